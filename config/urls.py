@@ -1,0 +1,19 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from config import health
+
+# The admin signs in through the site's own (rate-limited) login.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Waymark curation"
+admin.site.site_title = "Waymark admin"
+admin.site.index_title = "Content and people"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("roadmap.urls")),
+]

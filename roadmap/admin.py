@@ -1,0 +1,204 @@
+"""Curation: everything a curator edits, with inlines, ordering fields and checks."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from roadmap.models import (
+    Concept,
+    LearningStep,
+    Resource,
+    Role,
+    RoleFact,
+    RoleSkill,
+    Skill,
+    Source,
+    Stage,
+)
+
+
+@admin.action(description="Publish the selected items")
+def publish(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+    count = queryset.update(is_published=True)
+    modeladmin.message_user(request, f"Published {count} item(s).", messages.SUCCESS)
+
+
+@admin.action(description="Unpublish (retire) the selected items")
+def unpublish(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+    count = queryset.update(is_published=False)
+    modeladmin.message_user(
+        request,
+        f"Unpublished {count} item(s). Learners' progress on them is kept.",
+        messages.SUCCESS,
+    )
+
+
+class ContentAdmin(admin.ModelAdmin):
+    """Shared behaviour: publish actions, slugs that stay stable once saved."""
+
+    actions = [publish, unpublish]
+    slug_from: tuple[str, ...] = ("title",)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else {"slug": self.slug_from}
+
+    def get_readonly_fields(self, request, obj=None):
+        # A slug is an item's identity for links and the content files.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "slug"] if obj else readonly
+
+
+@admin.register(Source)
+class SourceAdmin(ContentAdmin):
+    list_display = ("title", "kind", "file_name", "published_on", "is_published")
+    list_filter = ("kind", "is_published")
+    search_fields = ("title", "slug", "file_name", "summary")
+
+
+@admin.register(Resource)
+class ResourceAdmin(ContentAdmin):
+    list_display = ("title", "kind", "is_free", "url", "is_published")
+    list_filter = ("kind", "is_free", "is_published")
+    search_fields = ("title", "slug", "url")
+    filter_horizontal = ("sources",)
+
+
+class ConceptInline(admin.StackedInline):
+    model = Concept
+    extra = 0
+    fields = ("name", "slug", "kind", "position", "summary", "sources", "is_published")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("sources",)
+    show_change_link = True
+
+
+@admin.register(Skill)
+class SkillAdmin(ContentAdmin):
+    slug_from = ("name",)
+    list_display = ("name", "kind", "is_published")
+    list_filter = ("kind", "is_published", "roles")
+    search_fields = ("name", "slug", "summary")
+    filter_horizontal = ("sources",)
+    inlines = [ConceptInline]
+
+
+@admin.register(Concept)
+class ConceptAdmin(ContentAdmin):
+    slug_from = ("name",)
+    list_display = ("name", "skill", "kind", "position", "is_published")
+    list_editable = ("position",)
+    list_filter = ("kind", "is_published", "skill")
+    list_select_related = ("skill",)
+    search_fields = ("name", "slug", "summary", "skill__name")
+    filter_horizontal = ("sources",)
+    autocomplete_fields = ("skill",)
+
+
+class RoleFactInline(admin.TabularInline):
+    model = RoleFact
+    extra = 0
+    fields = ("kind", "position", "text", "sources")
+    filter_horizontal = ("sources",)
+
+
+class RoleSkillInline(admin.TabularInline):
+    model = RoleSkill
+    extra = 0
+    fields = ("skill", "importance", "position")
+    autocomplete_fields = ("skill",)
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    extra = 0
+    fields = ("position", "title", "slug", "is_published")
+    prepopulated_fields = {"slug": ("title",)}
+    show_change_link = True
+
+
+@admin.register(Role)
+class RoleAdmin(ContentAdmin):
+    list_display = ("title", "slug", "position", "is_published")
+    list_editable = ("position",)
+    list_filter = ("is_published",)
+    search_fields = ("title", "slug", "tagline", "summary")
+    filter_horizontal = ("sources", "salary_sources")
+    inlines = [StageInline, RoleSkillInline, RoleFactInline]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "tagline", "summary", "position")}),
+        ("Sources and publishing", {"fields": ("sources", "is_published")}),
+        (
+            "Pay",
+            {
+                "fields": (
+                    ("salary_amount", "salary_currency", "salary_period"),
+                    "salary_region",
+                    ("salary_cited", "salary_as_of"),
+                    "salary_sources",
+                )
+            },
+        ),
+    )
+
+
+class StepInline(admin.TabularInline):
+    model = LearningStep
+    extra = 0
+    fields = ("position", "title", "slug", "is_published")
+    prepopulated_fields = {"slug": ("title",)}
+    show_change_link = True
+
+
+@admin.register(Stage)
+class StageAdmin(ContentAdmin):
+    list_display = ("title", "role", "position", "is_published")
+    list_editable = ("position",)
+    list_filter = ("role", "is_published")
+    list_select_related = ("role",)
+    search_fields = ("title", "slug", "summary", "role__title")
+    filter_horizontal = ("sources",)
+    inlines = [StepInline]
+
+
+class StepResourceInline(admin.TabularInline):
+    model = LearningStep.resources.through
+    extra = 0
+    verbose_name = "resource"
+    verbose_name_plural = "resources"
+    autocomplete_fields = ("resource",)
+
+
+class LearningStepForm(forms.ModelForm):
+    class Meta:
+        model = LearningStep
+        fields = (
+            "stage",
+            "position",
+            "title",
+            "slug",
+            "summary",
+            "skills",
+            "concepts",
+            "prerequisites",
+            "sources",
+            "is_published",
+        )
+
+    def clean_prerequisites(self):
+        prerequisites = self.cleaned_data["prerequisites"]
+        self.instance.check_prerequisites(step.pk for step in prerequisites)
+        return prerequisites
+
+
+@admin.register(LearningStep)
+class LearningStepAdmin(ContentAdmin):
+    form = LearningStepForm
+    list_display = ("title", "stage", "position", "is_published")
+    list_editable = ("position",)
+    list_filter = ("is_published", "stage__role", "stage")
+    list_select_related = ("stage__role",)
+    search_fields = ("title", "slug", "summary", "stage__title")
+    filter_horizontal = ("skills", "concepts", "prerequisites", "sources")
+    autocomplete_fields = ("stage",)
+    inlines = [StepResourceInline]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RoadmapConfig(AppConfig):
+    name = "roadmap"
+    verbose_name = "Roadmaps"
+
+    def ready(self) -> None:
+        from roadmap import signals  # noqa: F401

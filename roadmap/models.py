@@ -1,0 +1,456 @@
+"""The content of Waymark: roles, their learning paths, skills and where they came from.
+
+Nothing here knows about learners. Content is never deleted by the loader: an item
+that disappears from the content files is retired (unpublished), so progress rows
+that point at it survive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from roadmap.graph import find_cycle
+
+
+class PublishedQuerySet(models.QuerySet):
+    # Lookups of the parents whose unpublishing hides this item too.
+    parents: tuple[str, ...] = ()
+
+    def published(self) -> PublishedQuerySet:
+        lookups = {f"{parent}__is_published": True for parent in self.parents}
+        return self.filter(is_published=True, **lookups)
+
+    def visible_to(self, user) -> PublishedQuerySet:
+        """Drafts and retired items are visible to staff only."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class Content(models.Model):
+    """Fields every content item shares."""
+
+    is_published = models.BooleanField(
+        "published",
+        default=True,
+        help_text="Unpublished items (drafts and retired items) are shown to staff "
+        "only.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Source(Content):
+    """A seed document that content was taken from."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        GUIDE = "guide", "Guide"
+        PROFILE = "profile", "Role profile"
+        ARTICLE = "article", "Article"
+        ESSAY = "essay", "Essay"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    file_name = models.CharField(
+        max_length=200, help_text="The seed document's file name."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    published_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["file_name"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources") + f"#source-{self.slug}"
+
+
+class Resource(Content):
+    """A curated link that helps with a learning step."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL_DOCS = "official_docs", "Official documentation"
+        ARTICLE = "article", "Article"
+        VIDEO = "video", "Video"
+        COURSE = "course", "Course"
+        BOOK = "book", "Book"
+        TOOL = "tool", "Tool"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    url = models.URLField(
+        max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    is_free = models.BooleanField("free", default=True)
+    sources = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="resources",
+        help_text="The seed documents that named what this resource covers.",
+    )
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Skill(Content):
+    """A skill, shared by every role that needs it."""
+
+    class Kind(models.TextChoices):
+        TECHNICAL = "technical", "Technical"
+        SOFT = "soft", "Soft"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TECHNICAL)
+    summary = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="skills")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("skill_detail", args=[self.slug])
+
+
+class ConceptQuerySet(PublishedQuerySet):
+    parents = ("skill",)
+
+
+class Concept(Content):
+    """Something to understand or a technology to know, within one skill."""
+
+    class Kind(models.TextChoices):
+        IDEA = "idea", "Fundamental concept"
+        TECHNOLOGY = "technology", "Technology"
+        TOOL = "tool", "Tool"
+        PRACTICE = "practice", "Practice"
+
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="concepts")
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.IDEA)
+    summary = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    sources = models.ManyToManyField(Source, related_name="concepts")
+
+    objects = ConceptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["skill_id", "position", "id"]
+        indexes = [models.Index(fields=["skill", "position"], name="concept_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("skill_detail", args=[self.skill.slug]) + f"#concept-{self.slug}"
+
+
+class RoleQuerySet(PublishedQuerySet):
+    def for_listing(self) -> RoleQuerySet:
+        """Roles with the counts the home page shows, in one query."""
+        return self.annotate(
+            stage_count=models.Count("stages", distinct=True),
+            step_count=models.Count("stages__steps", distinct=True),
+            skill_count=models.Count("role_skills", distinct=True),
+        )
+
+    def for_page(self, user) -> RoleQuerySet:
+        """Everything the role page shows, in a fixed number of queries."""
+        steps = (
+            LearningStep.objects.visible_to(user)
+            .order_by("position", "id")
+            .prefetch_related(
+                Prefetch("skills", queryset=Skill.objects.visible_to(user)),
+                Prefetch(
+                    "concepts",
+                    queryset=Concept.objects.visible_to(user).order_by("name"),
+                ),
+                Prefetch(
+                    "prerequisites",
+                    queryset=LearningStep.objects.visible_to(user).order_by("title"),
+                ),
+                Prefetch("resources", queryset=Resource.objects.visible_to(user)),
+                Prefetch("sources", queryset=Source.objects.all()),
+            )
+        )
+        stages = (
+            Stage.objects.visible_to(user)
+            .order_by("position", "id")
+            .prefetch_related(
+                Prefetch("steps", queryset=steps),
+                Prefetch("sources", queryset=Source.objects.all()),
+            )
+        )
+        role_skills = (
+            RoleSkill.objects.filter(skill__in=Skill.objects.visible_to(user))
+            .select_related("skill")
+            .prefetch_related(
+                Prefetch("skill__concepts", queryset=Concept.objects.visible_to(user))
+            )
+        )
+        facts = RoleFact.objects.prefetch_related(
+            Prefetch("sources", queryset=Source.objects.all())
+        )
+        return self.visible_to(user).prefetch_related(
+            Prefetch("sources", queryset=Source.objects.all()),
+            Prefetch("salary_sources", queryset=Source.objects.all()),
+            Prefetch("facts", queryset=facts),
+            Prefetch("role_skills", queryset=role_skills),
+            Prefetch("stages", queryset=stages),
+        )
+
+
+class Role(Content):
+    """A job someone wants to grow into, with its learning path."""
+
+    class SalaryPeriod(models.TextChoices):
+        YEAR = "year", "a year"
+        MONTH = "month", "a month"
+        HOUR = "hour", "an hour"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    tagline = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    sources = models.ManyToManyField(Source, related_name="roles")
+    skills = models.ManyToManyField(Skill, through="RoleSkill", related_name="roles")
+
+    salary_amount = models.PositiveIntegerField(null=True, blank=True)
+    salary_currency = models.CharField(max_length=3, blank=True)
+    salary_period = models.CharField(
+        max_length=10, choices=SalaryPeriod.choices, blank=True
+    )
+    salary_region = models.CharField(max_length=100, blank=True)
+    salary_cited = models.CharField(
+        "salary cited from",
+        max_length=200,
+        blank=True,
+        help_text="Who published the figure, as the source document says.",
+    )
+    salary_as_of = models.DateField(null=True, blank=True)
+    salary_sources = models.ManyToManyField(
+        Source, blank=True, related_name="salary_roles"
+    )
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("role_detail", args=[self.slug])
+
+    def clean(self) -> None:
+        salary = [self.salary_amount, self.salary_currency, self.salary_period]
+        if any(salary) and not all(salary):
+            raise ValidationError(
+                "A salary needs an amount, a currency and a period, or none of them."
+            )
+
+    def facts_by_kind(self) -> list[tuple[str, list[RoleFact]]]:
+        """Prefetched facts grouped in the order the page shows them."""
+        grouped: dict[str, list[RoleFact]] = {kind: [] for kind in RoleFact.Kind}
+        for fact in self.facts.all():
+            grouped[fact.kind].append(fact)
+        return [
+            (RoleFact.Kind(kind).label, facts)
+            for kind, facts in grouped.items()
+            if facts
+        ]
+
+    def skills_by_importance(self) -> list[tuple[str, list[RoleSkill]]]:
+        grouped: dict[str, list[RoleSkill]] = {
+            value: [] for value in RoleSkill.Importance
+        }
+        for role_skill in self.role_skills.all():
+            grouped[role_skill.importance].append(role_skill)
+        return [
+            (RoleSkill.Importance(value).label, items)
+            for value, items in grouped.items()
+            if items
+        ]
+
+
+class RoleFact(models.Model):
+    """One thing the sources say about a role: a responsibility, an industry..."""
+
+    class Kind(models.TextChoices):
+        RESPONSIBILITY = "responsibilities", "Responsibilities"
+        DAY_TO_DAY = "day_to_day", "Day to day"
+        BACKGROUND = "background", "Typical background"
+        EDUCATION = "education", "Education"
+        CERTIFICATION = "certifications", "Certifications"
+        INDUSTRY = "industries", "Leading industries"
+        EMPLOYERS = "employers_look_for", "What employers look for"
+        FIT = "right_for_you", "Is this role right for you?"
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="facts")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    text = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+    sources = models.ManyToManyField(Source, related_name="role_facts")
+
+    class Meta:
+        ordering = ["role_id", "kind", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class RoleSkill(models.Model):
+    """How much a role needs a skill."""
+
+    class Importance(models.TextChoices):
+        CORE = "core", "Core"
+        RECOMMENDED = "recommended", "Recommended"
+        OPTIONAL = "optional", "Optional"
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="role_skills")
+    skill = models.ForeignKey(
+        Skill, on_delete=models.CASCADE, related_name="role_skills"
+    )
+    importance = models.CharField(max_length=20, choices=Importance.choices)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["role_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "skill"], name="unique_role_skill")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.get_importance_display().lower()})"
+
+
+class StageQuerySet(PublishedQuerySet):
+    parents = ("role",)
+
+
+class Stage(Content):
+    """An ordered part of a role's learning path."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="stages")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    sources = models.ManyToManyField(Source, related_name="stages")
+
+    objects = StageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "slug"], name="unique_stage_slug_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("role_detail", args=[self.role.slug]) + f"#stage-{self.slug}"
+
+
+class LearningStepQuerySet(PublishedQuerySet):
+    parents = ("stage", "stage__role")
+
+
+class LearningStep(Content):
+    """One thing to do on the way to a role, in order within its stage."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="steps")
+    concepts = models.ManyToManyField(Concept, blank=True, related_name="steps")
+    prerequisites = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="unlocks",
+        help_text="Steps to finish first. A prerequisite cycle is refused.",
+    )
+    resources = models.ManyToManyField(Resource, blank=True, related_name="steps")
+    sources = models.ManyToManyField(Source, related_name="steps")
+
+    objects = LearningStepQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stage_id", "position", "id"]
+        indexes = [models.Index(fields=["stage", "position"], name="step_order")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return (
+            reverse("role_detail", args=[self.stage.role.slug]) + f"#step-{self.slug}"
+        )
+
+    @classmethod
+    def prerequisite_edges(cls) -> dict[int, set[int]]:
+        """Every step's prerequisites, by id, in one query."""
+        edges: dict[int, set[int]] = {}
+        through = cls.prerequisites.through.objects.values_list(
+            "from_learningstep_id", "to_learningstep_id"
+        )
+        for step_id, prerequisite_id in through:
+            edges.setdefault(step_id, set()).add(prerequisite_id)
+        return edges
+
+    @classmethod
+    def check_prerequisite_edges(cls, edges: dict[int, set[int]]) -> None:
+        """Raise ValidationError naming the steps when the edges hold a cycle."""
+        cycle = find_cycle(edges)
+        if cycle is None:
+            return
+        titles = dict(cls.objects.filter(pk__in=set(cycle)).values_list("pk", "title"))
+        path = " → ".join(titles.get(pk, str(pk)) for pk in cycle)
+        raise ValidationError(
+            f"These prerequisites would make a cycle: {path}.", code="cycle"
+        )
+
+    def check_prerequisites(self, prerequisite_ids: Iterable[int]) -> None:
+        """Refuse prerequisites that would make the graph cyclic."""
+        ids = set(prerequisite_ids)
+        if self.pk is None:
+            return  # a new step has no dependents, so it cannot close a cycle
+        if self.pk in ids:
+            raise ValidationError(
+                "A step cannot be its own prerequisite.", code="cycle"
+            )
+        edges = self.prerequisite_edges()
+        edges[self.pk] = ids
+        self.check_prerequisite_edges(edges)

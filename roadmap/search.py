@@ -1,0 +1,71 @@
+"""Search across roles, skills, concepts and steps.
+
+PostgreSQL ranks with full-text search (English stemming, web-search syntax); SQLite,
+the zero-setup default, falls back to matching every word as a substring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from roadmap.models import Concept, LearningStep, Role, Skill
+
+RESULTS_PER_KIND = 20
+
+
+@dataclass
+class SearchResults:
+    roles: list[Role] = field(default_factory=list)
+    skills: list[Skill] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+    steps: list[LearningStep] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.roles) + len(self.skills) + len(self.concepts) + len(self.steps)
+
+
+def _full_text(queryset: QuerySet, title: str, query: str) -> QuerySet:
+    vector = SearchVector(title, weight="A", config="english") + SearchVector(
+        "summary", weight="B", config="english"
+    )
+    search_query = SearchQuery(query, search_type="websearch", config="english")
+    return (
+        queryset.annotate(rank=SearchRank(vector, search_query))
+        .filter(rank__gt=0)
+        .order_by("-rank", title)
+    )
+
+
+def _substring(queryset: QuerySet, title: str, query: str) -> QuerySet:
+    condition = Q()
+    for word in query.split():
+        condition &= Q(**{f"{title}__icontains": word}) | Q(summary__icontains=word)
+    return queryset.filter(condition).order_by(title)
+
+
+def search(query: str, user) -> SearchResults:
+    """Published items matching `query` (drafts too, for staff), best first."""
+    match = _full_text if connection.vendor == "postgresql" else _substring
+    steps = LearningStep.objects.visible_to(user)
+    concepts = Concept.objects.visible_to(user)
+    return SearchResults(
+        roles=list(
+            match(Role.objects.visible_to(user), "title", query)[:RESULTS_PER_KIND]
+        ),
+        skills=list(
+            match(Skill.objects.visible_to(user), "name", query)[:RESULTS_PER_KIND]
+        ),
+        concepts=list(
+            match(concepts.select_related("skill"), "name", query)[:RESULTS_PER_KIND]
+        ),
+        steps=list(
+            match(steps.select_related("stage__role"), "title", query)[
+                :RESULTS_PER_KIND
+            ]
+        ),
+    )

@@ -1,0 +1,87 @@
+from django import forms
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from roadmap.models import Concept, LearningStep, Role, RoleSkill, Skill, Source
+from roadmap.search import search as search_content
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    roles = Role.objects.visible_to(request.user).for_listing()
+    return render(request, "roadmap/home.html", {"roles": roles})
+
+
+@require_GET
+def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    role = get_object_or_404(Role.objects.for_page(request.user), slug=slug)
+    return render(request, "roadmap/role_detail.html", {"role": role})
+
+
+@require_GET
+def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    user = request.user
+    role_skills = RoleSkill.objects.filter(
+        role__in=Role.objects.visible_to(user)
+    ).select_related("role")
+    steps = (
+        LearningStep.objects.visible_to(user)
+        .select_related("stage__role")
+        .order_by("stage__role__position", "stage__position", "position")
+    )
+    skill = get_object_or_404(
+        Skill.objects.visible_to(user).prefetch_related(
+            Prefetch("sources", queryset=Source.objects.all()),
+            Prefetch(
+                "concepts",
+                queryset=Concept.objects.visible_to(user).prefetch_related(
+                    Prefetch("sources", queryset=Source.objects.all())
+                ),
+            ),
+            Prefetch("role_skills", queryset=role_skills),
+            Prefetch("steps", queryset=steps),
+        ),
+        slug=slug,
+    )
+    return render(request, "roadmap/skill_detail.html", {"skill": skill})
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search roles, skills, concepts and steps",
+        max_length=settings.SEARCH_MAX_QUERY_LENGTH,
+        strip=True,
+    )
+
+    def clean_q(self) -> str:
+        query = self.cleaned_data["q"]
+        if "\x00" in query:
+            raise forms.ValidationError("Search terms cannot contain null characters.")
+        return query
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET if "q" in request.GET else None)
+    results = None
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            results = search_content(form.cleaned_data["q"], request.user)
+        else:
+            status = 400
+    return render(
+        request,
+        "roadmap/search.html",
+        {"form": form, "results": results},
+        status=status,
+    )
+
+
+@require_GET
+def sources(request: HttpRequest) -> HttpResponse:
+    sources = Source.objects.visible_to(request.user)
+    return render(request, "roadmap/sources.html", {"sources": sources})

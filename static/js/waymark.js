@@ -1,0 +1,33 @@
+// Waymark's only script: progressive enhancement on top of htmx.
+// Pages work without it; it never evaluates strings as code.
+(function () {
+  "use strict";
+
+  function announce(message) {
+    var region = document.getElementById("live-region");
+    if (!region) return;
+    region.textContent = "";
+    // A fresh text node makes screen readers announce repeated messages too.
+    window.setTimeout(function () { region.textContent = message; }, 50);
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var reason = xhr && xhr.status === 429
+      ? "Too many requests. Wait a moment and try again."
+      : "That did not work (error " + (xhr ? xhr.status : "unknown") + "). Nothing was changed; please try again.";
+    announce(reason);
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    announce("Waymark could not be reached. Check your connection and try again.");
+  });
+
+  // Fragments may carry a message to announce in data-announce.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var source = event.detail.elt && event.detail.elt.querySelector
+      ? event.detail.elt.querySelector("[data-announce]")
+      : null;
+    if (source) announce(source.getAttribute("data-announce"));
+  });
+})();

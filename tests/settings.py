@@ -1,0 +1,13 @@
+"""The environment a test run needs, then the one settings module unchanged.
+
+Tests run with debug off, as production does; they need a secret key, plain HTTP
+for the test client, and static files served from the finders (no collectstatic).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("DJANGO_HTTPS", "false")
+os.environ.setdefault("WAYMARK_STATIC_FINDERS", "true")
+
+from config.settings import *  # noqa: F403
