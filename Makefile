@@ -1,0 +1,56 @@
+# Waymark: `make run` to try it, `make test` to check it.
+
+# The newest Python 3.12+ on this machine (override: make run PYTHON=python3.12).
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check migrate content help
+
+help:
+	@echo "make run     install, migrate, load the seed roadmap, serve http://$(HOST):$(PORT)"
+	@echo "make test    run the whole test suite"
+	@echo "make lint    ruff check and ruff format --check"
+	@echo "make format  format the code with ruff"
+	@echo "make check   Django's system checks, migrations check, deploy check"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then echo "Waymark needs Python 3.12 or newer (python3.12, python3.13...)." >&2; exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: export DJANGO_DEBUG ?= true
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
+	$(PY) manage.py load_roadmaps
+	@echo
+	@echo "Waymark is at http://$(HOST):$(PORT)/ (the Backend Engineer roadmap: /roles/backend-engineer/)."
+	@echo "To sign in to the admin at http://$(HOST):$(PORT)/admin/, create a curator in another terminal:"
+	@echo "    DJANGO_DEBUG=true $(PY) manage.py createcurator you@example.com"
+	@echo "Emails (sign-up verification, password resets) are printed here, in this terminal."
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: export DJANGO_SECRET_KEY ?= check-only-$(shell date +%s)-not-a-real-secret-key-but-long-enough
+check: $(STAMP)
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=waymark.example.com $(PY) manage.py check --deploy --fail-level WARNING
