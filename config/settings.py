@@ -193,17 +193,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves hashed, compressed files from `collectstatic`; development and
+# tests serve the source folders directly (WAYMARK_STATIC_FROM_SOURCE).
+STATIC_FROM_SOURCE = DEBUG or env_bool("WAYMARK_STATIC_FROM_SOURCE")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if STATIC_FROM_SOURCE
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Tests run without collectstatic; whitenoise then serves from the finders.
-WHITENOISE_USE_FINDERS = DEBUG or env_bool("WAYMARK_STATIC_FINDERS")
-WHITENOISE_MANIFEST_STRICT = False
+WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
+if STATIC_FROM_SOURCE:
+    STATIC_ROOT = None  # nothing collected: whitenoise reads the source folders
+WHITENOISE_MAX_AGE = 0 if STATIC_FROM_SOURCE else 31536000
 
 # Security: a strict Content Security Policy with per-request nonces.
 SECURE_CSP = {

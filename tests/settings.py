@@ -8,6 +8,6 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_HTTPS", "false")
-os.environ.setdefault("WAYMARK_STATIC_FINDERS", "true")
+os.environ.setdefault("WAYMARK_STATIC_FROM_SOURCE", "true")
 
 from config.settings import *  # noqa: F403

@@ -23,7 +23,17 @@ from roadmap.models import (
 )
 
 SEED_FILE = Path(settings.ROADMAP_FIXTURES_DIR) / "backend-engineer.yaml"
-MODELS = [Source, Resource, Skill, Concept, Role, RoleFact, RoleSkill, Stage, LearningStep]
+MODELS = [
+    Source,
+    Resource,
+    Skill,
+    Concept,
+    Role,
+    RoleFact,
+    RoleSkill,
+    Stage,
+    LearningStep,
+]
 
 
 def seed_data() -> dict:
@@ -89,7 +99,9 @@ class TestLoadingTheSeedRoadmap:
         report = counts(load())
         assert snapshot() == before
         for kind, outcome in report.items():
-            assert outcome["created"] == outcome["updated"] == outcome["retired"] == 0, kind
+            assert (
+                outcome["created"] == outcome["updated"] == outcome["retired"] == 0
+            ), kind
             assert outcome["unchanged"] > 0, kind
 
     def test_dry_run_validates_and_writes_nothing(self):
@@ -120,12 +132,16 @@ class TestUpdatesAndRetirement:
         steps.reverse()
         for step in steps:  # prerequisites within the stage may now point forward
             step["prerequisites"] = [
-                p for p in step.get("prerequisites", []) if p not in {s["slug"] for s in steps}
+                p
+                for p in step.get("prerequisites", [])
+                if p not in {s["slug"] for s in steps}
             ]
         load(write(tmp_path, data))
         assert {s.slug: s.pk for s in LearningStep.objects.all()} == ids
         ordered = list(
-            LearningStep.objects.filter(stage__slug=data["roles"][0]["stages"][1]["slug"])
+            LearningStep.objects.filter(
+                stage__slug=data["roles"][0]["stages"][1]["slug"]
+            )
             .order_by("position")
             .values_list("slug", flat=True)
         )
@@ -153,7 +169,9 @@ class TestUpdatesAndRetirement:
         load()
         data = {"format": 1, "sources": [seed_data()["sources"][0]]}
         out = StringIO()
-        call_command("load_roadmaps", str(write(tmp_path, data)), "--no-retire", stdout=out)
+        call_command(
+            "load_roadmaps", str(write(tmp_path, data)), "--no-retire", stdout=out
+        )
         assert Role.objects.get().is_published
         assert counts(out.getvalue())["roles"]["retired"] == 0
 
@@ -304,26 +322,40 @@ class TestExport:
     def test_export_then_load_is_a_round_trip_with_no_changes(self, tmp_path):
         load()
         exported = tmp_path / "exported.yaml"
-        call_command("export_roadmap", "backend-engineer", "--output", str(exported), stdout=StringIO())
+        call_command(
+            "export_roadmap",
+            "backend-engineer",
+            "--output",
+            str(exported),
+            stdout=StringIO(),
+        )
         before = snapshot()
         report = counts(load(exported))
         assert snapshot() == before
         for kind, outcome in report.items():
-            assert outcome["created"] == outcome["updated"] == outcome["retired"] == 0, kind
+            assert (
+                outcome["created"] == outcome["updated"] == outcome["retired"] == 0
+            ), kind
 
     def test_the_export_holds_the_same_content_as_the_seed_file(self):
         load()
         exported = content.export_role("backend-engineer")
         original = seed_data()
-        assert {s["slug"] for s in exported["sources"]} == {s["slug"] for s in original["sources"]}
+        assert {s["slug"] for s in exported["sources"]} == {
+            s["slug"] for s in original["sources"]
+        }
         assert [s["slug"] for s in exported["skills"]] == [
             link["skill"] for link in original["roles"][0]["skills"]
         ]
         exported_steps = [
-            step["slug"] for stage in exported["roles"][0]["stages"] for step in stage["steps"]
+            step["slug"]
+            for stage in exported["roles"][0]["stages"]
+            for step in stage["steps"]
         ]
         original_steps = [
-            step["slug"] for stage in original["roles"][0]["stages"] for step in stage["steps"]
+            step["slug"]
+            for stage in original["roles"][0]["stages"]
+            for step in stage["steps"]
         ]
         assert exported_steps == original_steps
 

@@ -1,0 +1,67 @@
+"""Public pages run a fixed number of queries however big the roadmap is."""
+
+import pytest
+from django.urls import reverse
+
+from tests.roadmap.builders import build_roadmap
+
+ROLE_PAGE_QUERIES = 15
+SKILL_PAGE_QUERIES = 6
+HOME_QUERIES = 1
+
+
+@pytest.mark.django_db
+class TestRolePage:
+    def test_the_seed_roadmap_runs_the_budgeted_queries(
+        self, client, seed_roadmap, django_assert_num_queries
+    ):
+        with django_assert_num_queries(ROLE_PAGE_QUERIES):
+            response = client.get(reverse("role_detail", args=["backend-engineer"]))
+        assert response.status_code == 200
+
+    def test_a_500_step_roadmap_runs_the_same_number(
+        self, client, django_assert_num_queries
+    ):
+        build_roadmap(steps=500)
+        with django_assert_num_queries(ROLE_PAGE_QUERIES):
+            response = client.get(reverse("role_detail", args=["generated"]))
+        assert response.status_code == 200
+        assert response.content.count(b'class="step"') == 500
+
+    def test_staff_see_drafts_with_the_same_budget(
+        self, client, curator, django_assert_num_queries
+    ):
+        build_roadmap(steps=500)
+        client.force_login(curator)
+        # Two more for the session and the signed-in user.
+        with django_assert_num_queries(ROLE_PAGE_QUERIES + 2):
+            response = client.get(reverse("role_detail", args=["generated"]))
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
+class TestOtherPages:
+    def test_the_home_page_counts_in_one_query(self, client, django_assert_num_queries):
+        build_roadmap("small", steps=20)
+        build_roadmap("large", steps=300)
+        with django_assert_num_queries(HOME_QUERIES):
+            response = client.get(reverse("home"))
+        assert b"Generated 300" in response.content
+
+    @pytest.mark.parametrize("steps", [20, 400])
+    def test_the_skill_page_budget_does_not_grow(
+        self, client, steps, django_assert_num_queries
+    ):
+        build_roadmap(steps=steps)
+        with django_assert_num_queries(SKILL_PAGE_QUERIES):
+            response = client.get(reverse("skill_detail", args=["generated-skill-0"]))
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("steps", [20, 400])
+    def test_search_budget_does_not_grow(
+        self, client, steps, django_assert_num_queries
+    ):
+        build_roadmap(steps=steps)
+        with django_assert_num_queries(4):
+            response = client.get(reverse("search"), {"q": "step"})
+        assert response.status_code == 200
