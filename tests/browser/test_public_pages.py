@@ -64,6 +64,8 @@ def test_dark_scheme_changes_the_colours(browser, live_server, seed_roadmap):
         context = browser.new_context(color_scheme=scheme)
         page = context.new_page()
         page.goto(live_server.url + "/")
-        colours[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        colours[scheme] = page.evaluate(
+            "getComputedStyle(document.body).backgroundColor"
+        )
         context.close()
     assert colours["light"] != colours["dark"]
