@@ -6,6 +6,8 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3; do \
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NPM := $(shell command -v npm 2>/dev/null)
+NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -25,6 +27,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
+# axe-core for the browser accessibility checks; without npm those checks skip.
+$(NODE_STAMP): package.json package-lock.json
+	@if [ -n "$(NPM)" ]; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "npm not found: the accessibility checks will be skipped."; fi
+
 run: export DJANGO_DEBUG ?= true
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
@@ -38,7 +46,7 @@ run: $(STAMP)
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

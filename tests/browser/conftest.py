@@ -5,6 +5,7 @@ Without Chromium they skip with the reason; under CI=true a missing browser fail
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,38 @@ def page(browser):
     )
     yield page
     context.close()
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        message = "axe-core is not installed (npm ci installs it)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message}: accessibility checks must run in CI")
+        pytest.skip(message)
+    return AXE.read_text()
+
+
+def axe_violations(page, axe_source: str) -> list[dict]:
+    """Run axe-core's WCAG 2.2 A and AA rules on the page; return violations.
+
+    Playwright's evaluate is not subject to the page's CSP, so axe is injected
+    without weakening the policy under test.
+    """
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe_source)
+    return page.evaluate(
+        """async () => {
+            const results = await axe.run(document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a",
+                                                "wcag21aa", "wcag22a", "wcag22aa"]},
+            });
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+            }));
+        }"""
+    )

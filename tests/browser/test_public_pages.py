@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.conftest import axe_violations
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PATHS = [
@@ -69,3 +71,22 @@ def test_dark_scheme_changes_the_colours(browser, live_server, seed_roadmap):
         )
         context.close()
     assert colours["light"] != colours["dark"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_public_pages_pass_axe_wcag_22_aa(
+    browser, live_server, seed_roadmap, axe_source, scheme, width
+):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, color_scheme=scheme
+    )
+    page = context.new_page()
+    found = {}
+    for path in PATHS:
+        page.goto(live_server.url + path)
+        violations = axe_violations(page, axe_source)
+        if violations:
+            found[path] = violations
+    context.close()
+    assert found == {}
