@@ -15,5 +15,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("", include("progress.urls")),
     path("", include("roadmap.urls")),
 ]

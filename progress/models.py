@@ -1,0 +1,220 @@
+"""What learners did: roles they follow, statuses, history, notes, evidence, ratings.
+
+Progress points at content with PROTECT: content is retired (unpublished), never
+deleted, so no progress row is ever lost to a curator's change.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from roadmap.models import Concept, LearningStep, Role, Skill
+
+NOTE_MAX_LENGTH = 5000
+EVIDENCE_PER_ITEM = 20
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    LEARNING = "learning", "Learning"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Level(models.IntegerChoices):
+    AWARE = 1, "Aware"
+    BEGINNER = 2, "Beginner"
+    COMPETENT = 3, "Competent"
+    PROFICIENT = 4, "Proficient"
+    EXPERT = 5, "Expert"
+
+
+class RoleFollow(models.Model):
+    """A learner working towards a role."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="follows")
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "role"], name="unique_follow_per_learner_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} follows {self.role}"
+
+
+def item_field(item: LearningStep | Concept) -> str:
+    return "step" if isinstance(item, LearningStep) else "concept"
+
+
+class ItemQuerySet(models.QuerySet):
+    def for_item(self, item: LearningStep | Concept) -> ItemQuerySet:
+        return self.filter(**{item_field(item): item})
+
+    def set_status(self, learner, item: LearningStep | Concept, status: str):
+        """Set (never toggle) a learner's status on an item, recording the change.
+
+        Safe under concurrency: the row is locked while it changes, so concurrent
+        requests give one row and a history in which each change starts where the
+        previous one ended. Setting the status an item already has changes nothing.
+        """
+        field = item_field(item)
+        with transaction.atomic():
+            progress, _ = self.select_for_update().get_or_create(
+                learner=learner, **{field: item}
+            )
+            if progress.status == status:
+                return progress
+            previous = progress.status
+            progress.status = status
+            progress.status_changed_at = timezone.now()
+            progress.save(update_fields=["status", "status_changed_at", "updated_at"])
+            ProgressEvent.objects.create(
+                learner=learner, from_status=previous, to_status=status, **{field: item}
+            )
+        return progress
+
+
+class ItemRelated(models.Model):
+    """Points at exactly one item: a learning step or a concept."""
+
+    step = models.ForeignKey(
+        LearningStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    concept = models.ForeignKey(
+        Concept, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def item(self) -> LearningStep | Concept:
+        return self.step if self.step_id else self.concept
+
+    @property
+    def item_kind(self) -> str:
+        return "step" if self.step_id else "concept"
+
+
+def _one_item(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=(Q(step__isnull=False) & Q(concept__isnull=True))
+        | (Q(step__isnull=True) & Q(concept__isnull=False)),
+        name=name,
+    )
+
+
+class ItemProgress(ItemRelated):
+    """A learner's status and private note on one step or concept: one row each."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "item progress"
+        ordering = ["learner_id", "id"]
+        constraints = [
+            _one_item("progress_names_one_item"),
+            models.UniqueConstraint(
+                fields=["learner", "step"],
+                condition=Q(step__isnull=False),
+                name="unique_progress_per_learner_step",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "concept"],
+                condition=Q(concept__isnull=False),
+                name="unique_progress_per_learner_concept",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.item} ({self.get_status_display()})"
+
+
+class ProgressEvent(ItemRelated):
+    """One status change, appended for every change: activity, streaks, undo."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [_one_item("event_names_one_item")]
+        indexes = [
+            models.Index(fields=["learner", "-created_at"], name="event_learner_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.item} {self.from_status} → {self.to_status}"
+
+
+class Evidence(models.Model):
+    """A link that shows the learner's work on an item."""
+
+    progress = models.ForeignKey(
+        ItemProgress, on_delete=models.CASCADE, related_name="evidence"
+    )
+    url = models.URLField(
+        "link", max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class SelfAssessment(models.Model):
+    """A learner's rating of their own level in a skill; append-only history."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="self_assessments",
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="self_assessments"
+    )
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["learner", "skill", "-created_at"], name="assessment_latest"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.skill} = {self.get_level_display()}"
