@@ -1,3 +1,8 @@
 from django.urls import path
 
-urlpatterns: list = []
+from accounts import views
+
+urlpatterns = [
+    path("", views.account_settings, name="account_settings"),
+    path("delete/", views.account_delete, name="account_delete"),
+]

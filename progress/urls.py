@@ -4,6 +4,29 @@ from progress import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("roles/<slug:slug>/follow/", views.follow_role, name="progress_follow"),
+    path("roles/<slug:slug>/leave/", views.leave_role, name="progress_leave"),
+    path("roles/<slug:slug>/reset/", views.reset_role, name="progress_reset"),
+    path("skills/<slug:slug>/assess/", views.assess_skill, name="progress_assess"),
+    path("items/<str:kind>/<slug:slug>/", views.item_page, name="progress_item"),
+    path(
+        "items/<str:kind>/<slug:slug>/status/",
+        views.set_status,
+        name="progress_set_status",
+    ),
+    path("items/<str:kind>/<slug:slug>/note/", views.save_note, name="progress_note"),
+    path(
+        "items/<str:kind>/<slug:slug>/evidence/",
+        views.add_evidence,
+        name="progress_add_evidence",
+    ),
+    path(
+        "items/<str:kind>/<slug:slug>/evidence/<int:pk>/delete/",
+        views.delete_evidence,
+        name="progress_delete_evidence",
+    ),
+    path("progress/undo/", views.undo, name="progress_undo"),
     path("progress/export.json", views.export_json, name="progress_export_json"),
     path("progress/export.csv", views.export_csv, name="progress_export_csv"),
+    path("u/<str:username>/", views.public_profile, name="public_profile"),
 ]

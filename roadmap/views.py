@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from roadmap import hooks
 from roadmap.models import Concept, LearningStep, Role, RoleSkill, Skill, Source
 from roadmap.search import search as search_content
 
@@ -18,7 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
     role = get_object_or_404(Role.objects.for_page(request.user), slug=slug)
-    return render(request, "roadmap/role_detail.html", {"role": role})
+    context = {"role": role, **hooks.role_page_context(request, role)}
+    return render(request, "roadmap/role_detail.html", context)
 
 
 @require_GET
@@ -46,7 +48,8 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    return render(request, "roadmap/skill_detail.html", {"skill": skill})
+    context = {"skill": skill, **hooks.skill_page_context(request, skill)}
+    return render(request, "roadmap/skill_detail.html", context)
 
 
 class SearchForm(forms.Form):

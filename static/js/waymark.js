@@ -31,3 +31,11 @@
     if (source) announce(source.getAttribute("data-announce"));
   });
 })();
+
+// Announcements sent by the server with an HX-Trigger header.
+document.addEventListener("waymark:announce", function (event) {
+  var region = document.getElementById("live-region");
+  if (!region || !event.detail || !event.detail.message) return;
+  region.textContent = "";
+  window.setTimeout(function () { region.textContent = event.detail.message; }, 50);
+});

@@ -6,6 +6,9 @@ from django.urls import reverse
 from tests.roadmap.builders import build_roadmap
 
 ROLE_PAGE_QUERIES = 15
+# Signed in: the session and the user, then the learner's statuses, whether they
+# follow the role, and the role's progress figures (see tests/progress).
+SIGNED_IN_ROLE_PAGE_QUERIES = ROLE_PAGE_QUERIES + 2 + 7
 SKILL_PAGE_QUERIES = 6
 HOME_QUERIES = 1
 
@@ -33,8 +36,7 @@ class TestRolePage:
     ):
         build_roadmap(steps=500)
         client.force_login(curator)
-        # Two more for the session and the signed-in user.
-        with django_assert_num_queries(ROLE_PAGE_QUERIES + 2):
+        with django_assert_num_queries(SIGNED_IN_ROLE_PAGE_QUERIES):
             response = client.get(reverse("role_detail", args=["generated"]))
         assert response.status_code == 200
 

@@ -1,0 +1,379 @@
+"""Progress math, in one place: every page, the export and the mentor views use it.
+
+The rules are documented in docs/progress.md. In short:
+
+- A role's items are its published steps (in published stages) and the published
+  concepts of its skills. A concept shared by two roles is one item that counts in
+  both.
+- Skipped items leave the denominator: percent = done / (total - skipped), rounded
+  down, so 100 % means everything not skipped is done.
+- Retired (unpublished) items count nowhere, but stay in the learner's history.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from progress.models import ItemProgress, ProgressEvent, Status
+from roadmap.models import Concept, LearningStep, Role
+
+PACE_WINDOW_DAYS = 28
+MIN_HISTORY_DAYS = 7
+MIN_ITEMS_FOR_PACE = 2
+HEATMAP_WEEKS = 52
+
+ItemKey = tuple[str, int]  # ("step", id) or ("concept", id)
+
+
+@dataclass
+class Counts:
+    total: int = 0
+    done: int = 0
+    learning: int = 0
+    skipped: int = 0
+
+    def add(self, status: str) -> None:
+        self.total += 1
+        if status == Status.DONE:
+            self.done += 1
+        elif status == Status.LEARNING:
+            self.learning += 1
+        elif status == Status.SKIPPED:
+            self.skipped += 1
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.total + other.total,
+            self.done + other.done,
+            self.learning + other.learning,
+            self.skipped + other.skipped,
+        )
+
+    @property
+    def not_started(self) -> int:
+        return self.total - self.done - self.learning - self.skipped
+
+    @property
+    def counted(self) -> int:
+        """Items that count toward the percentage: all but the skipped ones."""
+        return self.total - self.skipped
+
+    @property
+    def remaining(self) -> int:
+        return self.counted - self.done
+
+    @property
+    def percent(self) -> int:
+        if self.counted == 0:
+            return 100 if self.total else 0
+        return math.floor(100 * self.done / self.counted)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "total": self.total,
+            "done": self.done,
+            "learning": self.learning,
+            "skipped": self.skipped,
+            "not_started": self.not_started,
+            "percent": self.percent,
+        }
+
+
+@dataclass
+class Projection:
+    """When the learner will finish a role at their pace of the last four weeks."""
+
+    finish: datetime.date | None = None
+    per_week: float = 0.0
+    message: str = ""
+
+
+@dataclass
+class RoleProgress:
+    role: Role
+    steps: Counts = field(default_factory=Counts)
+    concepts: Counts = field(default_factory=Counts)
+    continue_with: LearningStep | None = None
+    projection: Projection = field(default_factory=Projection)
+
+    @property
+    def overall(self) -> Counts:
+        return self.steps + self.concepts
+
+    def as_dict(self) -> dict:
+        return {
+            "role": self.role.slug,
+            "title": self.role.title,
+            "overall": self.overall.as_dict(),
+            "steps": self.steps.as_dict(),
+            "concepts": self.concepts.as_dict(),
+            "continue_with": self.continue_with.slug if self.continue_with else None,
+            "projected_finish": self.projection.finish.isoformat()
+            if self.projection.finish
+            else None,
+        }
+
+
+def statuses_for(learner) -> dict[ItemKey, str]:
+    """Every status the learner has set, keyed by item, in one query."""
+    result: dict[ItemKey, str] = {}
+    rows = ItemProgress.objects.filter(learner=learner).values_list(
+        "step_id", "concept_id", "status"
+    )
+    for step_id, concept_id, status in rows:
+        key = ("step", step_id) if step_id else ("concept", concept_id)
+        result[key] = status
+    return result
+
+
+def local_today(learner, now: datetime.datetime | None = None) -> datetime.date:
+    return (now or timezone.now()).astimezone(learner.zone).date()
+
+
+def role_progress(
+    learner,
+    roles: Iterable[Role],
+    *,
+    statuses: dict[ItemKey, str] | None = None,
+    now: datetime.datetime | None = None,
+) -> list[RoleProgress]:
+    """Figures for each role, in a fixed number of queries however many roles."""
+    roles = list(roles)
+    if not roles:
+        return []
+    now = now or timezone.now()
+    statuses = statuses_for(learner) if statuses is None else statuses
+    by_role = {role.pk: RoleProgress(role=role) for role in roles}
+
+    steps = list(
+        LearningStep.objects.published()
+        .filter(stage__role__in=by_role)
+        .select_related("stage")
+        .order_by("stage__position", "stage_id", "position", "id")
+    )
+    role_items: dict[int, set[ItemKey]] = defaultdict(set)
+    for step in steps:
+        role_id = step.stage.role_id
+        by_role[role_id].steps.add(statuses.get(("step", step.pk), Status.NOT_STARTED))
+        role_items[role_id].add(("step", step.pk))
+
+    concepts = (
+        Concept.objects.published()
+        .filter(skill__role_skills__role__in=by_role)
+        .values_list("pk", "skill__role_skills__role_id")
+        .distinct()
+    )
+    for concept_id, role_id in concepts:
+        by_role[role_id].concepts.add(
+            statuses.get(("concept", concept_id), Status.NOT_STARTED)
+        )
+        role_items[role_id].add(("concept", concept_id))
+
+    _continue_with(by_role, steps, statuses)
+    _project(learner, by_role, role_items, now)
+    return [by_role[role.pk] for role in roles]
+
+
+def _continue_with(
+    by_role: dict[int, RoleProgress],
+    steps: list[LearningStep],
+    statuses: dict[ItemKey, str],
+) -> None:
+    """The first step not done or skipped whose prerequisites are all done."""
+    # A retired prerequisite no longer blocks anything.
+    through = LearningStep.prerequisites.through.objects.filter(
+        from_learningstep__in=[step.pk for step in steps],
+        to_learningstep__in=LearningStep.objects.published(),
+    ).values_list("from_learningstep_id", "to_learningstep_id")
+    prerequisites: dict[int, list[int]] = defaultdict(list)
+    for step_id, prerequisite_id in through:
+        prerequisites[step_id].append(prerequisite_id)
+    finished = {Status.DONE, Status.SKIPPED}
+    for step in steps:
+        progress = by_role[step.stage.role_id]
+        if progress.continue_with is not None:
+            continue
+        if statuses.get(("step", step.pk)) in finished:
+            continue
+        if all(statuses.get(("step", pk)) in finished for pk in prerequisites[step.pk]):
+            progress.continue_with = step
+
+
+def _project(
+    learner,
+    by_role: dict[int, RoleProgress],
+    role_items: dict[int, set[ItemKey]],
+    now: datetime.datetime,
+) -> None:
+    since = now - datetime.timedelta(days=PACE_WINDOW_DAYS)
+    done_events = (
+        ProgressEvent.objects.filter(
+            learner=learner, to_status=Status.DONE, created_at__gte=since
+        )
+        .values_list("step_id", "concept_id")
+        .distinct()
+    )
+    recent_done = {
+        ("step", step_id) if step_id else ("concept", concept_id)
+        for step_id, concept_id in done_events
+    }
+    first = ProgressEvent.objects.filter(learner=learner).aggregate(
+        first=Min("created_at")
+    )["first"]
+    history_days = (now - first).days if first else 0
+    today = local_today(learner, now)
+    for role_id, progress in by_role.items():
+        remaining = progress.overall.remaining
+        if remaining == 0 and progress.overall.total:
+            progress.projection = Projection(message="Complete: nothing left to do.")
+            continue
+        done_recently = len(recent_done & role_items[role_id])
+        per_day = done_recently / PACE_WINDOW_DAYS
+        if history_days < MIN_HISTORY_DAYS or done_recently < MIN_ITEMS_FOR_PACE:
+            progress.projection = Projection(
+                per_week=per_day * 7,
+                message="Not enough history yet to project a finish date: "
+                "keep going for a week and finish a few items.",
+            )
+            continue
+        days = math.ceil(remaining / per_day)
+        finish = today + datetime.timedelta(days=days)
+        progress.projection = Projection(
+            finish=finish,
+            per_week=per_day * 7,
+            message=f"At your pace of the last four weeks "
+            f"({per_day * 7:.1f} items a week).",
+        )
+
+
+# --- Activity: streaks and the heatmap ------------------------------------------
+
+
+HEATMAP_CELL = 12  # SVG units per day square, gap included
+
+
+@dataclass
+class HeatmapCell:
+    day: datetime.date
+    count: int
+    level: int
+    in_range: bool
+    x: int = 0
+    y: int = 0
+
+
+@dataclass
+class Activity:
+    today: datetime.date
+    by_day: dict[datetime.date, int]
+    current_streak: int
+    longest_streak: int
+    weeks: list[list[HeatmapCell]]
+    total_in_range: int
+    active_days_in_range: int
+
+    @property
+    def width(self) -> int:
+        return len(self.weeks) * HEATMAP_CELL
+
+    @property
+    def height(self) -> int:
+        return 7 * HEATMAP_CELL
+
+    @property
+    def months(self) -> list[tuple[str, int, int]]:
+        """(month label, changes, active days) for the heatmap's text alternative."""
+        summary: dict[tuple[int, int], list[int]] = {}
+        for week in self.weeks:
+            for cell in week:
+                if not cell.in_range:
+                    continue
+                entry = summary.setdefault((cell.day.year, cell.day.month), [0, 0])
+                entry[0] += cell.count
+                entry[1] += 1 if cell.count else 0
+        return [
+            (datetime.date(year, month, 1).strftime("%B %Y"), changes, days)
+            for (year, month), (changes, days) in summary.items()
+        ]
+
+
+def _level(count: int) -> int:
+    if count == 0:
+        return 0
+    if count <= 2:
+        return 1
+    if count <= 5:
+        return 2
+    if count <= 9:
+        return 3
+    return 4
+
+
+def activity(learner, now: datetime.datetime | None = None) -> Activity:
+    """Status changes per day in the learner's time zone, with streaks (1 query)."""
+    now = now or timezone.now()
+    zone = learner.zone
+    rows = (
+        ProgressEvent.objects.filter(learner=learner)
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values("day")
+        .annotate(changes=Count("id"))
+        .values_list("day", "changes")
+    )
+    by_day = dict(rows)
+    today = local_today(learner, now)
+
+    longest = run = 0
+    previous: datetime.date | None = None
+    for day in sorted(by_day):
+        run = run + 1 if previous and (day - previous).days == 1 else 1
+        longest = max(longest, run)
+        previous = day
+    current = 0
+    day = today if today in by_day else today - datetime.timedelta(days=1)
+    while day in by_day:
+        current += 1
+        day -= datetime.timedelta(days=1)
+
+    first_day = today - datetime.timedelta(days=HEATMAP_WEEKS * 7 - 1)
+    start = first_day - datetime.timedelta(days=first_day.weekday())  # a Monday
+    weeks: list[list[HeatmapCell]] = []
+    day = start
+    total = active = 0
+    while day <= today:
+        week = []
+        for weekday in range(7):
+            count = by_day.get(day, 0)
+            in_range = first_day <= day <= today
+            if in_range:
+                total += count
+                active += 1 if count else 0
+            week.append(
+                HeatmapCell(
+                    day,
+                    count,
+                    _level(count),
+                    in_range,
+                    x=len(weeks) * HEATMAP_CELL,
+                    y=weekday * HEATMAP_CELL,
+                )
+            )
+            day += datetime.timedelta(days=1)
+        weeks.append(week)
+    return Activity(
+        today=today,
+        by_day=by_day,
+        current_streak=current,
+        longest_streak=longest,
+        weeks=weeks,
+        total_in_range=total,
+        active_days_in_range=active,
+    )

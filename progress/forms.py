@@ -1,0 +1,46 @@
+from django import forms
+
+from progress.models import EVIDENCE_PER_ITEM, NOTE_MAX_LENGTH, Evidence, Level
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="Private note",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=f"Plain text, up to {NOTE_MAX_LENGTH} characters. Only you see it.",
+    )
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"]
+        if "\x00" in note:
+            raise forms.ValidationError("The note cannot contain null characters.")
+        return note
+
+
+class EvidenceForm(forms.ModelForm):
+    MAX_PER_ITEM = EVIDENCE_PER_ITEM
+
+    class Meta:
+        model = Evidence
+        fields = ["url", "title"]
+        labels = {"url": "Link (http or https)", "title": "What it shows (optional)"}
+        widgets = {"url": forms.URLInput(attrs={"placeholder": "https://"})}
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Only http and https links are accepted.")
+        return url
+
+
+class SelfAssessmentForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="Your level",
+        choices=Level.choices,
+        coerce=int,
+        help_text="Aware, beginner, competent, proficient or expert. Each rating "
+        "is kept in your history.",
+    )

@@ -1,0 +1,644 @@
+"""The learner's side: statuses, the dashboard, notes and evidence, exports."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from progress import figures
+from progress.forms import EvidenceForm, NoteForm, SelfAssessmentForm
+from progress.models import (
+    Evidence,
+    ItemProgress,
+    Level,
+    ProgressEvent,
+    RoleFollow,
+    SelfAssessment,
+    Status,
+)
+from roadmap.models import Concept, LearningStep, Role, Skill
+
+ITEM_MODELS = {"step": LearningStep, "concept": Concept}
+
+
+# --- Access helpers ---------------------------------------------------------------
+
+
+def get_item(request: HttpRequest, kind: str, slug: str) -> LearningStep | Concept:
+    """A published item, or a retired one the learner has history on; else 404."""
+    model = ITEM_MODELS.get(kind)
+    if model is None:
+        raise Http404("Unknown kind of item.")
+    queryset = model.objects.select_related(
+        "stage__role" if kind == "step" else "skill"
+    )
+    item = queryset.filter(slug=slug).first()
+    if item is None:
+        raise Http404("No such item.")
+    visible = model.objects.visible_to(request.user).filter(pk=item.pk).exists()
+    if not visible:
+        has_history = (
+            ItemProgress.objects.filter(learner=request.user).for_item(item).exists()
+        )
+        if not has_history:
+            raise Http404("No such item.")
+    return item
+
+
+def get_role(request: HttpRequest, slug: str) -> Role:
+    return get_object_or_404(Role.objects.visible_to(request.user), slug=slug)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def item_url(kind: str, item: LearningStep | Concept) -> str:
+    return reverse("progress_item", args=[kind, item.slug])
+
+
+# --- Page hooks: progress on the public role and skill pages -----------------------
+
+
+def annotate_statuses(items, kind: str, statuses: dict) -> None:
+    for item in items:
+        item.learner_status = statuses.get((kind, item.pk), Status.NOT_STARTED)
+
+
+def role_page_context(request: HttpRequest, role: Role) -> dict:
+    if not request.user.is_authenticated:
+        return {"role_panel_template": "progress/_role_panel.html"}
+    statuses = figures.statuses_for(request.user)
+    for stage in role.stages.all():
+        annotate_statuses(stage.steps.all(), "step", statuses)
+    for role_skill in role.role_skills.all():
+        annotate_statuses(role_skill.skill.concepts.all(), "concept", statuses)
+    following = RoleFollow.objects.filter(learner=request.user, role=role).exists()
+    (role_figures,) = figures.role_progress(request.user, [role], statuses=statuses)
+    return {
+        "role_panel_template": "progress/_role_panel.html",
+        "item_status_template": "progress/_status_control.html",
+        "following": following,
+        "role_figures": role_figures,
+        "status_choices": Status.choices,
+        "progress_page": f"role:{role.slug}",
+    }
+
+
+def skill_page_context(request: HttpRequest, skill: Skill) -> dict:
+    if not request.user.is_authenticated:
+        return {"skill_panel_template": "progress/_skill_panel.html"}
+    statuses = figures.statuses_for(request.user)
+    concepts = list(skill.concepts.all())
+    annotate_statuses(concepts, "concept", statuses)
+    counts = figures.Counts()
+    for concept in concepts:
+        if concept.is_published:
+            counts.add(concept.learner_status)
+    assessments = list(
+        SelfAssessment.objects.filter(learner=request.user, skill=skill)[:20]
+    )
+    return {
+        "skill_panel_template": "progress/_skill_panel.html",
+        "item_status_template": "progress/_status_control.html",
+        "skill_figures": counts,
+        "assessments": assessments,
+        "assessment_form": SelfAssessmentForm(
+            initial={"level": assessments[0].level if assessments else None}
+        ),
+        "status_choices": Status.choices,
+        "progress_page": f"skill:{skill.slug}",
+    }
+
+
+# --- Following roles -------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def follow_role(request: HttpRequest, slug: str) -> HttpResponse:
+    role = get_role(request, slug)
+    _, created = RoleFollow.objects.get_or_create(learner=request.user, role=role)
+    if created:
+        messages.success(request, f"You now follow {role.title}.")
+    return redirect(safe_next(request, role.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def leave_role(request: HttpRequest, slug: str) -> HttpResponse:
+    role = get_object_or_404(Role, slug=slug)
+    deleted, _ = RoleFollow.objects.filter(learner=request.user, role=role).delete()
+    if deleted:
+        messages.success(
+            request,
+            f"You no longer follow {role.title}. Your statuses and notes are kept.",
+        )
+    return redirect(safe_next(request, reverse("dashboard")))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reset_role(request: HttpRequest, slug: str) -> HttpResponse:
+    """Set every item of a role back to "not started", after a confirmation."""
+    role = get_role(request, slug)
+    steps = LearningStep.objects.filter(stage__role=role)
+    concepts = Concept.objects.filter(skill__role_skills__role=role).distinct()
+    touched = ItemProgress.objects.filter(learner=request.user).exclude(
+        status=Status.NOT_STARTED
+    )
+    step_rows = touched.filter(step__in=steps).select_related("step")
+    concept_rows = touched.filter(concept__in=concepts).select_related("concept")
+    if request.method == "POST":
+        with transaction.atomic():
+            for row in [*step_rows, *concept_rows]:
+                ItemProgress.objects.set_status(
+                    request.user, row.item, Status.NOT_STARTED
+                )
+        messages.success(
+            request,
+            f"Progress on {role.title} is reset. Notes, evidence and history are kept.",
+        )
+        return redirect(role.get_absolute_url())
+    shared = concept_rows.filter(
+        concept__skill__role_skills__role__follows__learner=request.user
+    ).exclude(concept__skill__role_skills__role=role)
+    other_roles = (
+        Role.objects.filter(follows__learner=request.user)
+        .exclude(pk=role.pk)
+        .filter(role_skills__skill__concepts__in=concepts)
+        .distinct()
+    )
+    return render(
+        request,
+        "progress/reset_confirm.html",
+        {
+            "role": role,
+            "step_count": step_rows.count(),
+            "concept_count": concept_rows.count(),
+            "other_roles": other_roles,
+            "shared": shared,
+        },
+    )
+
+
+# --- Statuses ---------------------------------------------------------------------
+
+
+def _oob_fragments(request: HttpRequest, page: str) -> list[str]:
+    """Every progress figure on the page the change came from, re-rendered."""
+    kind, _, slug = page.partition(":")
+    user = request.user
+    if kind == "role":
+        role = Role.objects.visible_to(user).filter(slug=slug).first()
+        if role is None:
+            return []
+        following = RoleFollow.objects.filter(learner=user, role=role).exists()
+        (role_figures,) = figures.role_progress(user, [role])
+        context = {"role": role, "role_figures": role_figures, "following": following}
+        return [_render_oob(request, "progress/_role_panel.html", context)]
+    if kind == "skill":
+        skill = Skill.objects.visible_to(user).filter(slug=slug).first()
+        if skill is None:
+            return []
+        statuses = figures.statuses_for(user)
+        counts = figures.Counts()
+        for concept in Concept.objects.published().filter(skill=skill):
+            counts.add(statuses.get(("concept", concept.pk), Status.NOT_STARTED))
+        context = {"skill": skill, "skill_figures": counts}
+        return [_render_oob(request, "progress/_skill_panel.html#figures", context)]
+    if kind == "dashboard":
+        context = dashboard_context(request)
+        return [
+            _render_oob(request, "progress/dashboard.html#roles", context),
+            _render_oob(request, "progress/dashboard.html#activity", context),
+        ]
+    return []
+
+
+def _render_oob(request: HttpRequest, template: str, context: dict) -> str:
+    return render_to_string(template, {**context, "oob": True}, request=request)
+
+
+@login_required
+@require_POST
+def set_status(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    item = get_item(request, kind, slug)
+    status = request.POST.get("status", "")
+    if status not in Status.values:
+        choices = ", ".join(Status.values)
+        return HttpResponseBadRequest(
+            f"Unknown status {status[:40]!r}. Choose one of: {choices}.",
+            content_type="text/plain; charset=utf-8",
+        )
+    ItemProgress.objects.set_status(request.user, item, status)
+    label = Status(status).label.lower()
+    if not request.htmx:
+        messages.success(request, f"Marked “{item}” as {label}.")
+        return redirect(safe_next(request, item_url(kind, item)))
+    item.learner_status = status
+    page = request.POST.get("page", "")
+    control = render_to_string(
+        "progress/_status_control.html",
+        {
+            "item": item,
+            "kind": kind,
+            "status_choices": Status.choices,
+            "progress_page": page,
+            "next_url": safe_next(request, item_url(kind, item)),
+        },
+        request=request,
+    )
+    response = HttpResponse(control + "".join(_oob_fragments(request, page)))
+    return trigger_client_event(
+        response, "waymark:announce", {"message": f"“{item}” marked as {label}."}
+    )
+
+
+@login_required
+@require_POST
+def undo(request: HttpRequest) -> HttpResponse:
+    """Revert the learner's latest status change (itself recorded as a change)."""
+    event = (
+        ProgressEvent.objects.filter(learner=request.user)
+        .select_related("step", "concept")
+        .first()
+    )
+    if event is None:
+        messages.info(request, "There is nothing to undo.")
+    else:
+        ItemProgress.objects.set_status(request.user, event.item, event.from_status)
+        messages.success(
+            request,
+            f"Undone: “{event.item}” is {Status(event.from_status).label.lower()} "
+            "again.",
+        )
+    return redirect(safe_next(request, reverse("dashboard")))
+
+
+# --- The item page: status, note, evidence, history --------------------------------
+
+
+def item_context(request: HttpRequest, kind: str, item) -> dict:
+    progress = ItemProgress.objects.filter(learner=request.user).for_item(item).first()
+    item.learner_status = progress.status if progress else Status.NOT_STARTED
+    history = ProgressEvent.objects.filter(learner=request.user).filter(**{kind: item})[
+        :50
+    ]
+    return {
+        "item": item,
+        "kind": kind,
+        "progress": progress,
+        "evidence": list(progress.evidence.all()) if progress else [],
+        "history": history,
+        "note_form": NoteForm(initial={"note": progress.note if progress else ""}),
+        "evidence_form": EvidenceForm(),
+        "status_choices": Status.choices,
+        "progress_page": "item",
+        "next_url": item_url(kind, item),
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def item_page(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    item = get_item(request, kind, slug)
+    return render(request, "progress/item.html", item_context(request, kind, item))
+
+
+@login_required
+@require_POST
+def save_note(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    item = get_item(request, kind, slug)
+    form = NoteForm(request.POST)
+    context = item_context(request, kind, item)
+    if form.is_valid():
+        progress, _ = ItemProgress.objects.for_item(item).get_or_create(
+            learner=request.user, **{kind: item}
+        )
+        progress.note = form.cleaned_data["note"]
+        progress.save(update_fields=["note", "updated_at"])
+        context.update(
+            progress=progress,
+            note_form=NoteForm(initial={"note": progress.note}),
+            saved=True,
+        )
+        if not request.htmx:
+            messages.success(request, "Note saved.")
+            return redirect(item_url(kind, item))
+        response = render(request, "progress/item.html#note", context)
+        return trigger_client_event(
+            response, "waymark:announce", {"message": "Note saved."}
+        )
+    context["note_form"] = form
+    template = "progress/item.html#note" if request.htmx else "progress/item.html"
+    return render(request, template, context, status=200 if request.htmx else 400)
+
+
+@login_required
+@require_POST
+def add_evidence(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    item = get_item(request, kind, slug)
+    form = EvidenceForm(request.POST)
+    context = item_context(request, kind, item)
+    progress = context["progress"]
+    if form.is_valid() and len(context["evidence"]) >= EvidenceForm.MAX_PER_ITEM:
+        form.add_error(
+            None, f"An item holds at most {EvidenceForm.MAX_PER_ITEM} evidence links."
+        )
+    if form.is_valid():
+        if progress is None:
+            progress, _ = ItemProgress.objects.get_or_create(
+                learner=request.user, **{kind: item}
+            )
+        Evidence.objects.create(progress=progress, **form.cleaned_data)
+        if not request.htmx:
+            messages.success(request, "Evidence added.")
+            return redirect(item_url(kind, item))
+        context = item_context(request, kind, item)
+        response = render(request, "progress/item.html#evidence", context)
+        return trigger_client_event(
+            response, "waymark:announce", {"message": "Evidence added."}
+        )
+    context["evidence_form"] = form
+    template = "progress/item.html#evidence" if request.htmx else "progress/item.html"
+    return render(request, template, context, status=200 if request.htmx else 400)
+
+
+@login_required
+@require_POST
+def delete_evidence(
+    request: HttpRequest, kind: str, slug: str, pk: int
+) -> HttpResponse:
+    item = get_item(request, kind, slug)
+    evidence = get_object_or_404(
+        Evidence.objects.filter(progress__learner=request.user).filter(
+            **{f"progress__{kind}": item}
+        ),
+        pk=pk,
+    )
+    evidence.delete()
+    if not request.htmx:
+        messages.success(request, "Evidence removed.")
+        return redirect(item_url(kind, item))
+    response = render(
+        request, "progress/item.html#evidence", item_context(request, kind, item)
+    )
+    return trigger_client_event(
+        response, "waymark:announce", {"message": "Evidence removed."}
+    )
+
+
+# --- Self-assessment -----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
+    skill = get_object_or_404(Skill.objects.visible_to(request.user), slug=slug)
+    form = SelfAssessmentForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "Choose a level: " + ", ".join(label for _, label in Level.choices) + ".",
+            content_type="text/plain; charset=utf-8",
+        )
+    level = form.cleaned_data["level"]
+    latest = SelfAssessment.objects.filter(learner=request.user, skill=skill).first()
+    if latest is None or latest.level != level:
+        SelfAssessment.objects.create(learner=request.user, skill=skill, level=level)
+    messages.success(
+        request, f"Your level in {skill.name}: {Level(level).label.lower()}."
+    )
+    return redirect(safe_next(request, skill.get_absolute_url()))
+
+
+# --- The dashboard -------------------------------------------------------------------
+
+
+def dashboard_context(request: HttpRequest) -> dict:
+    user = request.user
+    follows = list(
+        RoleFollow.objects.filter(learner=user, role__is_published=True)
+        .select_related("role")
+        .order_by("started_at")
+    )
+    statuses = figures.statuses_for(user)
+    role_figures = figures.role_progress(
+        user, [follow.role for follow in follows], statuses=statuses
+    )
+    for progress in role_figures:
+        if progress.continue_with:
+            progress.continue_with.learner_status = statuses.get(
+                ("step", progress.continue_with.pk), Status.NOT_STARTED
+            )
+    recent = (
+        ProgressEvent.objects.filter(learner=user)
+        .select_related("step__stage__role", "concept__skill")
+        .order_by("-created_at", "-id")[:12]
+    )
+    return {
+        "role_figures": role_figures,
+        "activity": figures.activity(user),
+        "recent": recent,
+        "status_choices": Status.choices,
+        "progress_page": "dashboard",
+        "next_url": reverse("dashboard"),
+        "other_roles": Role.objects.published().exclude(
+            pk__in=[follow.role_id for follow in follows]
+        ),
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "progress/dashboard.html", dashboard_context(request))
+
+
+# --- Exports --------------------------------------------------------------------------
+
+
+def export_data(user) -> dict:
+    """Everything Waymark holds about the learner, in one document."""
+    rows = (
+        ItemProgress.objects.filter(learner=user)
+        .select_related("step__stage__role", "concept__skill")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.all()))
+    )
+    follows = RoleFollow.objects.filter(learner=user).select_related("role")
+    return {
+        "format": "waymark-export",
+        "version": 1,
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "username": user.username,
+            "email": user.email,
+            "display_name": user.display_name,
+            "timezone": user.timezone,
+            "public_profile": user.public_profile,
+            "date_joined": user.date_joined.isoformat(),
+        },
+        "roles": [
+            {
+                "role": f.role.slug,
+                "title": f.role.title,
+                "started_at": f.started_at.isoformat(),
+            }
+            for f in follows
+        ],
+        "figures": [
+            progress.as_dict()
+            for progress in figures.role_progress(user, [f.role for f in follows])
+        ],
+        "progress": [
+            {
+                "kind": row.item_kind,
+                "slug": row.item.slug,
+                "title": str(row.item),
+                "retired": not row.item.is_published,
+                "status": row.status,
+                "note": row.note,
+                "evidence": [
+                    {
+                        "url": e.url,
+                        "title": e.title,
+                        "added_at": e.created_at.isoformat(),
+                    }
+                    for e in row.evidence.all()
+                ],
+                "created_at": row.created_at.isoformat(),
+                "updated_at": row.updated_at.isoformat(),
+                "status_changed_at": row.status_changed_at.isoformat()
+                if row.status_changed_at
+                else None,
+            }
+            for row in rows
+        ],
+        "history": [
+            {
+                "kind": event.item_kind,
+                "slug": event.item.slug,
+                "from": event.from_status,
+                "to": event.to_status,
+                "at": event.created_at.isoformat(),
+            }
+            for event in ProgressEvent.objects.filter(learner=user)
+            .select_related("step", "concept")
+            .order_by("created_at", "id")
+        ],
+        "self_assessments": [
+            {
+                "skill": a.skill.slug,
+                "level": Level(a.level).label.lower(),
+                "at": a.created_at.isoformat(),
+            }
+            for a in SelfAssessment.objects.filter(learner=user)
+            .select_related("skill")
+            .order_by("created_at", "id")
+        ],
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(export_data(request.user), json_dumps_params={"indent": 2})
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = (
+        f'attachment; filename="waymark-{request.user.username}-{stamp}.json"'
+    )
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = (
+        f'attachment; filename="waymark-{request.user.username}-{stamp}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        ["kind", "slug", "title", "where", "status", "retired", "status_changed_at"]
+    )
+    rows = ItemProgress.objects.filter(learner=request.user).select_related(
+        "step__stage__role", "concept__skill"
+    )
+    for row in rows:
+        item = row.item
+        where = (
+            f"{item.stage.role.title} / {item.stage.title}"
+            if row.step_id
+            else item.skill.name
+        )
+        writer.writerow(
+            [
+                row.item_kind,
+                item.slug,
+                _csv_safe(str(item)),
+                _csv_safe(where),
+                row.status,
+                "yes" if not item.is_published else "no",
+                row.status_changed_at.isoformat() if row.status_changed_at else "",
+            ]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# --- The public profile -----------------------------------------------------------
+
+
+@require_GET
+def public_profile(request: HttpRequest, username: str) -> HttpResponse:
+    """Shown only when the learner switched it on; otherwise the same 404 as a
+    missing user."""
+    user = get_object_or_404(
+        get_user_model(), username=username, public_profile=True, is_active=True
+    )
+    follows = RoleFollow.objects.filter(
+        learner=user, role__is_published=True
+    ).select_related("role")
+    return render(
+        request,
+        "progress/profile.html",
+        {
+            "profile_user": user,
+            "role_figures": figures.role_progress(user, [f.role for f in follows]),
+            "activity": figures.activity(user),
+        },
+    )
