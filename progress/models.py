@@ -90,10 +90,18 @@ class ItemRelated(models.Model):
     """Points at exactly one item: a learning step or a concept."""
 
     step = models.ForeignKey(
-        LearningStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        LearningStep,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="%(class)s_rows",
     )
     concept = models.ForeignKey(
-        Concept, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Concept,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="%(class)s_rows",
     )
 
     class Meta:

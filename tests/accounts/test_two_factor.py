@@ -1,0 +1,107 @@
+"""Two-factor sign-in with an authenticator app (TOTP)."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    SECRET_SESSION_KEY,
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.urls import reverse
+
+from tests.accounts.helpers import is_signed_in, sign_in
+from tests.factories import PASSWORD
+
+
+def current_code(secret: str) -> str:
+    """The code an authenticator app shows now, by allauth's own arithmetic."""
+    counters = list(yield_hotp_counters_from_time())
+    counter = counters[len(counters) // 2]  # the middle one is "now"
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(empty_cache):
+    pass
+
+
+def reauthenticate(client) -> None:
+    """Managing two-factor asks for the password again, even right after sign-in."""
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302
+
+
+def activate_totp(client) -> str:
+    """Turn on TOTP for the signed-in user as they would; return the secret."""
+    reauthenticate(client)
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    assert response.status_code == 302, response.content
+    return secret
+
+
+@pytest.mark.django_db
+class TestTwoFactor:
+    def test_it_asks_for_the_password_again_before_activating(self, client, learner):
+        sign_in(client, "learner")
+
+        response = client.get(reverse("mfa_activate_totp"))
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+    def test_it_activates_an_authenticator_app(self, client, learner):
+        sign_in(client, "learner")
+
+        activate_totp(client)
+
+        assert Authenticator.objects.filter(
+            user=learner, type=Authenticator.Type.TOTP
+        ).exists()
+        index = client.get(reverse("mfa_index"))
+        assert b"Deactivate" in index.content
+
+    def test_it_refuses_a_wrong_code_on_activation(self, client, learner):
+        sign_in(client, "learner")
+        reauthenticate(client)
+        client.get(reverse("mfa_activate_totp"))
+        secret = client.session[SECRET_SESSION_KEY]
+        wrong = f"{(int(current_code(secret)) + 1) % 1_000_000:06d}"
+
+        response = client.post(reverse("mfa_activate_totp"), {"code": wrong})
+
+        assert response.status_code == 200
+        assert not Authenticator.objects.filter(user=learner).exists()
+
+    def test_sign_in_then_asks_for_the_code(self, client, learner):
+        sign_in(client, "learner")
+        secret = activate_totp(client)
+        client.post(reverse("account_logout"))
+
+        response = sign_in(client, "learner")
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_authenticate")
+        assert not is_signed_in(client)
+        assert client.get(reverse("account_settings")).status_code == 302
+
+        done = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+
+        assert done.status_code == 302
+        assert client.session["_auth_user_id"] == str(learner.pk)
+
+    def test_a_wrong_code_does_not_sign_in(self, client, learner):
+        sign_in(client, "learner")
+        secret = activate_totp(client)
+        client.post(reverse("account_logout"))
+        sign_in(client, "learner")
+        wrong = f"{(int(current_code(secret)) + 1) % 1_000_000:06d}"
+
+        response = client.post(reverse("mfa_authenticate"), {"code": wrong})
+
+        assert response.status_code == 200
+        assert b'aria-invalid="true"' in response.content
+        assert not is_signed_in(client)

@@ -1,0 +1,85 @@
+"""The dashboard, the undo button, and their query budget."""
+
+import pytest
+from django.urls import reverse
+
+from progress.models import ItemProgress, ProgressEvent, RoleFollow
+from tests.roadmap.builders import build_roadmap
+
+
+@pytest.mark.django_db
+class TestDashboard:
+    def test_anonymous_visitors_are_sent_to_sign_in(self, client):
+        response = client.get(reverse("dashboard"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+    def test_it_invites_a_new_learner_to_follow_a_role(
+        self, client, learner, small_role
+    ):
+        client.force_login(learner)
+        body = client.get(reverse("dashboard")).content.decode()
+        assert "You do not follow any role yet" in body
+        assert reverse("progress_follow", args=["small"]) in body
+
+    def test_it_shows_figures_continue_with_projection_streak_and_heatmap(
+        self, client, learner, small_role, steps
+    ):
+        RoleFollow.objects.create(learner=learner, role=small_role)
+        ItemProgress.objects.set_status(learner, steps[0], "done")
+        client.force_login(learner)
+        response = client.get(reverse("dashboard"))
+        body = response.content.decode()
+        assert "Small role" in body
+        assert "16%" in body
+        assert "Steps: 1 of 4 done" in body
+        assert "Continue with" in body and "Step two" in body
+        assert "Not enough history yet" in body
+        assert "1</span> day current streak" in body
+        assert '<svg viewBox="0 0' in body and 'role="img"' in body
+        assert "Activity by month, as text" in body
+        assert "Step one" in body  # recent activity
+        assert response.headers["Cache-Control"].startswith("max-age=0")
+
+    def test_it_links_to_the_exports(self, client, learner):
+        client.force_login(learner)
+        body = client.get(reverse("dashboard")).content.decode()
+        assert reverse("progress_export_json") in body
+        assert reverse("progress_export_csv") in body
+
+    def test_undo_reverts_the_latest_change(self, client, learner, steps):
+        client.force_login(learner)
+        client.post(
+            reverse("progress_set_status", args=["step", "s1"]), {"status": "learning"}
+        )
+        client.post(
+            reverse("progress_set_status", args=["step", "s1"]), {"status": "done"}
+        )
+        client.post(reverse("progress_undo"))
+        assert ItemProgress.objects.get().status == "learning"
+        assert ProgressEvent.objects.count() == 3
+
+    def test_undo_with_no_history_says_so(self, client, learner):
+        client.force_login(learner)
+        response = client.post(reverse("progress_undo"), follow=True)
+        assert "There is nothing to undo." in response.content.decode()
+
+
+DASHBOARD_QUERIES = 12
+
+
+@pytest.mark.django_db
+class TestDashboardQueryBudget:
+    @pytest.mark.parametrize(("roles", "steps"), [(1, 20), (4, 300)])
+    def test_the_budget_does_not_grow(
+        self, client, learner, roles, steps, django_assert_num_queries
+    ):
+        for index in range(roles):
+            role = build_roadmap(f"gen{index}", steps=steps)
+            RoleFollow.objects.create(learner=learner, role=role)
+            for step in role.stages.first().steps.all()[:5]:
+                ItemProgress.objects.set_status(learner, step, "done")
+        client.force_login(learner)
+        with django_assert_num_queries(DASHBOARD_QUERIES):
+            response = client.get(reverse("dashboard"))
+        assert response.status_code == 200

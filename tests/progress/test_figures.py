@@ -1,0 +1,177 @@
+"""The one place progress is computed: percentages, continue-with, pace, streaks."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from progress import figures
+from progress.models import ItemProgress, ProgressEvent, Status
+from tests.factories import ConceptFactory, RoleFactory, RoleSkillFactory
+
+
+def mark(learner, item, status, days_ago: float = 0):
+    ItemProgress.objects.set_status(learner, item, status)
+    if days_ago:
+        event = ProgressEvent.objects.filter(learner=learner).first()
+        ProgressEvent.objects.filter(pk=event.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=days_ago)
+        )
+
+
+class TestCounts:
+    def test_skipped_items_leave_the_denominator(self):
+        counts = figures.Counts(total=10, done=3, learning=2, skipped=4)
+        assert counts.counted == 6
+        assert counts.percent == 50
+        assert counts.not_started == 1
+        assert counts.remaining == 3
+
+    def test_the_percentage_rounds_down(self):
+        assert figures.Counts(total=3, done=2).percent == 66
+        assert figures.Counts(total=200, done=199).percent == 99
+
+    def test_all_skipped_is_complete_and_nothing_is_zero(self):
+        assert figures.Counts(total=3, skipped=3).percent == 100
+        assert figures.Counts().percent == 0
+
+
+@pytest.mark.django_db
+class TestRoleProgress:
+    def test_it_counts_steps_and_concepts(self, learner, small_role, steps):
+        mark(learner, steps[0], Status.DONE)
+        mark(learner, steps[1], Status.SKIPPED)
+        mark(learner, small_role.skills.get().concepts.first(), Status.LEARNING)
+        (progress,) = figures.role_progress(learner, [small_role])
+        assert (progress.steps.total, progress.steps.done, progress.steps.skipped) == (
+            4,
+            1,
+            1,
+        )
+        assert (progress.concepts.total, progress.concepts.learning) == (2, 1)
+        assert progress.overall.percent == 20  # 1 done of 5 counted
+
+    def test_a_shared_concept_counts_in_both_roles(self, learner, small_role):
+        other = RoleFactory(slug="other")
+        RoleSkillFactory(role=other, skill=small_role.skills.get())
+        concept = small_role.skills.get().concepts.first()
+        mark(learner, concept, Status.DONE)
+        first, second = figures.role_progress(learner, [small_role, other])
+        assert first.concepts.done == second.concepts.done == 1
+        assert ItemProgress.objects.count() == 1
+
+    def test_retired_items_do_not_count(self, learner, small_role, steps):
+        mark(learner, steps[3], Status.DONE)
+        steps[3].is_published = False
+        steps[3].save()
+        (progress,) = figures.role_progress(learner, [small_role])
+        assert progress.steps.total == 3
+        assert progress.steps.done == 0
+        assert ItemProgress.objects.filter(step=steps[3]).exists()
+
+    def test_continue_with_is_the_first_step_whose_prerequisites_are_done(
+        self, learner, small_role, steps
+    ):
+        (progress,) = figures.role_progress(learner, [small_role])
+        assert progress.continue_with == steps[0]
+        mark(learner, steps[0], Status.DONE)
+        (progress,) = figures.role_progress(learner, [small_role])
+        assert progress.continue_with == steps[1]
+
+    def test_continue_with_skips_steps_whose_prerequisites_are_not_done(
+        self, learner, small_role, steps
+    ):
+        mark(learner, steps[0], Status.DONE)
+        mark(learner, steps[1], Status.LEARNING)
+        mark(learner, steps[1], Status.LEARNING)
+        (progress,) = figures.role_progress(learner, [small_role])
+        assert progress.continue_with == steps[1]  # not done yet: still next
+        mark(learner, steps[1], Status.SKIPPED)
+        (progress,) = figures.role_progress(learner, [small_role])
+        assert progress.continue_with == steps[2]
+
+    def test_it_says_plainly_when_there_is_not_enough_history(
+        self, learner, small_role, steps
+    ):
+        mark(learner, steps[0], Status.DONE)
+        (progress,) = figures.role_progress(learner, [small_role])
+        assert progress.projection.finish is None
+        assert progress.projection.message.startswith("Not enough history yet")
+
+    def test_it_projects_a_finish_date_from_the_last_four_weeks(
+        self, learner, small_role, steps
+    ):
+        mark(learner, steps[0], Status.DONE, days_ago=20)
+        mark(learner, steps[1], Status.DONE, days_ago=10)
+        (progress,) = figures.role_progress(learner, [small_role])
+        # 2 items in 28 days; 4 remaining (2 steps, 2 concepts) -> 56 days.
+        today = timezone.now().date()
+        assert progress.projection.finish == today + datetime.timedelta(days=56)
+        assert "pace" in progress.projection.message
+
+    def test_a_finished_role_says_complete(self, learner, small_role, steps):
+        for item in [*steps, *small_role.skills.get().concepts.all()]:
+            mark(learner, item, Status.DONE)
+        (progress,) = figures.role_progress(learner, [small_role])
+        assert progress.overall.percent == 100
+        assert progress.continue_with is None
+        assert progress.projection.message.startswith("Complete")
+
+    def test_the_query_count_does_not_grow_with_roles(
+        self, learner, small_role, django_assert_num_queries
+    ):
+        roles = [small_role]
+        for index in range(10):
+            role = RoleFactory(slug=f"extra-{index}")
+            RoleSkillFactory(role=role, skill=ConceptFactory().skill)
+            roles.append(role)
+        with django_assert_num_queries(6):
+            figures.role_progress(learner, roles)
+
+
+@pytest.mark.django_db
+class TestActivity:
+    def test_streaks_count_consecutive_days(self, learner, steps):
+        for days_ago in [0, 1, 2, 5, 6, 7, 8]:
+            mark(learner, steps[days_ago % 4], Status.LEARNING, days_ago=days_ago)
+            mark(learner, steps[days_ago % 4], Status.NOT_STARTED, days_ago=days_ago)
+        activity = figures.activity(learner)
+        assert activity.current_streak == 3
+        assert activity.longest_streak == 4
+
+    def test_a_streak_survives_until_the_day_ends(self, learner, steps):
+        mark(learner, steps[0], Status.DONE, days_ago=1)
+        mark(learner, steps[1], Status.DONE, days_ago=2)
+        assert figures.activity(learner).current_streak == 2
+
+    def test_days_follow_the_learners_time_zone(self, learner, steps):
+        learner.timezone = "Asia/Tokyo"
+        learner.save()
+        tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+        now = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=datetime.UTC)
+        late_evening_utc = datetime.datetime(2026, 3, 9, 20, 0, tzinfo=datetime.UTC)
+        ItemProgress.objects.set_status(learner, steps[0], Status.DONE)
+        ProgressEvent.objects.update(created_at=late_evening_utc)
+        activity = figures.activity(learner, now=now)
+        # 20:00 UTC on the 9th is 05:00 on the 10th in Tokyo: today, not yesterday.
+        assert activity.by_day == {late_evening_utc.astimezone(tokyo).date(): 1}
+        assert activity.today == datetime.date(2026, 3, 10)
+        assert activity.current_streak == 1
+
+    def test_the_heatmap_covers_52_weeks(self, learner, steps):
+        mark(learner, steps[0], Status.DONE, days_ago=3)
+        activity = figures.activity(learner)
+        cells = [cell for week in activity.weeks for cell in week if cell.in_range]
+        assert len(cells) == 364
+        assert sum(cell.count for cell in cells) == 1
+        assert activity.total_in_range == 1
+        assert activity.active_days_in_range == 1
+        assert all(len(week) == 7 for week in activity.weeks)
+        assert activity.weeks[0][0].day.weekday() == 0
+
+    def test_activity_is_one_query(self, learner, steps, django_assert_num_queries):
+        for step in steps:
+            mark(learner, step, Status.DONE)
+        with django_assert_num_queries(1):
+            figures.activity(learner)

@@ -1,0 +1,185 @@
+"""Setting a status over HTTP, with and without htmx."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from progress.models import ItemProgress, ProgressEvent
+from tests.factories import StepFactory
+
+HTMX = {"HX-Request": "true"}
+PRESSED_DONE = re.compile(r'value="done"[^>]*aria-pressed="true"')
+
+
+def status_url(kind: str, slug: str) -> str:
+    return reverse("progress_set_status", args=[kind, slug])
+
+
+@pytest.mark.django_db
+class TestSetStatusOverHttp:
+    def test_anonymous_visitors_are_sent_to_sign_in(self, client, steps):
+        response = client.post(status_url("step", "s1"), {"status": "done"})
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+        assert not ItemProgress.objects.exists()
+
+    def test_without_htmx_it_redirects_back(self, client, learner, steps):
+        client.force_login(learner)
+        response = client.post(
+            status_url("step", "s1"),
+            {"status": "done", "next": "/roles/small/#status-step-1"},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == "/roles/small/#status-step-1"
+        assert ItemProgress.objects.get(learner=learner).status == "done"
+
+    def test_an_outside_next_url_is_ignored(self, client, learner, steps):
+        client.force_login(learner)
+        response = client.post(
+            status_url("step", "s1"),
+            {"status": "done", "next": "https://evil.example/"},
+        )
+        assert response["Location"] == reverse("progress_item", args=["step", "s1"])
+
+    def test_with_htmx_it_returns_the_control_and_the_role_figures(
+        self, client, learner, steps
+    ):
+        client.force_login(learner)
+        response = client.post(
+            status_url("step", "s1"),
+            {"status": "done", "page": "role:small"},
+            headers=HTMX,
+        )
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "<html" not in body
+        assert f'id="status-step-{steps[0].pk}"' in body
+        assert PRESSED_DONE.search(body)
+        assert 'id="role-progress"' in body
+        assert 'hx-swap-oob="true"' in body
+        assert "16%" in body  # 1 done of 4 steps and 2 concepts
+        assert "waymark:announce" in response.headers["HX-Trigger"]
+
+    def test_with_htmx_on_the_skill_page_it_updates_the_skill_figures(
+        self, client, learner, small_role
+    ):
+        client.force_login(learner)
+        response = client.post(
+            status_url("concept", "c1"),
+            {"status": "done", "page": "skill:shared-skill"},
+            headers=HTMX,
+        )
+        body = response.content.decode()
+        assert 'id="skill-figures"' in body
+        assert "50%" in body
+
+    def test_with_htmx_on_the_dashboard_it_updates_roles_and_activity(
+        self, client, learner, steps
+    ):
+        client.force_login(learner)
+        response = client.post(
+            status_url("step", "s1"),
+            {"status": "learning", "page": "dashboard"},
+            headers=HTMX,
+        )
+        body = response.content.decode()
+        assert 'id="dashboard-roles"' in body
+        assert 'id="dashboard-activity"' in body
+
+    def test_an_unknown_page_sends_no_out_of_band_figures(self, client, learner, steps):
+        client.force_login(learner)
+        response = client.post(
+            status_url("step", "s1"), {"status": "done", "page": "nope:x"}, headers=HTMX
+        )
+        assert "hx-swap-oob" not in response.content.decode()
+
+    def test_setting_the_same_status_again_is_harmless(self, client, learner, steps):
+        client.force_login(learner)
+        for _ in range(3):
+            client.post(status_url("step", "s1"), {"status": "done"}, headers=HTMX)
+        assert ItemProgress.objects.count() == 1
+        assert ProgressEvent.objects.count() == 1
+
+    @pytest.mark.parametrize("headers", [{}, HTMX])
+    def test_an_unknown_status_is_a_400_with_a_reason(
+        self, client, learner, steps, headers
+    ):
+        client.force_login(learner)
+        response = client.post(
+            status_url("step", "s1"), {"status": "finished"}, headers=headers
+        )
+        assert response.status_code == 400
+        assert "Unknown status 'finished'" in response.content.decode()
+        assert not ItemProgress.objects.exists()
+
+    @pytest.mark.parametrize("headers", [{}, HTMX])
+    def test_an_unknown_item_is_a_404(self, client, learner, steps, headers):
+        client.force_login(learner)
+        for kind, slug in [("step", "nope"), ("concept", "nope"), ("skill", "s1")]:
+            response = client.post(
+                status_url(kind, slug), {"status": "done"}, headers=headers
+            )
+            assert response.status_code == 404
+        assert not ItemProgress.objects.exists()
+
+    def test_a_draft_item_is_a_404(self, client, learner, db):
+        StepFactory(slug="hidden", is_published=False)
+        client.force_login(learner)
+        response = client.post(status_url("step", "hidden"), {"status": "done"})
+        assert response.status_code == 404
+
+    def test_get_is_refused(self, client, learner, steps):
+        client.force_login(learner)
+        assert client.get(status_url("step", "s1")).status_code == 405
+
+    def test_a_request_without_a_csrf_token_is_refused(self, learner, steps):
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(learner)
+        response = client.post(status_url("step", "s1"), {"status": "done"})
+        assert response.status_code == 403
+        assert not ItemProgress.objects.exists()
+
+
+@pytest.mark.django_db
+class TestRolePageWithProgress:
+    def test_it_shows_each_items_status_and_the_figures(
+        self, client, learner, steps, small_role
+    ):
+        from progress.models import ItemProgress as P
+
+        P.objects.set_status(learner, steps[0], "done")
+        client.force_login(learner)
+        body = client.get(reverse("role_detail", args=["small"])).content.decode()
+        assert 'id="role-progress"' in body
+        assert body.count('<form class="status-control') == 4 + 2
+        control = body[body.index(f'id="status-step-{steps[0].pk}"') :]
+        assert PRESSED_DONE.search(control[: control.index("</form>")])
+        assert "Follow this roadmap" in body
+
+    def test_visitors_see_an_invitation_to_sign_in_and_no_controls(
+        self, client, small_role
+    ):
+        body = client.get(reverse("role_detail", args=["small"])).content.decode()
+        assert "to follow this roadmap" in body
+        assert "status-control" not in body
+
+    def test_follow_and_leave(self, client, learner, small_role):
+        client.force_login(learner)
+        client.post(reverse("progress_follow", args=["small"]))
+        assert learner.follows.filter(role=small_role).exists()
+        body = client.get(reverse("dashboard")).content.decode()
+        assert "Small role" in body
+        client.post(reverse("progress_leave", args=["small"]))
+        assert not learner.follows.exists()
+
+    def test_following_a_draft_role_is_a_404(self, client, learner, db):
+        from tests.factories import RoleFactory
+
+        RoleFactory(slug="draft", is_published=False)
+        client.force_login(learner)
+        assert (
+            client.post(reverse("progress_follow", args=["draft"])).status_code == 404
+        )
