@@ -59,10 +59,10 @@ def delete_account(request: HttpRequest) -> None:
     """Delete request.user and end every one of their sessions, on every device.
 
     Progress, notes, evidence, ratings, follows, email addresses and two-factor
-    devices go with the user by cascade. Sessions are found through allauth's
-    UserSession records, which cover every sign-in (allauth records each one) and
-    every session that made a request since. A session that escaped them would hold
-    the id of a user who no longer exists, and Django treats it as signed out.
+    devices go with the user by cascade. allauth records a UserSession at every
+    sign-in, so ending those ends each device's session. A session it never saw
+    (one made by Django's own login() outside allauth) still names the deleted
+    user's id, which no user has any more, so Django treats it as signed out.
     """
     user = request.user
     with transaction.atomic():

@@ -2,6 +2,12 @@
 
 import re
 
+from allauth.mfa.totp.internal.auth import (
+    SECRET_SESSION_KEY,
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -26,3 +32,27 @@ def link_in_last_email(path_start: str, to: str | None = None) -> str:
     match = re.search(rf"https?://[^/\s]+({re.escape(path_start)}\S*)", message.body)
     assert match, message.body
     return match.group(1)
+
+
+def current_code(secret: str) -> str:
+    """The code an authenticator app shows now, by allauth's own arithmetic."""
+    counters = list(yield_hotp_counters_from_time())
+    counter = counters[len(counters) // 2]  # the middle one is "now"
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def reauthenticate(client) -> None:
+    """Managing two-factor asks for the password again, even right after sign-in."""
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302
+
+
+def activate_totp(client) -> str:
+    """Turn on TOTP for the signed-in user as they would; return the secret."""
+    reauthenticate(client)
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    assert response.status_code == 302, response.content
+    return secret

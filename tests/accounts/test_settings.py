@@ -1,5 +1,6 @@
 """The account settings page: profile, time zone, privacy, and links to the rest."""
 
+import itertools
 import re
 
 import pytest
@@ -83,7 +84,7 @@ class TestSettingsPage:
 
         levels = [int(level) for level in re.findall(r"<h([1-6])", body)]
         assert levels[0] == 1
-        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
 
 
 @pytest.mark.django_db

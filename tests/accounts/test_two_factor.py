@@ -2,45 +2,21 @@
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    SECRET_SESSION_KEY,
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.urls import reverse
 
-from tests.accounts.helpers import is_signed_in, sign_in
-from tests.factories import PASSWORD
-
-
-def current_code(secret: str) -> str:
-    """The code an authenticator app shows now, by allauth's own arithmetic."""
-    counters = list(yield_hotp_counters_from_time())
-    counter = counters[len(counters) // 2]  # the middle one is "now"
-    return format_hotp_value(hotp_value(secret, counter))
+from tests.accounts.helpers import (
+    activate_totp,
+    current_code,
+    is_signed_in,
+    reauthenticate,
+    sign_in,
+)
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache(empty_cache):
     pass
-
-
-def reauthenticate(client) -> None:
-    """Managing two-factor asks for the password again, even right after sign-in."""
-    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    assert response.status_code == 302
-
-
-def activate_totp(client) -> str:
-    """Turn on TOTP for the signed-in user as they would; return the secret."""
-    reauthenticate(client)
-    page = client.get(reverse("mfa_activate_totp"))
-    assert page.status_code == 200
-    secret = client.session[SECRET_SESSION_KEY]
-    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
-    assert response.status_code == 302, response.content
-    return secret
 
 
 @pytest.mark.django_db

@@ -134,6 +134,7 @@ class TestPublicProfile:
         hidden = client.get(reverse("public_profile", args=["learner"]))
         missing = client.get(reverse("public_profile", args=["nobody"]))
         assert hidden.status_code == missing.status_code == 404
+
         def without_nonce(response) -> str:
             return re.sub(r'nonce="[^"]+"', "", response.content.decode())
 
