@@ -1,6 +1,7 @@
 """Concurrent status changes give one row and a consistent history (PostgreSQL)."""
 
 import threading
+from itertools import pairwise
 
 import pytest
 from django.db import connection, connections
@@ -43,7 +44,7 @@ def test_twenty_concurrent_changes_give_one_row_and_a_consistent_history(
     events = list(ProgressEvent.objects.filter(learner=learner).order_by("id"))
     assert events, "at least one change was recorded"
     assert events[0].from_status == Status.NOT_STARTED
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in pairwise(events):
         assert before.to_status == after.from_status
         assert after.from_status != after.to_status
     row = ItemProgress.objects.get(learner=learner, step=steps[0])

@@ -1,5 +1,7 @@
 """Statuses are set, not toggled; every change is one event; one row per item."""
 
+from itertools import pairwise
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -27,7 +29,7 @@ class TestSetStatus:
             ItemProgress.objects.set_status(learner, steps[0], status)
         events = list(ProgressEvent.objects.order_by("created_at", "id"))
         assert len(events) == 5
-        for before, after in zip(events, events[1:], strict=False):
+        for before, after in pairwise(events):
             assert before.to_status == after.from_status
 
     def test_a_concept_has_its_own_row(self, learner, small_role):
