@@ -103,7 +103,7 @@ class TestSavingSettings:
         page = client.get(URL).content.decode()
         assert "Your settings are saved." in page
         assert '<option value="Europe/Paris" selected>' in page
-        assert "Your profile is public" in page
+        assert 'Your profile is public: <a href="/u/learner/">' in page
 
     def test_unticking_the_box_makes_the_profile_private(self, client, learner):
         learner.public_profile = True
