@@ -8,7 +8,12 @@ from django.db import models
 
 @cache
 def timezone_names() -> list[str]:
-    return sorted(zoneinfo.available_timezones())
+    """Region/City names and UTC: not the system's aliases such as "localtime"."""
+    return sorted(
+        name
+        for name in zoneinfo.available_timezones()
+        if name == "UTC" or ("/" in name and not name.startswith(("Etc/", "SystemV/")))
+    )
 
 
 def validate_timezone(value: str) -> None:
