@@ -1,9 +1,12 @@
+import datetime
 import zoneinfo
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone as dj_timezone
 
 
 @cache
@@ -60,3 +63,132 @@ class User(AbstractUser):
 def display_name(user) -> str:
     """How allauth names a user in its pages and emails."""
     return user.name
+
+
+class MentorshipQuerySet(models.QuerySet):
+    def active(self) -> "MentorshipQuerySet":
+        return self.filter(status=Mentorship.Status.ACTIVE)
+
+    def pending(self) -> "MentorshipQuerySet":
+        """Pending and not expired."""
+        return self.filter(
+            status=Mentorship.Status.PENDING, expires_at__gt=dj_timezone.now()
+        )
+
+    def mentees_of(self, mentor) -> models.QuerySet:
+        return User.objects.filter(
+            mentorships_as_learner__mentor=mentor,
+            mentorships_as_learner__status=Mentorship.Status.ACTIVE,
+            is_active=True,
+        ).distinct()
+
+    def is_active_between(self, mentor, learner) -> bool:
+        if not mentor.is_authenticated:
+            return False
+        return self.active().filter(mentor=mentor, learner=learner).exists()
+
+
+def get_visible_learner(request, username: str) -> "User":
+    """The learner `request.user` actively mentors, else 404.
+
+    Checked on every request, so ending a mentorship ends access at once. 404, not
+    403: nobody learns who mentors whom.
+    """
+    from django.http import Http404
+
+    user = request.user
+    if user.is_authenticated:
+        learner = (
+            User.objects.filter(
+                username=username,
+                is_active=True,
+                mentorships_as_learner__mentor=user,
+                mentorships_as_learner__status=Mentorship.Status.ACTIVE,
+            )
+            .distinct()
+            .first()
+        )
+        if learner is not None:
+            return learner
+    raise Http404("No such mentee.")
+
+
+def invitation_expiry() -> "datetime.datetime":
+    return dj_timezone.now() + datetime.timedelta(
+        days=settings.MENTORING_INVITATION_DAYS
+    )
+
+
+class Mentorship(models.Model):
+    """Consent for a mentor to see a learner's progress, and its life cycle.
+
+    A learner invites a mentor (by email, or with a one-time link), or a mentor asks
+    to mentor a learner; the other side accepts or declines. Either side can end an
+    active mentorship at any moment.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACTIVE = "active", "Active"
+        DECLINED = "declined", "Declined"
+        ENDED = "ended", "Ended"
+
+    class Initiator(models.TextChoices):
+        LEARNER = "learner", "Learner invited the mentor"
+        MENTOR = "mentor", "Mentor asked the learner"
+
+    learner = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="mentorships_as_learner"
+    )
+    mentor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mentorships_as_mentor",
+        help_text="Empty until someone accepts an invitation sent by email or link.",
+    )
+    initiated_by = models.CharField(max_length=10, choices=Initiator.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    invited_email = models.EmailField(blank=True)
+    # Only a hash of the one-time token is stored; the link carries the token.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    message = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=invitation_expiry)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = MentorshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "mentor"],
+                condition=models.Q(status__in=["pending", "active"]),
+                name="one_open_mentorship_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(learner=models.F("mentor")),
+                name="mentor_is_not_the_learner",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mentor", "status"], name="mentorship_mentor_status")
+        ]
+
+    def __str__(self) -> str:
+        mentor = self.mentor or self.invited_email or "invite link"
+        return f"{mentor} mentoring {self.learner} ({self.get_status_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return (
+            self.status == self.Status.PENDING and self.expires_at <= dj_timezone.now()
+        )
