@@ -273,5 +273,7 @@ LOGGING = {
 # Waymark's own knobs.
 ROADMAP_FIXTURES_DIR = BASE_DIR / "fixtures"
 SEARCH_MAX_QUERY_LENGTH = 200
+# The site's public address, for links in emails.
+SITE_URL = os.environ.get("WAYMARK_SITE_URL", "http://127.0.0.1:8000")
 MENTORING_INVITATION_DAYS = env_int("WAYMARK_INVITATION_DAYS", 14)
 MENTORING_STALLED_DAYS = env_int("WAYMARK_STALLED_DAYS", 14)

@@ -1,6 +1,12 @@
 from django import forms
 
-from progress.models import EVIDENCE_PER_ITEM, NOTE_MAX_LENGTH, Evidence, Level
+from progress.models import (
+    COMMENT_MAX_LENGTH,
+    EVIDENCE_PER_ITEM,
+    NOTE_MAX_LENGTH,
+    Evidence,
+    Level,
+)
 
 
 class NoteForm(forms.Form):
@@ -10,8 +16,10 @@ class NoteForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=f"Plain text, up to {NOTE_MAX_LENGTH} characters. Only you see it.",
+        help_text=f"Plain text, up to {NOTE_MAX_LENGTH} characters. Only you see "
+        "it, unless you share it with your mentors.",
     )
+    shared = forms.BooleanField(label="Share this note with my mentors", required=False)
 
     def clean_note(self) -> str:
         note = self.cleaned_data["note"]
@@ -43,4 +51,30 @@ class SelfAssessmentForm(forms.Form):
         coerce=int,
         help_text="Aware, beginner, competent, proficient or expert. Each rating "
         "is kept in your history.",
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=COMMENT_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Plain text, up to {COMMENT_MAX_LENGTH} characters.",
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if "\x00" in body:
+            raise forms.ValidationError("The comment cannot contain null characters.")
+        return body
+
+
+class EndorsementForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="Level you endorse",
+        choices=Level.choices,
+        coerce=int,
+        help_text="Kept apart from the learner's own ratings, with your name and "
+        "the date.",
     )

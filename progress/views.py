@@ -26,8 +26,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from progress import figures
-from progress.forms import EvidenceForm, NoteForm, SelfAssessmentForm
+from progress.forms import CommentForm, EvidenceForm, NoteForm, SelfAssessmentForm
 from progress.models import (
+    Comment,
+    Endorsement,
     Evidence,
     ItemProgress,
     Level,
@@ -123,7 +125,14 @@ def skill_page_context(request: HttpRequest, skill: Skill) -> dict:
     assessments = list(
         SelfAssessment.objects.filter(learner=request.user, skill=skill)[:20]
     )
+    endorsements = list(
+        Endorsement.objects.filter(learner=request.user, skill=skill).select_related(
+            "mentor"
+        )[:20]
+    )
     return {
+        **thread_context(request.user, "skill", skill),
+        "endorsements": endorsements,
         "skill_panel_template": "progress/_skill_panel.html",
         "item_status_template": "progress/_status_control.html",
         "skill_figures": counts,
@@ -316,7 +325,13 @@ def item_context(request: HttpRequest, kind: str, item) -> dict:
         "progress": progress,
         "evidence": list(progress.evidence.all()) if progress else [],
         "history": history,
-        "note_form": NoteForm(initial={"note": progress.note if progress else ""}),
+        "note_form": NoteForm(
+            initial={
+                "note": progress.note if progress else "",
+                "shared": progress.note_shared if progress else False,
+            }
+        ),
+        **thread_context(request.user, kind, item),
         "evidence_form": EvidenceForm(),
         "status_choices": Status.choices,
         "progress_page": "item",
@@ -415,6 +430,74 @@ def delete_evidence(
     )
 
 
+# --- Feedback threads: mentors' comments and the learner's replies -----------------
+
+
+def thread_context(learner, kind: str, item) -> dict:
+    comments = list(
+        Comment.objects.filter(learner=learner, **{kind: item})
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    if not comments:
+        return {"comments": []}
+    return {
+        "comments": comments,
+        "comment_form": CommentForm(),
+        "comment_url": reverse("progress_reply", args=[kind, item.slug]),
+        "unread_in_thread": any(
+            c.read_by_learner_at is None and c.author_id != learner.pk for c in comments
+        ),
+        "read_url": reverse("progress_mark_read", args=[kind, item.slug]),
+    }
+
+
+def get_thread_item(request: HttpRequest, kind: str, slug: str):
+    if kind == "skill":
+        return get_object_or_404(Skill, slug=slug)
+    return get_item(request, kind, slug)
+
+
+def thread_url(kind: str, item) -> str:
+    if kind == "skill":
+        return item.get_absolute_url() + "#comments"
+    return item_url(kind, item) + "#comments"
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    """The learner answers in a thread a mentor started on one of their items."""
+    item = get_thread_item(request, kind, slug)
+    thread = Comment.objects.filter(learner=request.user, **{kind: item})
+    if not thread.exists():
+        raise Http404("No feedback on this item yet.")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["body"]))
+        return redirect(thread_url(kind, item))
+    with transaction.atomic():
+        thread.filter(read_by_learner_at=None).update(read_by_learner_at=timezone.now())
+        Comment.objects.create(
+            learner=request.user,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            **{kind: item},
+        )
+    messages.success(request, "Your reply is posted.")
+    return redirect(thread_url(kind, item))
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    item = get_thread_item(request, kind, slug)
+    Comment.objects.filter(
+        learner=request.user, read_by_learner_at=None, **{kind: item}
+    ).update(read_by_learner_at=timezone.now())
+    return redirect(safe_next(request, thread_url(kind, item)))
+
+
 # --- Self-assessment -----------------------------------------------------------------
 
 
@@ -462,7 +545,20 @@ def dashboard_context(request: HttpRequest) -> dict:
         .select_related("step__stage__role", "concept__skill")
         .order_by("-created_at", "-id")[:12]
     )
+    feedback = list(
+        Comment.objects.filter(learner=user)
+        .exclude(author=user)
+        .select_related("author", "step", "concept", "skill")
+        .order_by("-created_at", "-id")[:8]
+    )
+    unread = (
+        Comment.objects.filter(learner=user, read_by_learner_at=None)
+        .exclude(author=user)
+        .count()
+    )
     return {
+        "feedback": feedback,
+        "unread_feedback": unread,
         "role_figures": role_figures,
         "activity": figures.activity(user),
         "recent": recent,

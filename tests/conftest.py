@@ -1,6 +1,14 @@
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import (
+    ConceptFactory,
+    RoleFactory,
+    RoleSkillFactory,
+    SkillFactory,
+    StageFactory,
+    StepFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -26,3 +34,29 @@ def seed_roadmap(db):
     from roadmap import content
 
     content.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
+
+
+@pytest.fixture
+def small_role(db):
+    """A role with 4 steps in 2 stages (step 3 needs step 1 and 2) and 2 concepts."""
+    role = RoleFactory(slug="small", title="Small role")
+    first_stage = StageFactory(role=role, position=0, slug="basics")
+    second_stage = StageFactory(role=role, position=1, slug="more")
+    steps = [
+        StepFactory(stage=first_stage, position=0, slug="s1", title="Step one"),
+        StepFactory(stage=first_stage, position=1, slug="s2", title="Step two"),
+        StepFactory(stage=second_stage, position=0, slug="s3", title="Step three"),
+        StepFactory(stage=second_stage, position=1, slug="s4", title="Step four"),
+    ]
+    steps[2].prerequisites.add(steps[0], steps[1])
+    skill = SkillFactory(slug="shared-skill", name="Shared skill")
+    RoleSkillFactory(role=role, skill=skill)
+    ConceptFactory(skill=skill, slug="c1", name="Concept one")
+    ConceptFactory(skill=skill, slug="c2", name="Concept two")
+    role.test_steps = steps
+    return role
+
+
+@pytest.fixture
+def steps(small_role):
+    return small_role.test_steps

@@ -88,7 +88,7 @@ class TestRolePageWithProgressBudget:
         for _ in range(concepts):
             ConceptFactory(skill=skill)
         client.force_login(learner)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(12):
             response = client.get(reverse("skill_detail", args=["big"]))
         assert response.status_code == 200
 

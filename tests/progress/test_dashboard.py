@@ -65,7 +65,7 @@ class TestDashboard:
         assert "There is nothing to undo." in response.content.decode()
 
 
-DASHBOARD_QUERIES = 12
+DASHBOARD_QUERIES = 14
 
 
 @pytest.mark.django_db

@@ -1,0 +1,311 @@
+"""The mentor's side: the mentees table, read-only mentee pages, feedback, nudges.
+
+Every view here starts from `get_visible_learner`, which answers 404 unless the
+signed-in user mentors the learner right now, so an ended mentorship ends access
+with the very next request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Mentorship, get_visible_learner
+from progress import figures
+from progress.forms import CommentForm, EndorsementForm
+from progress.models import (
+    Comment,
+    Endorsement,
+    Evidence,
+    ItemProgress,
+    Level,
+    Nudge,
+    ProgressEvent,
+    SelfAssessment,
+    Status,
+)
+from progress.tasks import send_nudge_email
+from roadmap.models import Concept, LearningStep, Role, Skill
+
+audit = logging.getLogger("waymark.audit")
+
+MENTEE_ITEM_MODELS = {"step": LearningStep, "concept": Concept, "skill": Skill}
+SORTS = {
+    "name": lambda row: row.learner.name.lower(),
+    "active": lambda row: row.last_active.timestamp() if row.last_active else 0,
+    "week": lambda row: row.finished_7_days,
+    "month": lambda row: row.finished_30_days,
+}
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    """Another person's data: never stored by browsers or proxies."""
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, " + response["Cache-Control"]
+    return response
+
+
+def mentee_item(kind: str, slug: str):
+    model = MENTEE_ITEM_MODELS.get(kind)
+    if model is None:
+        raise Http404("Unknown kind of item.")
+    related = {"step": "stage__role", "concept": "skill", "skill": None}[kind]
+    queryset = model.objects.all()
+    if related:
+        queryset = queryset.select_related(related)
+    return get_object_or_404(queryset, slug=slug)
+
+
+def mentee_url(learner, kind: str, item) -> str:
+    return reverse("mentee_item", args=[learner.username, kind, item.slug])
+
+
+# --- The hub: invitations, requests and the mentees table --------------------------
+
+
+@login_required
+@require_GET
+def hub(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", "name")
+    if sort not in SORTS:
+        sort = "name"
+    descending = request.GET.get("order") == "desc"
+    mentees = Mentorship.objects.mentees_of(request.user).order_by("username")
+    rows = figures.mentee_rows(mentees, stalled_days=settings.MENTORING_STALLED_DAYS)
+    rows.sort(key=SORTS[sort], reverse=descending)
+    from accounts.mentoring import mentoring_context
+
+    context = {
+        **mentoring_context(request.user),
+        "rows": rows,
+        "sort": sort,
+        "order": "desc" if descending else "asc",
+        "stalled_days": settings.MENTORING_STALLED_DAYS,
+        "sort_columns": [
+            ("name", "Name"),
+            ("active", "Last active"),
+            ("week", "Finished, 7 days"),
+            ("month", "Finished, 30 days"),
+        ],
+    }
+    return private(render(request, "progress/mentoring.html", context))
+
+
+# --- Read-only views of a mentee -----------------------------------------------------
+
+
+@login_required
+@require_GET
+def mentee_dashboard(request: HttpRequest, username: str) -> HttpResponse:
+    learner = get_visible_learner(request, username)
+    follows = learner.follows.filter(role__is_published=True).select_related("role")
+    statuses = figures.statuses_for(learner)
+    role_figures = figures.role_progress(
+        learner, [follow.role for follow in follows], statuses=statuses
+    )
+    recent = (
+        ProgressEvent.objects.filter(learner=learner)
+        .select_related("step__stage__role", "concept__skill")
+        .order_by("-created_at", "-id")[:12]
+    )
+    shared_notes = (
+        ItemProgress.objects.filter(learner=learner, note_shared=True)
+        .exclude(note="")
+        .select_related("step", "concept")
+    )
+    evidence = Evidence.objects.filter(progress__learner=learner).select_related(
+        "progress__step", "progress__concept"
+    )
+    context = {
+        "learner": learner,
+        "role_figures": role_figures,
+        "activity": figures.activity(learner),
+        "recent": recent,
+        "skills": skill_ratings(learner),
+        "shared_notes": shared_notes,
+        "evidence": evidence,
+        "nudged_today": Nudge.objects.filter(
+            learner=learner, day=figures.local_today(learner)
+        ).exists(),
+    }
+    return private(render(request, "progress/mentee.html", context))
+
+
+def skill_ratings(learner) -> list[dict]:
+    """Each rated skill with the learner's own levels and mentors' endorsements,
+    side by side, newest first (two queries)."""
+    by_skill: dict[int, dict] = {}
+    for assessment in SelfAssessment.objects.filter(learner=learner).select_related(
+        "skill"
+    ):
+        entry = by_skill.setdefault(
+            assessment.skill_id,
+            {"skill": assessment.skill, "self": [], "endorsements": []},
+        )
+        entry["self"].append(assessment)
+    for endorsement in Endorsement.objects.filter(learner=learner).select_related(
+        "skill", "mentor"
+    ):
+        entry = by_skill.setdefault(
+            endorsement.skill_id,
+            {"skill": endorsement.skill, "self": [], "endorsements": []},
+        )
+        entry["endorsements"].append(endorsement)
+    return sorted(by_skill.values(), key=lambda entry: entry["skill"].name)
+
+
+@login_required
+@require_GET
+def mentee_role(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    learner = get_visible_learner(request, username)
+    role = get_object_or_404(Role.objects.for_page(AnonymousUser()), slug=slug)
+    statuses = figures.statuses_for(learner)
+    for stage in role.stages.all():
+        for step in stage.steps.all():
+            step.learner_status = statuses.get(("step", step.pk), Status.NOT_STARTED)
+    for role_skill in role.role_skills.all():
+        for concept in role_skill.skill.concepts.all():
+            concept.learner_status = statuses.get(
+                ("concept", concept.pk), Status.NOT_STARTED
+            )
+    (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
+    context = {
+        "role": role,
+        "learner": learner,
+        "role_figures": role_figures,
+        "status_labels": Status.choices,
+        "role_panel_template": "progress/_mentee_role_panel.html",
+        "item_status_template": "progress/_status_readonly.html",
+    }
+    return private(render(request, "roadmap/role_detail.html", context))
+
+
+def mentee_item_context(request: HttpRequest, learner, kind: str, item) -> dict:
+    context = {
+        "learner": learner,
+        "kind": kind,
+        "item": item,
+        "comments": Comment.objects.filter(learner=learner, **{kind: item})
+        .select_related("author")
+        .order_by("created_at", "id"),
+        "comment_form": CommentForm(),
+        "comment_url": reverse(
+            "mentee_comment", args=[learner.username, kind, item.slug]
+        ),
+    }
+    if kind == "skill":
+        context["ratings"] = next(
+            (e for e in skill_ratings(learner) if e["skill"].pk == item.pk),
+            {"skill": item, "self": [], "endorsements": []},
+        )
+        context["endorsement_form"] = EndorsementForm()
+    else:
+        progress = ItemProgress.objects.filter(learner=learner, **{kind: item}).first()
+        context["progress"] = progress
+        context["status_label"] = (
+            progress.get_status_display() if progress else Status.NOT_STARTED.label
+        )
+        context["evidence"] = list(progress.evidence.all()) if progress else []
+        context["history"] = ProgressEvent.objects.filter(
+            learner=learner, **{kind: item}
+        )[:50]
+    return context
+
+
+@login_required
+@require_GET
+def mentee_item_page(
+    request: HttpRequest, username: str, kind: str, slug: str
+) -> HttpResponse:
+    learner = get_visible_learner(request, username)
+    item = mentee_item(kind, slug)
+    context = mentee_item_context(request, learner, kind, item)
+    return private(render(request, "progress/mentee_item.html", context))
+
+
+# --- Feedback: comments, endorsements, nudges ----------------------------------------
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, username: str, kind: str, slug: str) -> HttpResponse:
+    learner = get_visible_learner(request, username)
+    item = mentee_item(kind, slug)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        context = mentee_item_context(request, learner, kind, item)
+        context["comment_form"] = form
+        return private(
+            render(request, "progress/mentee_item.html", context, status=400)
+        )
+    Comment.objects.create(
+        learner=learner,
+        author=request.user,
+        body=form.cleaned_data["body"],
+        **{kind: item},
+    )
+    audit.info(
+        "comment mentor=%s learner=%s %s=%s", request.user.pk, learner.pk, kind, item.pk
+    )
+    messages.success(request, f"Your comment is posted for {learner.name}.")
+    return redirect(mentee_url(learner, kind, item) + "#comments")
+
+
+@login_required
+@require_POST
+def endorse(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    learner = get_visible_learner(request, username)
+    skill = get_object_or_404(Skill, slug=slug)
+    form = EndorsementForm(request.POST)
+    if not form.is_valid():
+        context = mentee_item_context(request, learner, "skill", skill)
+        context["endorsement_form"] = form
+        return private(
+            render(request, "progress/mentee_item.html", context, status=400)
+        )
+    level = form.cleaned_data["level"]
+    Endorsement.objects.create(
+        learner=learner, mentor=request.user, skill=skill, level=level
+    )
+    audit.info(
+        "endorse mentor=%s learner=%s skill=%s", request.user.pk, learner.pk, skill.pk
+    )
+    messages.success(
+        request,
+        f"You endorsed {learner.name} in {skill.name} at {Level(level).label.lower()}.",
+    )
+    return redirect(mentee_url(learner, "skill", skill))
+
+
+@login_required
+@require_POST
+def nudge(request: HttpRequest, username: str) -> HttpResponse:
+    """Email the mentee a reminder, at most once a day; sent after commit."""
+    learner = get_visible_learner(request, username)
+    day = figures.local_today(learner)
+    try:
+        with transaction.atomic():
+            Nudge.objects.create(learner=learner, mentor=request.user, day=day)
+            transaction.on_commit(
+                lambda: send_nudge_email.enqueue(learner.pk, request.user.pk)
+            )
+    except IntegrityError:
+        messages.info(
+            request,
+            f"{learner.name} already got a reminder today. You can send another "
+            "tomorrow.",
+        )
+    else:
+        audit.info("nudge mentor=%s learner=%s", request.user.pk, learner.pk)
+        messages.success(request, f"A reminder is on its way to {learner.name}.")
+    return redirect("mentee_dashboard", username=learner.username)

@@ -1,0 +1,24 @@
+import pytest
+
+from accounts.models import Mentorship
+from tests.factories import UserFactory
+
+
+def mentorship(learner, mentor, status=Mentorship.Status.ACTIVE, **extra):
+    return Mentorship.objects.create(
+        learner=learner,
+        mentor=mentor,
+        status=status,
+        initiated_by=Mentorship.Initiator.LEARNER,
+        **extra,
+    )
+
+
+@pytest.fixture
+def mentor(db):
+    return UserFactory(username="mentor", display_name="Maya Mentor")
+
+
+@pytest.fixture
+def active(learner, mentor):
+    return mentorship(learner, mentor)
