@@ -621,6 +621,7 @@ def export_data(user) -> dict:
                 "retired": not row.item.is_published,
                 "status": row.status,
                 "note": row.note,
+                "note_shared_with_mentors": row.note_shared,
                 "evidence": [
                     {
                         "url": e.url,
@@ -647,6 +648,32 @@ def export_data(user) -> dict:
             }
             for event in ProgressEvent.objects.filter(learner=user)
             .select_related("step", "concept")
+            .order_by("created_at", "id")
+        ],
+        "feedback": [
+            {
+                "kind": comment.item_kind,
+                "slug": comment.item.slug,
+                "author": comment.author.username,
+                "body": comment.body,
+                "at": comment.created_at.isoformat(),
+                "read_at": comment.read_by_learner_at.isoformat()
+                if comment.read_by_learner_at
+                else None,
+            }
+            for comment in Comment.objects.filter(learner=user)
+            .select_related("author", "step", "concept", "skill")
+            .order_by("created_at", "id")
+        ],
+        "endorsements": [
+            {
+                "skill": e.skill.slug,
+                "level": Level(e.level).label.lower(),
+                "mentor": e.mentor.username,
+                "at": e.created_at.isoformat(),
+            }
+            for e in Endorsement.objects.filter(learner=user)
+            .select_related("skill", "mentor")
             .order_by("created_at", "id")
         ],
         "self_assessments": [

@@ -1,0 +1,117 @@
+"""The mentor dashboard: mentees at a glance, sortable, in a fixed number of queries."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from progress import figures
+from progress.models import ItemProgress, ProgressEvent, RoleFollow
+from tests.factories import UserFactory
+from tests.mentoring.conftest import mentorship
+
+
+def make_mentees(mentor, role, steps, count: int):
+    learners = []
+    for index in range(count):
+        learner = UserFactory(
+            username=f"mentee{index:03d}", display_name=f"Mentee {index:03d}"
+        )
+        mentorship(learner, mentor)
+        RoleFollow.objects.create(learner=learner, role=role)
+        ItemProgress.objects.set_status(learner, steps[index % 4], "done")
+        learners.append(learner)
+    return learners
+
+
+@pytest.mark.django_db
+class TestMenteesTable:
+    def test_it_lists_each_mentee_with_roles_recent_work_and_last_activity(
+        self, client, mentor, small_role, steps
+    ):
+        make_mentees(mentor, small_role, steps, 1)
+        client.force_login(mentor)
+        response = client.get(reverse("mentoring"))
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "Mentee 000" in body
+        assert "Small role: 16%" in body
+        row = body[body.index("Mentee 000") :]
+        row = row[: row.index("</tr>")]
+        assert "<td>1</td>" in row  # finished in 7 and 30 days
+        assert "Stalled" not in row
+        assert "no-store" in response["Cache-Control"]
+
+    def test_a_mentee_without_activity_for_the_threshold_is_stalled(
+        self, client, mentor, small_role, steps, settings
+    ):
+        settings.MENTORING_STALLED_DAYS = 14
+        make_mentees(mentor, small_role, steps, 1)
+        ProgressEvent.objects.update(
+            created_at=timezone.now() - datetime.timedelta(days=15)
+        )
+        client.force_login(mentor)
+        body = client.get(reverse("mentoring")).content.decode()
+        assert "Stalled" in body
+        settings.MENTORING_STALLED_DAYS = 30
+        body = client.get(reverse("mentoring")).content.decode()
+        row = body[body.index("Mentee 000") :]
+        assert "Stalled" not in row[: row.index("</tr>")]
+
+    def test_it_sorts_by_each_column(self, client, mentor, small_role, steps):
+        learners = make_mentees(mentor, small_role, steps, 3)
+        ItemProgress.objects.set_status(learners[2], steps[3], "done")
+        client.force_login(mentor)
+        body = client.get(
+            reverse("mentoring"), {"sort": "week", "order": "desc"}
+        ).content
+        body = body.decode()
+        assert body.index("Mentee 002") < body.index("Mentee 000")
+        assert 'aria-sort="descending"' in body
+        body = client.get(reverse("mentoring"), {"sort": "name"}).content.decode()
+        assert (
+            body.index("Mentee 000")
+            < body.index("Mentee 001")
+            < body.index("Mentee 002")
+        )
+        body = client.get(reverse("mentoring"), {"sort": "bogus"}).content.decode()
+        assert body.index("Mentee 000") < body.index("Mentee 002")
+
+    def test_ended_and_pending_mentorships_are_not_listed(
+        self, client, mentor, learner, other_learner
+    ):
+        mentorship(learner, mentor, status="ended")
+        mentorship(other_learner, mentor, status="pending")
+        client.force_login(mentor)
+        body = client.get(reverse("mentoring")).content.decode()
+        assert reverse("mentee_dashboard", args=["learner"]) not in body
+        assert reverse("mentee_dashboard", args=["other"]) not in body
+
+    def test_the_table_shows_the_same_figures_as_the_learner_sees(
+        self, mentor, small_role, steps
+    ):
+        learners = make_mentees(mentor, small_role, steps, 4)
+        ItemProgress.objects.set_status(learners[0], steps[1], "skipped")
+        rows = figures.mentee_rows(learners, stalled_days=14)
+        for learner, row in zip(learners, rows, strict=True):
+            (expected,) = figures.role_progress(learner, [small_role])
+            (_role, counts) = row.roles[0]
+            assert counts.as_dict() == expected.overall.as_dict()
+
+
+@pytest.mark.django_db
+class TestQueryBudget:
+    @pytest.mark.parametrize("mentees", [1, 50])
+    def test_the_mentor_dashboard_budget_does_not_grow_with_mentees(
+        self, client, mentor, small_role, steps, mentees, django_assert_num_queries
+    ):
+        make_mentees(mentor, small_role, steps, mentees)
+        client.force_login(mentor)
+        with django_assert_num_queries(MENTORING_QUERIES):
+            response = client.get(reverse("mentoring"))
+        assert response.status_code == 200
+        assert response.content.decode().count("<tr>") == mentees + 1
+
+
+MENTORING_QUERIES = 12
