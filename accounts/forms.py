@@ -1,7 +1,9 @@
 from allauth.account.forms import ReauthenticateForm
+from allauth.account.models import EmailAddress
 from django import forms
+from django.conf import settings
 
-from accounts.models import User, timezone_names
+from accounts.models import Mentorship, User, timezone_names
 
 
 class ProfileForm(forms.ModelForm):
@@ -42,3 +44,102 @@ class DeleteAccountForm(ReauthenticateForm):
         field.label = "Your current password"
         field.help_text = ""
         field.widget.attrs.pop("placeholder", None)
+
+
+class InviteMentorForm(forms.Form):
+    """A learner invites a mentor by email address."""
+
+    email = forms.EmailField(label="Their email address")
+    message = forms.CharField(
+        label="A message for them (optional)",
+        required=False,
+        max_length=1000,
+        help_text="Up to 1000 characters. It goes in the email, as plain text.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "invite_%s")
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["email"].help_text = (
+            "We email them a link to accept or decline. It works for "
+            f"{settings.MENTORING_INVITATION_DAYS} days."
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        own = {address.lower() for address in own_addresses(self.user)}
+        if email in own:
+            raise forms.ValidationError(
+                "That is your own address: you can't mentor yourself. Enter the "
+                "address of the person you would like as a mentor.",
+                code="self",
+            )
+        already = Mentorship.objects.pending().filter(
+            learner=self.user, invited_email=email
+        )
+        if already.exists():
+            raise forms.ValidationError(
+                "You have already invited this address, and the invitation is "
+                "still waiting for an answer.",
+                code="duplicate",
+            )
+        return email
+
+
+class RequestMentoringForm(forms.Form):
+    """A mentor asks to mentor a learner, named by username or email address."""
+
+    learner = forms.CharField(
+        label="Their username or email address",
+        max_length=254,
+        help_text="They will see your request on their mentoring page and can "
+        "accept or decline it.",
+    )
+    message = forms.CharField(
+        label="A message for them (optional)",
+        required=False,
+        max_length=1000,
+        help_text="Up to 1000 characters. They see it with your request.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "request_%s")
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_learner(self) -> str:
+        value = self.cleaned_data["learner"].strip()
+        if value.lower() == self.user.username.lower() or value.lower() in {
+            address.lower() for address in own_addresses(self.user)
+        }:
+            raise forms.ValidationError(
+                "That is you: you can't mentor yourself.", code="self"
+            )
+        return value
+
+    def find_learner(self) -> User | None:
+        """The active account named, or None; the caller never says which."""
+        value = self.cleaned_data["learner"]
+        if "@" in value:
+            address = (
+                EmailAddress.objects.filter(
+                    email__iexact=value, verified=True, user__is_active=True
+                )
+                .select_related("user")
+                .first()
+            )
+            return address.user if address else None
+        return User.objects.filter(username__iexact=value, is_active=True).first()
+
+
+def own_addresses(user) -> list[str]:
+    """Every address of `user`, verified or not."""
+    addresses = list(
+        EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    )
+    if user.email:
+        addresses.append(user.email)
+    return addresses

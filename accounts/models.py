@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 import zoneinfo
 from functools import cache
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 
 
@@ -73,6 +75,35 @@ class MentorshipQuerySet(models.QuerySet):
         """Pending and not expired."""
         return self.filter(
             status=Mentorship.Status.PENDING, expires_at__gt=dj_timezone.now()
+        )
+
+    def awaiting_answer_from(self, user) -> "MentorshipQuerySet":
+        """Pending invitations and requests that `user` is the one to answer.
+
+        A mentor's request is answered by its learner. A learner's email invitation
+        is answered by whoever holds a verified address equal to the invited one; a
+        one-time link (no address) only through its token, so it is not listed.
+        """
+        from allauth.account.models import EmailAddress
+
+        verified = (
+            EmailAddress.objects.filter(user=user, verified=True)
+            .annotate(address=Lower("email"))
+            .values("address")
+        )
+        asked = models.Q(initiated_by=Mentorship.Initiator.MENTOR, learner=user)
+        invited = models.Q(
+            initiated_by=Mentorship.Initiator.LEARNER,
+            mentor__isnull=True,
+            invited_email__in=verified,
+        ) & ~models.Q(learner=user)
+        return self.filter(asked | invited, status=Mentorship.Status.PENDING)
+
+    def sent_by(self, user) -> "MentorshipQuerySet":
+        """Invitations and requests `user` started, in any state."""
+        return self.filter(
+            models.Q(initiated_by=Mentorship.Initiator.LEARNER, learner=user)
+            | models.Q(initiated_by=Mentorship.Initiator.MENTOR, mentor=user)
         )
 
     def mentees_of(self, mentor) -> models.QuerySet:
@@ -192,3 +223,34 @@ class Mentorship(models.Model):
         return (
             self.status == self.Status.PENDING and self.expires_at <= dj_timezone.now()
         )
+
+    @property
+    def is_link(self) -> bool:
+        """A one-time link invitation: a token, and no address to answer from."""
+        return (
+            self.initiated_by == self.Initiator.LEARNER
+            and not self.invited_email
+            and bool(self.token_hash)
+        )
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def accept(self, mentor) -> None:
+        self.mentor = mentor
+        self.status = self.Status.ACTIVE
+        self.responded_at = dj_timezone.now()
+        self.save(update_fields=["mentor", "status", "responded_at"])
+
+    def decline(self) -> None:
+        self.status = self.Status.DECLINED
+        self.responded_at = dj_timezone.now()
+        self.save(update_fields=["status", "responded_at"])
+
+    def end(self, by) -> None:
+        """End an active mentorship, or withdraw a pending one."""
+        self.status = self.Status.ENDED
+        self.ended_at = dj_timezone.now()
+        self.ended_by = by
+        self.save(update_fields=["status", "ended_at", "ended_by"])

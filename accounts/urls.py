@@ -1,8 +1,29 @@
 from django.urls import path
 
-from accounts import views
+from accounts import mentoring, views
 
 urlpatterns = [
     path("", views.account_settings, name="account_settings"),
     path("delete/", views.account_delete, name="account_delete"),
+    path("mentors/invite/", mentoring.invite, name="mentoring_invite"),
+    path("mentors/invite/link/", mentoring.invite_link, name="mentoring_invite_link"),
+    path("mentors/request/", mentoring.request_mentoring, name="mentoring_request"),
+    path(
+        "mentors/invitations/<str:token>/",
+        mentoring.invitation,
+        name="mentoring_invitation",
+    ),
+    path(
+        "mentors/invitations/<str:token>/accept/",
+        mentoring.invitation_accept,
+        name="mentoring_invitation_accept",
+    ),
+    path(
+        "mentors/invitations/<str:token>/decline/",
+        mentoring.invitation_decline,
+        name="mentoring_invitation_decline",
+    ),
+    path("mentors/<int:pk>/accept/", mentoring.accept, name="mentoring_accept"),
+    path("mentors/<int:pk>/decline/", mentoring.decline, name="mentoring_decline"),
+    path("mentors/<int:pk>/end/", mentoring.end, name="mentoring_end"),
 ]

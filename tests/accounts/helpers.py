@@ -56,3 +56,27 @@ def activate_totp(client) -> str:
     response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
     assert response.status_code == 302, response.content
     return secret
+
+
+def make_mentorship(learner, mentor=None, **fields):
+    """A mentorship row as the views would leave it; pending, learner-initiated
+    unless told otherwise."""
+    from accounts.models import Mentorship
+
+    fields.setdefault("initiated_by", Mentorship.Initiator.LEARNER)
+    if fields.get("status") == Mentorship.Status.ACTIVE:
+        from django.utils import timezone
+
+        fields.setdefault("responded_at", timezone.now())
+    return Mentorship.objects.create(learner=learner, mentor=mentor, **fields)
+
+
+def create_invite_link(client) -> str:
+    """As the signed-in learner, make a one-time link; return its path."""
+    response = client.post(reverse("mentoring_invite"), {"kind": "link"}, follow=True)
+    match = re.search(
+        r'value="https?://[^/"]+(/account/mentors/invitations/[^"/]+/)"',
+        response.content.decode(),
+    )
+    assert match, response.content.decode()
+    return match.group(1)

@@ -63,17 +63,25 @@ class PageProblems:
                 self.csp_violations.append(message.text)
 
 
+CSP_WATCH = (
+    "window.__cspViolations = [];"
+    "document.addEventListener('securitypolicyviolation', e =>"
+    " window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
+
+
+def watched_context(browser, **options):
+    """A browser context whose pages record CSP violations on the window."""
+    context = browser.new_context(**options)
+    context.add_init_script(CSP_WATCH)
+    return context
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = watched_context(browser, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.problems = PageProblems(page)
-    # CSP violations also fire a DOM event; record them on the window.
-    page.add_init_script(
-        "window.__cspViolations = [];"
-        "document.addEventListener('securitypolicyviolation', e =>"
-        " window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
-    )
     yield page
     context.close()
 

@@ -1,0 +1,499 @@
+"""The consent side of mentoring: invitations, requests, answers and endings.
+
+A learner invites a mentor by email or with a one-time link; a mentor asks to mentor
+a learner; the other side accepts or declines. Either side ends an active
+mentorship at any moment, and `get_visible_learner` checks consent on every
+request, so the mentor's access ends with the very next one.
+
+The /mentoring/ hub (in `progress`) shows all of this through `mentoring_context`
+and templates/accounts/_mentorships.html; the forms there post to the views below.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.forms import InviteMentorForm, RequestMentoringForm
+from accounts.models import Mentorship
+from accounts.tasks import send_mentoring_invitation
+
+audit = logging.getLogger("waymark.audit")
+
+# Invitations, links and requests one person may send in a (UTC) day: enough for
+# anyone looking for a mentor, too few to make Waymark a spam relay.
+DAILY_LIMIT = 20
+NEW_LINK_SESSION_KEY = "mentoring_new_link"
+OPEN = [Mentorship.Status.PENDING, Mentorship.Status.ACTIVE]
+
+
+def mentoring_context(user) -> dict:
+    """What the /mentoring/ hub shows about consent, in four queries."""
+    return {
+        "invitations_for_me": list(
+            Mentorship.objects.pending()
+            .awaiting_answer_from(user)
+            .select_related("learner", "mentor")
+        ),
+        "sent_by_me": list(
+            Mentorship.objects.pending()
+            .sent_by(user)
+            .select_related("learner", "mentor")
+        ),
+        "my_mentors": list(
+            Mentorship.objects.active()
+            .filter(learner=user)
+            .select_related("mentor")
+            .order_by("responded_at", "id")
+        ),
+        "my_mentees": list(
+            Mentorship.objects.active()
+            .filter(mentor=user)
+            .select_related("learner")
+            .order_by("responded_at", "id")
+        ),
+        "invite_form": InviteMentorForm(user=user),
+        "request_form": RequestMentoringForm(user=user),
+    }
+
+
+# --- Helpers ---------------------------------------------------------------------
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The local page to go back to (the form's `next`), else the hub."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("mentoring")
+
+
+def back(request: HttpRequest) -> HttpResponseRedirect:
+    return redirect(safe_next(request))
+
+
+def spend_daily_allowance(user) -> bool:
+    """Count one invitation or request; False once today's allowance is used.
+
+    Counted in the shared cache, not from the rows created: a request to an
+    address with no account creates nothing, and must cost the same.
+    """
+    key = f"waymark:mentoring-sent:{user.pk}:{timezone.now().date().isoformat()}"
+    cache.add(key, 0, timeout=2 * 24 * 60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=2 * 24 * 60 * 60)
+        count = 1
+    return count <= DAILY_LIMIT
+
+
+def over_allowance(request: HttpRequest) -> HttpResponseRedirect:
+    messages.error(
+        request,
+        f"You have sent {DAILY_LIMIT} invitations and requests today, the most "
+        "Waymark allows in a day. You can send more tomorrow.",
+    )
+    return back(request)
+
+
+def invitation_url(request: HttpRequest, token: str) -> str:
+    # Absolute, from the address the learner uses, as allauth's own email links are.
+    return request.build_absolute_uri(reverse("mentoring_invitation", args=[token]))
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    return response
+
+
+# --- Learners invite mentors ---------------------------------------------------------
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    """Invite a mentor by email (`email`, `message`) or make a link (`kind=link`)."""
+    user = request.user
+    if request.POST.get("kind") == "link":
+        if not spend_daily_allowance(user):
+            return over_allowance(request)
+        token = secrets.token_urlsafe(32)
+        mentorship = Mentorship.objects.create(
+            learner=user,
+            initiated_by=Mentorship.Initiator.LEARNER,
+            token_hash=Mentorship.hash_token(token),
+        )
+        audit.info("mentorship=%s invite-link learner=%s", mentorship.pk, user.pk)
+        # Only the hash is stored: the session carries the token to the one page
+        # that shows it, which forgets it at once.
+        request.session[NEW_LINK_SESSION_KEY] = {
+            "id": mentorship.pk,
+            "url": invitation_url(request, token),
+            "next": safe_next(request),
+        }
+        return redirect("mentoring_invite_link")
+
+    form = InviteMentorForm(request.POST, user=user)
+    if not form.is_valid():
+        context = {"invite_form": form, "next": safe_next(request)}
+        return render(request, "accounts/mentoring_invite.html", context, status=400)
+    if not spend_daily_allowance(user):
+        return over_allowance(request)
+    token = secrets.token_urlsafe(32)
+    email = form.cleaned_data["email"]
+    with transaction.atomic():
+        mentorship = Mentorship.objects.create(
+            learner=user,
+            initiated_by=Mentorship.Initiator.LEARNER,
+            invited_email=email,
+            message=form.cleaned_data["message"],
+            token_hash=Mentorship.hash_token(token),
+        )
+        transaction.on_commit(
+            partial(
+                send_mentoring_invitation.enqueue,
+                mentorship.pk,
+                invitation_url(request, token),
+            )
+        )
+    audit.info("mentorship=%s invite-email learner=%s", mentorship.pk, user.pk)
+    messages.success(
+        request,
+        f"Your invitation is on its way to {email}. It works until "
+        f"{mentorship.expires_at:%d %B %Y}.",
+    )
+    return back(request)
+
+
+@login_required
+@require_GET
+def invite_link(request: HttpRequest) -> HttpResponse:
+    """Show a new one-time link, once: after this page it exists only as a hash."""
+    new = request.session.pop(NEW_LINK_SESSION_KEY, None)
+    if not new:
+        messages.info(
+            request,
+            "An invite link is shown only once, when you create it. Create a new "
+            "one if you need it.",
+        )
+        return redirect("mentoring")
+    mentorship = (
+        Mentorship.objects.pending().filter(pk=new["id"], learner=request.user).first()
+    )
+    if mentorship is None:
+        return redirect("mentoring")
+    context = {
+        "mentorship": mentorship,
+        "invitation_url": new["url"],
+        "next": new["next"],
+    }
+    return private(render(request, "accounts/mentoring_invite_link.html", context))
+
+
+# --- Mentors ask learners -------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def request_mentoring(request: HttpRequest) -> HttpResponse:
+    """Ask to mentor a learner. Never says whether the account exists."""
+    user = request.user
+    form = RequestMentoringForm(request.POST, user=user)
+    if not form.is_valid():
+        context = {"request_form": form, "next": safe_next(request)}
+        return render(request, "accounts/mentoring_request.html", context, status=400)
+    if not spend_daily_allowance(user):
+        return over_allowance(request)
+    learner = form.find_learner()
+    if learner is not None and learner.pk != user.pk:
+        open_between = Mentorship.objects.filter(
+            learner=learner, mentor=user, status__in=OPEN
+        )
+        if not open_between.exists():
+            try:
+                with transaction.atomic():
+                    mentorship = Mentorship.objects.create(
+                        learner=learner,
+                        mentor=user,
+                        initiated_by=Mentorship.Initiator.MENTOR,
+                        message=form.cleaned_data["message"],
+                    )
+            except IntegrityError:  # a twin request got there first
+                pass
+            else:
+                audit.info(
+                    "mentorship=%s request mentor=%s learner=%s",
+                    mentorship.pk,
+                    user.pk,
+                    learner.pk,
+                )
+    messages.success(
+        request,
+        "If that person has a Waymark account, they will see your request on their "
+        "mentoring page and can accept or decline it.",
+    )
+    return back(request)
+
+
+# --- Answering: by token (links and emails) or from the list --------------------------
+
+
+def find_invitation(token: str) -> Mentorship | None:
+    return (
+        Mentorship.objects.filter(
+            token_hash=Mentorship.hash_token(token),
+            initiated_by=Mentorship.Initiator.LEARNER,
+        )
+        .select_related("learner")
+        .first()
+    )
+
+
+def unavailable(request: HttpRequest, mentorship: Mentorship | None) -> HttpResponse:
+    """A friendly 404 for an unknown, used or expired invitation."""
+    if mentorship is None:
+        reason = "unknown"
+    elif mentorship.status != Mentorship.Status.PENDING:
+        reason = "used"
+    else:
+        reason = "expired"
+    context = {"reason": reason, "mentorship": mentorship}
+    return private(
+        render(
+            request,
+            "accounts/mentoring_invitation_unavailable.html",
+            context,
+            status=404,
+        )
+    )
+
+
+def usable(mentorship: Mentorship | None) -> bool:
+    return (
+        mentorship is not None
+        and mentorship.status == Mentorship.Status.PENDING
+        and not mentorship.is_expired
+    )
+
+
+@login_required
+@require_GET
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    mentorship = find_invitation(token)
+    if not usable(mentorship):
+        return unavailable(request, mentorship)
+    own = mentorship.learner_id == request.user.pk
+    already = (
+        not own
+        and Mentorship.objects.active()
+        .filter(learner=mentorship.learner, mentor=request.user)
+        .exists()
+    )
+    context = {
+        "mentorship": mentorship,
+        "token": token,
+        "own": own,
+        "already": already,
+    }
+    return private(render(request, "accounts/mentoring_invitation.html", context))
+
+
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    mentorship = find_invitation(token)
+    if not usable(mentorship):
+        return unavailable(request, mentorship)
+    if mentorship.learner_id == request.user.pk:
+        messages.error(
+            request,
+            "This is your own invitation: you can't mentor yourself. Send the link "
+            "to the person you would like as a mentor.",
+        )
+        return back(request)
+    return answer(request, mentorship, accept=True)
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, token: str) -> HttpResponse:
+    mentorship = find_invitation(token)
+    if not usable(mentorship):
+        return unavailable(request, mentorship)
+    if mentorship.learner_id == request.user.pk:
+        messages.error(
+            request,
+            "This is your own invitation. To cancel it, withdraw it from your "
+            "mentoring page.",
+        )
+        return back(request)
+    return answer(request, mentorship, accept=False)
+
+
+def awaiting_me(request: HttpRequest, pk: int) -> Mentorship:
+    """The pending invitation or request `pk` that the signed-in user answers, or
+    404: nobody else learns it exists."""
+    return get_object_or_404(
+        Mentorship.objects.awaiting_answer_from(request.user), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return answer(request, awaiting_me(request, pk), accept=True)
+
+
+@login_required
+@require_POST
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return answer(request, awaiting_me(request, pk), accept=False)
+
+
+def answer(
+    request: HttpRequest, mentorship: Mentorship, *, accept: bool
+) -> HttpResponse:
+    """Accept or decline a pending invitation or request the caller may answer."""
+    user = request.user
+    try:
+        with transaction.atomic():
+            # Read again under a lock: two tabs must not both use one invitation.
+            mentorship = (
+                Mentorship.objects.select_for_update(of=("self",))
+                .select_related("learner", "mentor")
+                .get(pk=mentorship.pk)
+            )
+            if mentorship.status != Mentorship.Status.PENDING:
+                messages.info(request, "This has already been answered.")
+                return back(request)
+            if mentorship.is_expired:
+                messages.error(
+                    request,
+                    f"This expired on {mentorship.expires_at:%d %B %Y}, so nothing "
+                    "changed. Ask for a new one if you still want it.",
+                )
+                return back(request)
+            if not accept:
+                mentorship.decline()
+                audit.info("mentorship=%s declined by=%s", mentorship.pk, user.pk)
+                messages.success(request, declined_message(mentorship, user))
+                return back(request)
+            mentor = (
+                user
+                if mentorship.initiated_by == Mentorship.Initiator.LEARNER
+                else mentorship.mentor
+            )
+            others = Mentorship.objects.filter(
+                learner=mentorship.learner, mentor=mentor, status__in=OPEN
+            ).exclude(pk=mentorship.pk)
+            if others.filter(status=Mentorship.Status.ACTIVE).exists():
+                messages.info(request, already_message(mentorship, mentor, user))
+                return back(request)
+            # A pending request the other way round between the same two people is
+            # answered by this acceptance too.
+            for other in others.select_for_update():
+                other.end(by=user)
+                audit.info(
+                    "mentorship=%s superseded-by=%s by=%s",
+                    other.pk,
+                    mentorship.pk,
+                    user.pk,
+                )
+            mentorship.accept(mentor)
+    except IntegrityError:  # an acceptance in another request got there first
+        messages.info(request, already_message(mentorship, mentor, user))
+        return back(request)
+    audit.info(
+        "mentorship=%s accepted by=%s mentor=%s learner=%s",
+        mentorship.pk,
+        user.pk,
+        mentor.pk,
+        mentorship.learner_id,
+    )
+    if mentor.pk == user.pk:
+        text = (
+            f"You now mentor {mentorship.learner.name}. You can see their progress "
+            "from your mentoring page."
+        )
+    else:
+        text = (
+            f"{mentor.name} is now your mentor and can see your progress. You can "
+            "end this at any time."
+        )
+    messages.success(request, text)
+    return back(request)
+
+
+def declined_message(mentorship: Mentorship, user) -> str:
+    if mentorship.initiated_by == Mentorship.Initiator.MENTOR:
+        return f"You declined {mentorship.mentor.name}'s request to mentor you."
+    return f"You declined {mentorship.learner.name}'s invitation."
+
+
+def already_message(mentorship: Mentorship, mentor, user) -> str:
+    if mentor.pk == user.pk:
+        return f"You already mentor {mentorship.learner.name}. Nothing changed."
+    return f"{mentor.name} is already your mentor. Nothing changed."
+
+
+# --- Ending ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End an active mentorship (either side), or withdraw a pending invitation or
+    request (its sender). Anyone else gets 404."""
+    user = request.user
+    mine = Q(status=Mentorship.Status.ACTIVE) & (Q(learner=user) | Q(mentor=user))
+    sent = Q(status=Mentorship.Status.PENDING) & (
+        Q(initiated_by=Mentorship.Initiator.LEARNER, learner=user)
+        | Q(initiated_by=Mentorship.Initiator.MENTOR, mentor=user)
+    )
+    with transaction.atomic():
+        mentorship = get_object_or_404(
+            Mentorship.objects.select_for_update(of=("self",))
+            .filter(mine | sent)
+            .select_related("learner", "mentor"),
+            pk=pk,
+        )
+        was_active = mentorship.status == Mentorship.Status.ACTIVE
+        mentorship.end(by=user)
+    audit.info(
+        "mentorship=%s %s by=%s",
+        mentorship.pk,
+        "ended" if was_active else "withdrawn",
+        user.pk,
+    )
+    if not was_active:
+        text = (
+            "Your invitation is withdrawn."
+            if mentorship.initiated_by == Mentorship.Initiator.LEARNER
+            else "Your request is withdrawn."
+        )
+    elif mentorship.learner_id == user.pk:
+        text = (
+            f"{mentorship.mentor.name} is no longer your mentor and no longer sees "
+            "your progress."
+        )
+    else:
+        text = f"You no longer mentor {mentorship.learner.name}."
+    messages.success(request, text)
+    return back(request)

@@ -1,0 +1,474 @@
+"""A learner invites a mentor by email or with a one-time link; the invitee answers."""
+
+import datetime
+import hashlib
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import mentoring
+from accounts.models import Mentorship
+from tests.accounts.helpers import (
+    create_invite_link,
+    link_in_last_email,
+    make_mentorship,
+)
+from tests.factories import UserFactory
+
+INVITE = reverse("mentoring_invite")
+HUB = reverse("mentoring")
+
+
+def body_of(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def third(db):
+    return UserFactory(username="third", display_name="Third Person")
+
+
+@pytest.mark.django_db
+class TestInvitingByEmail:
+    def test_it_emails_the_link_only_after_the_transaction_commits(
+        self, client, learner, django_capture_on_commit_callbacks
+    ):
+        learner.display_name = "Ada Learner"
+        learner.save()
+        client.force_login(learner)
+
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(
+                INVITE, {"email": "Mentor@Example.com", "message": "Would you?"}
+            )
+            assert mail.outbox == []
+
+        assert len(callbacks) == 1
+        assert response.status_code == 302
+        assert response["Location"] == HUB
+        (message,) = mail.outbox
+        assert message.to == ["mentor@example.com"]
+        assert message.subject == "[Waymark] Ada Learner invites you to be their mentor"
+        assert "Ada Learner invites you" in message.body
+        assert "Would you?" in message.body
+        assert not message.alternatives  # plain text only
+        path = link_in_last_email("/account/mentors/invitations/")
+        token = path.split("/")[-2]
+        mentorship = Mentorship.objects.get()
+        assert mentorship.learner == learner
+        assert mentorship.mentor is None
+        assert mentorship.initiated_by == Mentorship.Initiator.LEARNER
+        assert mentorship.status == Mentorship.Status.PENDING
+        assert mentorship.invited_email == "mentor@example.com"
+        assert mentorship.message == "Would you?"
+        assert mentorship.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        assert token not in mentorship.token_hash
+
+    def test_nothing_is_sent_while_the_transaction_is_open(
+        self, client, learner, django_capture_on_commit_callbacks
+    ):
+        client.force_login(learner)
+
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client.post(INVITE, {"email": "mentor@example.com"})
+
+        assert len(callbacks) == 1
+        assert mail.outbox == []
+
+    def test_a_withdrawn_invitation_is_not_sent_by_a_late_task(
+        self, client, learner, django_capture_on_commit_callbacks
+    ):
+        client.force_login(learner)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client.post(INVITE, {"email": "mentor@example.com"})
+        Mentorship.objects.update(status=Mentorship.Status.ENDED)
+
+        callbacks[0]()
+
+        assert mail.outbox == []
+
+    def test_it_says_the_invitation_is_on_its_way(self, client, learner):
+        client.force_login(learner)
+
+        response = client.post(INVITE, {"email": "mentor@example.com"}, follow=True)
+
+        assert "Your invitation is on its way to mentor@example.com" in body_of(
+            response
+        )
+
+    def test_inviting_an_address_with_an_account_leaves_the_mentor_empty(
+        self, client, learner, other_learner
+    ):
+        client.force_login(learner)
+
+        client.post(INVITE, {"email": other_learner.email})
+
+        mentorship = Mentorship.objects.get()
+        assert mentorship.mentor is None
+        assert mentorship.invited_email == other_learner.email
+
+    def test_the_invitee_signs_in_opens_the_link_and_accepts(
+        self, client, learner, other_learner, django_capture_on_commit_callbacks
+    ):
+        learner.display_name = "Ada Learner"
+        learner.save()
+        client.force_login(learner)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(INVITE, {"email": "someone@example.com", "message": "Hi!"})
+        path = link_in_last_email("/account/mentors/invitations/")
+        client.logout()
+
+        client.force_login(other_learner)
+        page = client.get(path)
+
+        body = body_of(page)
+        assert page.status_code == 200
+        assert "<strong>Ada Learner</strong>" in body
+        assert "(learner)" in body
+        assert "Hi!" in body
+        assert f'action="{path}accept/"' in body
+        assert f'action="{path}decline/"' in body
+        assert (
+            "no-store" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
+        )
+
+        response = client.post(path + "accept/")
+
+        assert response.status_code == 302
+        assert response["Location"] == HUB
+        mentorship = Mentorship.objects.get()
+        assert mentorship.status == Mentorship.Status.ACTIVE
+        assert mentorship.mentor == other_learner
+        assert mentorship.responded_at is not None
+        assert "You now mentor Ada Learner" in body_of(client.get(HUB))
+
+    def test_the_invitee_can_decline(self, client, learner, other_learner):
+        mentorship, path = self.emailed_invitation(client, learner)
+        client.force_login(other_learner)
+
+        response = client.post(path + "decline/", follow=True)
+
+        assert "You declined learner" in body_of(response)
+        mentorship.refresh_from_db()
+        assert mentorship.status == Mentorship.Status.DECLINED
+        assert mentorship.mentor is None
+        assert mentorship.responded_at is not None
+        assert client.get(path).status_code == 404
+
+    @staticmethod
+    def emailed_invitation(client, learner):
+        client.force_login(learner)
+        client.post(INVITE, {"email": "someone@example.com"})
+        client.logout()
+        mentorship = Mentorship.objects.get()
+        token = "token-for-the-test"
+        mentorship.token_hash = Mentorship.hash_token(token)
+        mentorship.save()
+        return mentorship, reverse("mentoring_invitation", args=[token])
+
+
+@pytest.mark.django_db
+class TestInviteFormErrors:
+    def assert_refused(self, response, field: str, text: str) -> None:
+        assert response.status_code == 400
+        body = body_of(response)
+        tag = re.search(rf'<(?:input|textarea) [^>]*name="{field}"[^>]*>', body)
+        assert 'aria-invalid="true"' in tag.group(0)
+        assert f"invite_{field}_error" in tag.group(0)
+        assert f'<ul class="errorlist" id="invite_{field}_error">' in body
+        assert text in body
+        assert Mentorship.objects.count() == 0
+        assert mail.outbox == []
+
+    def test_inviting_your_own_address_is_refused(self, client, learner):
+        client.force_login(learner)
+
+        response = client.post(INVITE, {"email": "LEARNER@example.com"})
+
+        self.assert_refused(response, "email", "you can&#x27;t mentor yourself")
+
+    def test_inviting_another_of_your_own_addresses_is_refused(self, client, learner):
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(
+            user=learner, email="second@example.com", verified=False
+        )
+        client.force_login(learner)
+
+        response = client.post(INVITE, {"email": "second@example.com"})
+
+        self.assert_refused(response, "email", "That is your own address")
+
+    def test_a_bad_address_is_refused(self, client, learner):
+        client.force_login(learner)
+
+        response = client.post(INVITE, {"email": "not-an-address"})
+
+        self.assert_refused(response, "email", "Enter a valid email address.")
+
+    def test_an_empty_address_is_refused(self, client, learner):
+        client.force_login(learner)
+
+        response = client.post(INVITE, {"email": ""})
+
+        self.assert_refused(response, "email", "This field is required.")
+
+    def test_a_message_over_1000_characters_is_refused(self, client, learner):
+        client.force_login(learner)
+
+        response = client.post(
+            INVITE, {"email": "mentor@example.com", "message": "x" * 1001}
+        )
+
+        self.assert_refused(response, "message", "at most 1000 characters")
+
+    def test_the_same_address_cannot_be_invited_twice_while_pending(
+        self, client, learner
+    ):
+        client.force_login(learner)
+        client.post(INVITE, {"email": "mentor@example.com"})
+
+        response = client.post(INVITE, {"email": "Mentor@example.com"})
+
+        assert response.status_code == 400
+        assert "already invited this address" in body_of(response)
+        assert Mentorship.objects.count() == 1
+
+    def test_the_error_page_keeps_the_typed_values_and_the_way_back(
+        self, client, learner
+    ):
+        client.force_login(learner)
+
+        response = client.post(
+            INVITE,
+            {"email": "bad", "message": "Please", "next": "/dashboard/"},
+        )
+
+        body = body_of(response)
+        assert "<h1>Invite a mentor</h1>" in body
+        assert 'value="bad"' in body
+        assert "Please</textarea>" in body
+        assert '<input type="hidden" name="next" value="/dashboard/">' in body
+        assert '<a href="/dashboard/">Back without sending</a>' in body
+
+
+@pytest.mark.django_db
+class TestInviteLinks:
+    def test_a_link_is_created_without_an_address_and_shown_once(self, client, learner):
+        client.force_login(learner)
+
+        response = client.post(INVITE, {"kind": "link"})
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mentoring_invite_link")
+        page = client.get(response["Location"])
+        body = body_of(page)
+        match = re.search(r'/account/mentors/invitations/([^"/]+)/', body)
+        token = match.group(1)
+        assert len(token) >= 43
+        assert '<label for="invite-link">' in body
+        assert "no-cache" in page["Cache-Control"]
+        mentorship = Mentorship.objects.get()
+        assert mentorship.invited_email == ""
+        assert mentorship.mentor is None
+        assert mentorship.token_hash == Mentorship.hash_token(token)
+        assert mentoring.NEW_LINK_SESSION_KEY not in client.session
+
+        again = client.get(reverse("mentoring_invite_link"), follow=True)
+
+        assert token not in body_of(again)
+        assert "shown only once" in body_of(again)
+        assert mail.outbox == []
+
+    def test_each_link_has_its_own_token(self, client, learner):
+        client.force_login(learner)
+
+        first = create_invite_link(client)
+        second = create_invite_link(client)
+
+        assert first != second
+        assert Mentorship.objects.count() == 2
+
+    def test_a_second_user_accepts_and_the_link_then_stops_working(
+        self, client, learner, other_learner, third
+    ):
+        client.force_login(learner)
+        path = create_invite_link(client)
+        client.force_login(other_learner)
+
+        response = client.post(path + "accept/")
+
+        assert response.status_code == 302
+        mentorship = Mentorship.objects.get()
+        assert mentorship.status == Mentorship.Status.ACTIVE
+        assert mentorship.mentor == other_learner
+
+        for user in [other_learner, third]:
+            client.force_login(user)
+            page = client.get(path)
+            assert page.status_code == 404
+            assert "can no longer be used" in body_of(page)
+            assert client.post(path + "accept/").status_code == 404
+            assert client.post(path + "decline/").status_code == 404
+        mentorship.refresh_from_db()
+        assert mentorship.mentor == other_learner
+        assert mentorship.status == Mentorship.Status.ACTIVE
+
+    def test_an_unknown_token_gets_a_friendly_404(self, client, learner):
+        client.force_login(learner)
+
+        response = client.get(reverse("mentoring_invitation", args=["no-such-token"]))
+
+        assert response.status_code == 404
+        assert "Invitation not found" in body_of(response)
+        assert f'href="{HUB}"' in body_of(response)
+
+    def test_an_expired_link_says_it_expired_and_cannot_be_accepted(
+        self, client, learner, other_learner
+    ):
+        client.force_login(learner)
+        path = create_invite_link(client)
+        Mentorship.objects.update(
+            expires_at=timezone.now() - datetime.timedelta(minutes=1)
+        )
+        client.force_login(other_learner)
+
+        page = client.get(path)
+
+        assert page.status_code == 404
+        assert "This invitation has expired" in body_of(page)
+        assert client.post(path + "accept/").status_code == 404
+        mentorship = Mentorship.objects.get()
+        assert mentorship.status == Mentorship.Status.PENDING
+        assert mentorship.mentor is None
+
+    def test_a_withdrawn_link_no_longer_works(self, client, learner, other_learner):
+        client.force_login(learner)
+        path = create_invite_link(client)
+        client.post(reverse("mentoring_end", args=[Mentorship.objects.get().pk]))
+        client.force_login(other_learner)
+
+        assert client.get(path).status_code == 404
+        assert client.post(path + "accept/").status_code == 404
+
+    def test_the_learner_opening_their_own_link_is_told_they_cannot_mentor_themselves(
+        self, client, learner
+    ):
+        client.force_login(learner)
+        path = create_invite_link(client)
+
+        page = client.get(path)
+
+        body = body_of(page)
+        assert page.status_code == 200
+        assert "You can't mentor yourself" in body
+        assert path + "accept/" not in body
+        response = client.post(path + "accept/", follow=True)
+        assert "you can&#x27;t mentor yourself" in body_of(response)
+        assert Mentorship.objects.get().status == Mentorship.Status.PENDING
+
+    def test_the_learner_cannot_decline_their_own_link_either(self, client, learner):
+        client.force_login(learner)
+        path = create_invite_link(client)
+
+        client.post(path + "decline/")
+
+        assert Mentorship.objects.get().status == Mentorship.Status.PENDING
+
+    def test_accepting_when_the_pair_already_has_an_active_mentorship_is_handled(
+        self, client, learner, other_learner
+    ):
+        existing = make_mentorship(
+            learner, other_learner, status=Mentorship.Status.ACTIVE
+        )
+        client.force_login(learner)
+        path = create_invite_link(client)
+        client.force_login(other_learner)
+
+        page = client.get(path)
+        assert "You already mentor learner" in body_of(page)
+        assert path + "accept/" not in body_of(page)
+        response = client.post(path + "accept/", follow=True)
+
+        assert response.status_code == 200
+        assert "You already mentor learner. Nothing changed." in body_of(response)
+        assert Mentorship.objects.active().get() == existing
+        link = Mentorship.objects.exclude(pk=existing.pk).get()
+        assert link.status == Mentorship.Status.PENDING
+        assert link.mentor is None
+
+    def test_accepting_closes_a_pending_request_between_the_same_two_people(
+        self, client, learner, other_learner
+    ):
+        request = make_mentorship(
+            learner, other_learner, initiated_by=Mentorship.Initiator.MENTOR
+        )
+        client.force_login(learner)
+        path = create_invite_link(client)
+        client.force_login(other_learner)
+
+        client.post(path + "accept/")
+
+        request.refresh_from_db()
+        assert request.status == Mentorship.Status.ENDED
+        active = Mentorship.objects.active().get()
+        assert active.mentor == other_learner
+        assert active.pk != request.pk
+
+    def test_the_invitation_page_goes_back_to_a_safe_next_only(
+        self, client, learner, other_learner
+    ):
+        client.force_login(learner)
+        path = create_invite_link(client)
+        client.force_login(other_learner)
+
+        response = client.post(path + "accept/", {"next": "https://evil.example/"})
+
+        assert response["Location"] == HUB
+
+
+@pytest.mark.django_db
+class TestRateLimit:
+    def test_the_21st_invitation_of_the_day_is_refused_with_a_clear_message(
+        self, client, learner, empty_cache
+    ):
+        client.force_login(learner)
+        for number in range(mentoring.DAILY_LIMIT):
+            kind = {"kind": "link"} if number % 2 else {}
+            client.post(INVITE, {"email": f"m{number}@example.com", **kind})
+        assert Mentorship.objects.count() == mentoring.DAILY_LIMIT
+
+        response = client.post(INVITE, {"email": "one-more@example.com"}, follow=True)
+
+        assert "You have sent 20 invitations and requests today" in body_of(response)
+        assert "You can send more tomorrow" in body_of(response)
+        assert Mentorship.objects.count() == mentoring.DAILY_LIMIT
+        client.post(INVITE, {"kind": "link"})
+        assert Mentorship.objects.count() == mentoring.DAILY_LIMIT
+
+    def test_the_allowance_is_per_person(
+        self, client, learner, other_learner, empty_cache, monkeypatch
+    ):
+        monkeypatch.setattr(mentoring, "DAILY_LIMIT", 1)
+        client.force_login(learner)
+        client.post(INVITE, {"kind": "link"})
+        client.post(INVITE, {"kind": "link"})
+        client.force_login(other_learner)
+        client.post(INVITE, {"kind": "link"})
+
+        assert Mentorship.objects.filter(learner=learner).count() == 1
+        assert Mentorship.objects.filter(learner=other_learner).count() == 1
+
+    def test_invalid_forms_do_not_use_the_allowance(
+        self, client, learner, empty_cache, monkeypatch
+    ):
+        monkeypatch.setattr(mentoring, "DAILY_LIMIT", 1)
+        client.force_login(learner)
+        client.post(INVITE, {"email": "bad"})
+
+        client.post(INVITE, {"email": "mentor@example.com"})
+
+        assert Mentorship.objects.count() == 1
