@@ -326,8 +326,8 @@ class TestAuditLog:
         records = [r for r in caplog.records if r.name == "waymark.audit"]
         text = "\n".join(r.getMessage() for r in records)
         assert all(r.levelno == logging.INFO for r in records)
-        assert "invite-email learner=%s" % learner.pk in text
-        assert "invite-link learner=%s" % learner.pk in text
+        assert f"invite-email learner={learner.pk}" in text
+        assert f"invite-link learner={learner.pk}" in text
         assert f"mentorship={active.pk} accepted by={other_learner.pk}" in text
         assert f"request mentor={other_learner.pk} learner={third.pk}" in text
         assert f"mentorship={active.pk} ended by={other_learner.pk}" in text

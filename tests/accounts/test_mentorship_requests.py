@@ -307,9 +307,7 @@ class TestAnsweringAnEmailInvitationFromTheList:
         invitation.refresh_from_db()
         assert invitation.status == Mentorship.Status.DECLINED
 
-    def test_an_unverified_owner_of_the_address_gets_404(
-        self, client, learner, third
-    ):
+    def test_an_unverified_owner_of_the_address_gets_404(self, client, learner, third):
         EmailAddress.objects.create(
             user=third, email="third-alt@example.com", verified=False
         )

@@ -5,12 +5,9 @@ from tests.factories import UserFactory
 
 
 def mentorship(learner, mentor, status=Mentorship.Status.ACTIVE, **extra):
+    extra.setdefault("initiated_by", Mentorship.Initiator.LEARNER)
     return Mentorship.objects.create(
-        learner=learner,
-        mentor=mentor,
-        status=status,
-        initiated_by=Mentorship.Initiator.LEARNER,
-        **extra,
+        learner=learner, mentor=mentor, status=status, **extra
     )
 
 
