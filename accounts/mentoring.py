@@ -15,6 +15,8 @@ import logging
 import secrets
 from functools import partial
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -113,9 +115,9 @@ def over_allowance(request: HttpRequest) -> HttpResponseRedirect:
     return back(request)
 
 
-def invitation_url(request: HttpRequest, token: str) -> str:
-    # Absolute, from the address the learner uses, as allauth's own email links are.
-    return request.build_absolute_uri(reverse("mentoring_invitation", args=[token]))
+def invitation_url(token: str) -> str:
+    # From the site's public address (WAYMARK_SITE_URL), as every email link is.
+    return settings.SITE_URL.rstrip("/") + reverse("mentoring_invitation", args=[token])
 
 
 def private(response: HttpResponse) -> HttpResponse:
@@ -145,7 +147,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         # that shows it, which forgets it at once.
         request.session[NEW_LINK_SESSION_KEY] = {
             "id": mentorship.pk,
-            "url": invitation_url(request, token),
+            "url": invitation_url(token),
             "next": safe_next(request),
         }
         return redirect("mentoring_invite_link")
@@ -170,7 +172,7 @@ def invite(request: HttpRequest) -> HttpResponse:
             partial(
                 send_mentoring_invitation.enqueue,
                 mentorship.pk,
-                invitation_url(request, token),
+                invitation_url(token),
             )
         )
     audit.info("mentorship=%s invite-email learner=%s", mentorship.pk, user.pk)
@@ -306,11 +308,20 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         .filter(learner=mentorship.learner, mentor=request.user)
         .exists()
     )
+    # An emailed link opened from another account: say which account accepts.
+    other_address = bool(
+        not own
+        and mentorship.invited_email
+        and not EmailAddress.objects.filter(
+            user=request.user, email__iexact=mentorship.invited_email, verified=True
+        ).exists()
+    )
     context = {
         "mentorship": mentorship,
         "token": token,
         "own": own,
         "already": already,
+        "other_address": other_address,
     }
     return private(render(request, "accounts/mentoring_invitation.html", context))
 

@@ -67,6 +67,20 @@ class TestInvitingByEmail:
         assert mentorship.token_hash == hashlib.sha256(token.encode()).hexdigest()
         assert token not in mentorship.token_hash
 
+    def test_the_link_uses_the_sites_public_address(
+        self, client, learner, settings, django_capture_on_commit_callbacks
+    ):
+        settings.SITE_URL = "https://waymark.example.com/"
+        client.force_login(learner)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(INVITE, {"email": "mentor@example.com"})
+
+        assert (
+            "https://waymark.example.com/account/mentors/invitations/"
+            in mail.outbox[0].body
+        )
+
     def test_nothing_is_sent_while_the_transaction_is_open(
         self, client, learner, django_capture_on_commit_callbacks
     ):
@@ -157,6 +171,29 @@ class TestInvitingByEmail:
         assert mentorship.mentor is None
         assert mentorship.responded_at is not None
         assert client.get(path).status_code == 404
+
+    def test_opened_from_another_account_it_says_which_account_accepts(
+        self, client, learner, other_learner
+    ):
+        _mentorship, path = self.emailed_invitation(client, learner)
+        client.force_login(other_learner)
+
+        body = body_of(client.get(path))
+
+        assert "This invitation was sent to someone@example.com" in body
+        assert "You are signed in as <strong>other</strong>" in body
+
+    def test_opened_by_the_invited_address_it_says_nothing_more(
+        self, client, learner, other_learner
+    ):
+        mentorship, path = self.emailed_invitation(client, learner)
+        mentorship.invited_email = "other@example.com"
+        mentorship.save()
+        client.force_login(other_learner)
+
+        body = body_of(client.get(path))
+
+        assert "This invitation was sent to" not in body
 
     @staticmethod
     def emailed_invitation(client, learner):
