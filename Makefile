@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check migrate content help
+.PHONY: run test lint format check screenshots help
 
 help:
 	@echo "make run     install, migrate, load the seed roadmap, serve http://$(HOST):$(PORT)"
@@ -19,6 +19,7 @@ help:
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  format the code with ruff"
 	@echo "make check   Django's system checks, migrations check, deploy check"
+	@echo "make screenshots  crawl every page in Chromium and save screenshots"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "Waymark needs Python 3.12 or newer (python3.12, python3.13...)." >&2; exit 1; fi
@@ -48,6 +49,10 @@ run: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser crawl, saving screenshots of the key pages into docs/screenshots/.
+screenshots: $(STAMP) $(NODE_STAMP)
+	WAYMARK_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/browser/test_crawl.py -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,155 @@
+"""Every page type, in light and dark, at 360 and 1280 px: axe-core's WCAG 2.2 A/AA
+rules, the Content Security Policy and the console, for visitors, learners and
+mentors. Set WAYMARK_SCREENSHOTS=docs/screenshots (`make screenshots`) to save
+screenshots of the key pages as well."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.template.loader import render_to_string
+
+from accounts.models import Mentorship
+from progress.models import (
+    Comment,
+    Endorsement,
+    Evidence,
+    ItemProgress,
+    RoleFollow,
+    SelfAssessment,
+)
+from roadmap.models import LearningStep, Role, Skill
+from tests.browser.conftest import axe_violations, watched_context
+from tests.browser.test_progress import sign_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+STEP = "choose-a-backend-language"
+SKILL = "databases-and-sql"
+VISITOR_PAGES = {
+    "home": "/",
+    "role": "/roles/backend-engineer/",
+    "skill": f"/skills/{SKILL}/",
+    "search": "/search/?q=database",
+    "sources": "/sources/",
+    "profile": "/u/ada/",
+    "login": "/accounts/login/",
+    "signup": "/accounts/signup/",
+    "password-reset": "/accounts/password/reset/",
+    "not-found": "/no-such-page/",
+    "server-error": "/__server-error__/",
+}
+LEARNER_PAGES = {
+    "dashboard": "/dashboard/",
+    "role-signed-in": "/roles/backend-engineer/",
+    "skill-signed-in": f"/skills/{SKILL}/",
+    "item": f"/items/step/{STEP}/",
+    "reset": "/roles/backend-engineer/reset/",
+    "mentoring-learner": "/mentoring/",
+    "account": "/account/",
+    "account-delete": "/account/delete/",
+    "emails": "/accounts/email/",
+    "password-change": "/accounts/password/change/",
+    "two-factor": "/accounts/2fa/",
+    "sessions": "/accounts/sessions/",
+    "forbidden": "/admin/",
+}
+MENTOR_PAGES = {
+    "mentoring": "/mentoring/",
+    "mentee": "/mentoring/ada/",
+    "mentee-role": "/mentoring/ada/roles/backend-engineer/",
+    "mentee-item": f"/mentoring/ada/items/step/{STEP}/",
+    "mentee-skill": f"/mentoring/ada/items/skill/{SKILL}/",
+}
+SCREENSHOTS = {"home", "role", "dashboard", "item", "mentoring", "mentee", "account"}
+# Status codes a page answers with on purpose; the browser logs them as errors.
+EXPECTED_ERRORS = {"not-found": "404", "forbidden": "403", "server-error": "500"}
+
+
+@pytest.fixture
+def world(seed_roadmap):
+    ada = UserFactory(username="ada", display_name="Ada", public_profile=True)
+    mentor = UserFactory(username="max", display_name="Max")
+    role = Role.objects.get()
+    RoleFollow.objects.create(learner=ada, role=role)
+    for step in LearningStep.objects.order_by("stage__position", "position")[:6]:
+        ItemProgress.objects.set_status(ada, step, "done")
+    step = LearningStep.objects.get(slug=STEP)
+    row = ItemProgress.objects.get(learner=ada, step=step)
+    row.note, row.note_shared = "Chose Python.", True
+    row.save()
+    Evidence.objects.create(progress=row, url="https://example.com/api", title="My API")
+    skill = Skill.objects.get(slug=SKILL)
+    SelfAssessment.objects.create(learner=ada, skill=skill, level=2)
+    Mentorship.objects.create(
+        learner=ada, mentor=mentor, status="active", initiated_by="learner"
+    )
+    Endorsement.objects.create(learner=ada, mentor=mentor, skill=skill, level=3)
+    Comment.objects.create(learner=ada, author=mentor, step=step, body="Nice start.")
+    return {"ada": ada, "max": mentor}
+
+
+def crawl(context, live_server, pages, shots, width, scheme, signed_in=None):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    html_500 = render_to_string("500.html")
+    page.route(
+        "**/__server-error__/",
+        lambda route: route.fulfill(
+            status=500, body=html_500, content_type="text/html"
+        ),
+    )
+    if signed_in:
+        sign_in(page, live_server, signed_in)
+    found = {}
+    for name, path in pages.items():
+        errors.clear()
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        problems = {
+            "axe": axe_violations(page, shots["axe"]),
+            "csp": page.evaluate("window.__cspViolations"),
+            "console": [
+                e for e in errors if EXPECTED_ERRORS.get(name, "none") not in e
+            ],
+        }
+        if any(problems.values()):
+            found[name] = problems
+        if shots["dir"] and name in SCREENSHOTS:
+            page.screenshot(path=str(shots["dir"] / f"{name}-{width}-{scheme}.png"))
+    page.close()
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_every_page_type_passes_axe_csp_and_console(
+    browser, live_server, world, axe_source, width, scheme
+):
+    directory = os.environ.get("WAYMARK_SCREENSHOTS")
+    shots = {"axe": axe_source, "dir": Path(directory) if directory else None}
+    found = {}
+    for pages, persona in [
+        (VISITOR_PAGES, None),
+        (LEARNER_PAGES, "ada"),
+        (MENTOR_PAGES, "max"),
+    ]:
+        context = watched_context(
+            browser, viewport={"width": width, "height": 900}, color_scheme=scheme
+        )
+        found |= crawl(context, live_server, pages, shots, width, scheme, persona)
+        context.close()
+    assert found == {}
+
+
+def test_the_crawl_covers_every_page_type():
+    """29 page types x 2 schemes x 2 widths = 116 page checks."""
+    total = len(VISITOR_PAGES) + len(LEARNER_PAGES) + len(MENTOR_PAGES)
+    assert total == 29
