@@ -1,0 +1,74 @@
+"""With JavaScript off, learners and mentors still do everything; keyboard works."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Mentorship
+from progress.models import ItemProgress
+from roadmap.models import LearningStep
+from tests.browser.conftest import watched_context
+from tests.browser.test_progress import sign_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_learner_without_javascript_writes_notes_and_sees_the_dashboard(
+    browser, live_server, seed_roadmap
+):
+    UserFactory(username="plain")
+    context = watched_context(browser, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server, "plain")
+    page.goto(live_server.url + "/roles/backend-engineer/")
+    page.get_by_role("button", name="Follow this roadmap").click()
+    page.goto(live_server.url + "/items/step/choose-a-backend-language/")
+    page.locator("button[value=learning]").first.click()
+    page.fill("#id_note", "Written without JavaScript.")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#id_note")).to_have_value("Written without JavaScript.")
+    page.fill("#id_url", "javascript:alert(1)")
+    page.get_by_role("button", name="Add evidence").click()
+    expect(page.locator("#evidence")).to_contain_text("Enter a valid URL")
+    page.goto(live_server.url + "/dashboard/")
+    expect(page.locator("#dashboard-roles")).to_contain_text("Backend Engineer")
+    expect(page.locator("#dashboard-activity")).to_contain_text("current streak")
+    context.close()
+
+
+def test_a_mentor_without_javascript_reads_the_mentor_pages(
+    browser, live_server, seed_roadmap
+):
+    learner = UserFactory(username="ana", display_name="Ana")
+    mentor = UserFactory(username="mel")
+    Mentorship.objects.create(
+        learner=learner, mentor=mentor, status="active", initiated_by="learner"
+    )
+    ItemProgress.objects.set_status(learner, LearningStep.objects.first(), "done")
+    context = watched_context(browser, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server, "mel")
+    page.goto(live_server.url + "/mentoring/")
+    page.get_by_role("link", name="Ana").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ana")
+    page.goto(live_server.url + "/mentoring/ana/roles/backend-engineer/")
+    expect(page.locator("#role-progress")).to_contain_text("Steps: 1 of 40 done")
+    context.close()
+
+
+def test_status_controls_work_from_the_keyboard_with_a_visible_focus(
+    page, live_server, seed_roadmap
+):
+    UserFactory(username="keys")
+    sign_in(page, live_server, "keys")
+    page.goto(live_server.url + "/roles/backend-engineer/")
+    button = page.locator("ol.steps form.status-control button[value=done]").first
+    button.focus()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    form_id = button.evaluate("b => b.form.id")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{form_id} button[value=done]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.locator("#live-region")).to_contain_text("marked as done")
