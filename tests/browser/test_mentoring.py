@@ -51,6 +51,15 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     mentor_page.get_by_role("button", name="Post comment").click()
     expect(mentor_page.locator("#comments")).to_contain_text("Great start.")
 
+    mentor_page.goto(live_server.url + "/mentoring/lena/items/skill/databases-and-sql/")
+    mentor_page.get_by_label("Level you endorse").select_option("4")
+    mentor_page.get_by_role("button", name="Endorse").click()
+    expect(mentor_page.locator("body")).to_contain_text("You endorsed Lena Learner")
+
+    learner_page.goto(live_server.url + "/skills/databases-and-sql/")
+    expect(learner_page.locator("#skill-progress")).to_contain_text(
+        "Proficient by Mo Mentor"
+    )
     learner_page.goto(live_server.url + "/dashboard/")
     expect(learner_page.locator("body")).to_contain_text("1 unread")
     expect(learner_page.locator("body")).to_contain_text(
