@@ -11,10 +11,12 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check screenshots help
+.PHONY: run serve bench test lint format check screenshots help
 
 help:
 	@echo "make run     install, migrate, load the seed roadmap, serve http://$(HOST):$(PORT)"
+	@echo "make serve   production server: gunicorn, debug off, PostgreSQL (see docs/deployment.md)"
+	@echo "make bench   benchmark the production server against a bare Django view"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  format the code with ruff"
@@ -46,6 +48,19 @@ run: $(STAMP)
 	@echo "Emails (sign-up verification, password resets) are printed here, in this terminal."
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: debug off, hashed and compressed static files, gunicorn. Needs
+# DJANGO_SECRET_KEY, DATABASE_URL and DJANGO_ALLOWED_HOSTS; REDIS_URL is optional.
+serve: export DJANGO_DEBUG = false
+serve: export GUNICORN_BIND ?= $(HOST):$(PORT)
+serve: $(STAMP)
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve needs DJANGO_SECRET_KEY (see docs/deployment.md)." >&2; exit 1; }
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make serve needs DATABASE_URL=postgres://... (see docs/deployment.md)." >&2; exit 1;; esac
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
+	$(PY) manage.py load_roadmaps
+	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
 
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,140 @@
+"""Production app servers (gunicorn, debug off) started against the test database."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def require_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        message = "app servers share one PostgreSQL database (set DATABASE_URL)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message}: this test must run in CI")
+        pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_environment(port: int) -> dict[str, str]:
+    """The production settings, pointed at the database this test run uses."""
+    db = connection.settings_dict
+    user = urllib.parse.quote(db["USER"] or "", safe="")
+    password = urllib.parse.quote(db["PASSWORD"] or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@"
+    url = f"postgres://{credentials}{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PYTEST", "WAYMARK_"))
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SECRET_KEY="app-server-test-secret-key-shared-by-both-servers",
+        DJANGO_DEBUG="false",
+        DJANGO_HTTPS="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        WAYMARK_STATIC_FROM_SOURCE="true",
+        DATABASE_URL=url,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+        GUNICORN_ACCESS_LOG="",
+    )
+    return environment
+
+
+@contextmanager
+def app_server(log_dir: Path):
+    """One gunicorn server, as `make serve` runs it; yields its base URL."""
+    port = free_port()
+    log = (log_dir / f"gunicorn-{port}.log").open("wb")
+    process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [str(GUNICORN), "-c", "config/gunicorn.py", "config.wsgi"],
+        cwd=ROOT,
+        env=server_environment(port),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base, process, log_dir / f"gunicorn-{port}.log")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def wait_until_ready(base: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    pytest.fail(f"gunicorn did not become ready:\n{log_path.read_text()}")
+
+
+class Browser:
+    """A cookie-keeping HTTP client that can talk to any of the servers."""
+
+    def __init__(self):
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies),
+            NoRedirect,
+        )
+
+    def get(self, url: str) -> tuple[int, str]:
+        return self._open(urllib.request.Request(url))
+
+    def post(self, url: str, data: dict, headers: dict | None = None):
+        body = urllib.parse.urlencode(data).encode()
+        return self._open(
+            urllib.request.Request(url, data=body, headers=headers or {}, method="POST")
+        )
+
+    def csrf_token(self, url: str) -> str:
+        status, body = self.get(url)
+        assert status == 200, (url, status)
+        return CSRF_INPUT.search(body).group(1)
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.cookies if c.name == name), None)
+
+    def _open(self, request):
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
