@@ -1,7 +1,8 @@
 """Support views for curators: learners' progress, read-only, and where they stop."""
 
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import F
+from django.db.models.functions import Coalesce
 
 from progress.models import (
     Evidence,
@@ -9,7 +10,6 @@ from progress.models import (
     ProgressEvent,
     RoleFollow,
     SelfAssessment,
-    Status,
 )
 from roadmap.models import LearningStep
 
@@ -109,15 +109,13 @@ class StepDropOff(LearningStep):
         verbose_name_plural = "step drop-off"
 
 
-def _count(status: str) -> Count:
-    return Count("itemprogress_rows", filter=Q(itemprogress_rows__status=status))
-
-
 @admin.register(StepDropOff)
 class StepDropOffAdmin(ReadOnlyAdmin):
+    """Counts come from the step tallies (`progress.dropoff`): one row per step."""
+
     list_display = ("title", "stage", "position", "started", "finished", "skipped")
     list_filter = ("stage__role",)
-    list_select_related = ("stage__role",)
+    list_select_related = ("stage__role", "tally")
     search_fields = ("title", "stage__title")
     ordering = ("stage__role", "stage__position", "position")
 
@@ -126,12 +124,11 @@ class StepDropOffAdmin(ReadOnlyAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                started_count=Count(
-                    "itemprogress_rows",
-                    filter=~Q(itemprogress_rows__status=Status.NOT_STARTED),
+                started_count=Coalesce(
+                    F("tally__learning") + F("tally__done") + F("tally__skipped"), 0
                 ),
-                done_count=_count(Status.DONE),
-                skipped_count=_count(Status.SKIPPED),
+                done_count=Coalesce(F("tally__done"), 0),
+                skipped_count=Coalesce(F("tally__skipped"), 0),
             )
         )
 

@@ -6,8 +6,21 @@ class ProgressConfig(AppConfig):
     verbose_name = "Progress"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
         from progress import views
         from roadmap import hooks
 
+        pre_delete.connect(
+            _forget_learner, sender=get_user_model(), dispatch_uid="dropoff_forget"
+        )
+
         hooks.register("role_page")(views.role_page_context)
         hooks.register("skill_page")(views.skill_page_context)
+
+
+def _forget_learner(sender, instance, **kwargs) -> None:
+    from progress import dropoff
+
+    dropoff.forget_learner(instance)

@@ -82,6 +82,10 @@ class ItemQuerySet(models.QuerySet):
             progress.status = status
             progress.status_changed_at = timezone.now()
             progress.save(update_fields=["status", "status_changed_at", "updated_at"])
+            if field == "step":
+                from progress.dropoff import record_change
+
+                record_change(item.pk, previous, status)
             ProgressEvent.objects.create(
                 learner=learner, from_status=previous, to_status=status, **{field: item}
             )
@@ -342,3 +346,25 @@ class Nudge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} nudged {self.learner} on {self.day}"
+
+
+class StepTally(models.Model):
+    """How many learners are learning, have done and have skipped a step.
+
+    Kept current by every status change (`ItemQuerySet.set_status`) and account
+    deletion, so the curators' drop-off page reads one small row per step instead
+    of counting millions of progress rows. `manage.py recount_dropoff` rebuilds it.
+    """
+
+    step = models.OneToOneField(
+        LearningStep, primary_key=True, on_delete=models.CASCADE, related_name="tally"
+    )
+    learning = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.step_id}: {self.learning} learning, {self.done} done, "
+            f"{self.skipped} skipped"
+        )
