@@ -62,6 +62,13 @@ serve: $(STAMP)
 	$(PY) manage.py load_roadmaps
 	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
 
+# The benchmark: production server on PostgreSQL, load from wrk (installed from
+# Debian's packages when missing). BENCH_DATABASE_URL picks the database.
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+		&& apt-get install -y -q wrk >/dev/null; } || { echo "make bench needs wrk (apt-get install wrk)." >&2; exit 1; }
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from roadmap import page_cache
 from roadmap.models import (
     Concept,
     LearningStep,
@@ -21,12 +22,14 @@ from roadmap.models import (
 @admin.action(description="Publish the selected items")
 def publish(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     count = queryset.update(is_published=True)
+    page_cache.content_changed()
     modeladmin.message_user(request, f"Published {count} item(s).", messages.SUCCESS)
 
 
 @admin.action(description="Unpublish (retire) the selected items")
 def unpublish(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     count = queryset.update(is_published=False)
+    page_cache.content_changed()
     modeladmin.message_user(
         request,
         f"Unpublished {count} item(s). Learners' progress on them is kept.",

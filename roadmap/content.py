@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 
+from roadmap import page_cache
 from roadmap.graph import find_cycle
 from roadmap.models import (
     Concept,
@@ -783,6 +784,7 @@ def load(
             _Loader(catalogue, report, retire=retire).run()
             if dry_run:
                 raise _DryRun
+            page_cache.content_changed()
     except _DryRun:
         pass
     return report

@@ -1,12 +1,15 @@
-"""Last line of defence: no code path can store a prerequisite cycle.
+"""Content signals: the prerequisite cycle guard, and retiring cached pages.
+
+Last line of defence: no code path can store a prerequisite cycle.
 
 Forms and the loader check first and show friendly errors; this catches the shell,
 scripts and anything else that adds prerequisites directly.
 """
 
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from roadmap import page_cache
 from roadmap.models import LearningStep
 
 
@@ -22,3 +25,19 @@ def refuse_prerequisite_cycles(sender, instance, action, reverse, pk_set, **kwar
     else:
         edges.setdefault(instance.pk, set()).update(pk_set)
     LearningStep.check_prerequisite_edges(edges)
+
+
+def _retire_cached_pages(sender, **kwargs) -> None:
+    if sender._meta.app_label == "roadmap":
+        page_cache.content_changed()
+
+
+def _retire_cached_pages_on_m2m(sender, action, **kwargs) -> None:
+    if action.startswith("post_") and sender._meta.app_label == "roadmap":
+        page_cache.content_changed()
+
+
+# Any saved, deleted or re-linked content retires the cached public pages.
+post_save.connect(_retire_cached_pages, dispatch_uid="roadmap_page_cache_save")
+post_delete.connect(_retire_cached_pages, dispatch_uid="roadmap_page_cache_delete")
+m2m_changed.connect(_retire_cached_pages_on_m2m, dispatch_uid="roadmap_page_cache_m2m")

@@ -3,9 +3,11 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from roadmap import hooks
+from roadmap import hooks, page_cache
 from roadmap.models import Concept, LearningStep, Role, RoleSkill, Skill, Source
 from roadmap.search import search as search_content
 
@@ -18,9 +20,24 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.user.is_authenticated:
+        role = get_object_or_404(Role.objects.for_page(request.user), slug=slug)
+        context = {"role": role, **hooks.role_page_context(request, role)}
+        return render(request, "roadmap/role_detail.html", context)
+    # Everyone signed out sees the same roadmap: render it once per content
+    # version (see roadmap.page_cache), then serve it from the shared cache.
+    page = page_cache.cached_page(
+        f"role:{slug}", lambda: _render_role_article(request, slug)
+    )
+    context = {"role": page, "article": mark_safe(page["article"])}  # noqa: S308
+    return render(request, "roadmap/role_detail.html", context)
+
+
+def _render_role_article(request: HttpRequest, slug: str) -> dict:
     role = get_object_or_404(Role.objects.for_page(request.user), slug=slug)
     context = {"role": role, **hooks.role_page_context(request, role)}
-    return render(request, "roadmap/role_detail.html", context)
+    article = render_to_string("roadmap/_role_article.html", context, request)
+    return {"title": role.title, "tagline": role.tagline, "article": article}
 
 
 @require_GET

@@ -60,3 +60,28 @@ def small_role(db):
 @pytest.fixture
 def steps(small_role):
     return small_role.test_steps
+
+
+@pytest.fixture
+def django_assert_page_queries():
+    """Like django_assert_num_queries, but leaves out the cache's own queries, so
+    budgets hold whether the cache is Redis or the database table."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def assert_page_queries(expected: int):
+        with CaptureQueriesContext(connection) as captured:
+            yield captured
+        queries = [
+            query["sql"]
+            for query in captured.captured_queries
+            if "waymark_cache" not in query["sql"] and "SAVEPOINT" not in query["sql"]
+        ]
+        assert len(queries) == expected, (
+            f"expected {expected} queries, ran {len(queries)}:\n" + "\n".join(queries)
+        )
+
+    return assert_page_queries

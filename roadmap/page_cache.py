@@ -1,0 +1,47 @@
+"""Rendered public pages, kept in the shared cache until the content changes.
+
+Every cached page is keyed by the content version, a value that any change to
+roadmap content replaces (model signals, the loader, the admin's bulk actions).
+A change therefore shows at once: the next request misses the cache and renders
+afresh. The version is replaced again when the change commits, so a page rendered
+from the old rows while the change was in flight is never served afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "roadmap:content-version"
+PAGE_TIMEOUT = 24 * 60 * 60
+
+
+def content_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def content_changed(**kwargs) -> None:
+    """Retire every cached page, now and again when the transaction commits."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def cached_page(name: str, render: Callable[[], dict]) -> dict:
+    """The cached parts of a public page, rendered by `render` on a miss."""
+    key = f"roadmap:page:{name}:{content_version()}"
+    parts = cache.get(key)
+    if parts is None:
+        parts = render()
+        cache.set(key, parts, PAGE_TIMEOUT)
+    return parts
