@@ -353,8 +353,8 @@ def report(bare: Endpoint, endpoints: list[Endpoint], options) -> bool:
         f"{options.connections} connections {options.duration} s per endpoint."
     )
     print(
-        "| endpoint | req/s | ratio | target | p50 ms | p99 ms | p50 × bare "
-        "| p99 × bare | queries | weight KB |"
+        "| endpoint | req/s | ratio | target | p50 ms | p99 ms | p50 x bare "
+        "| p99 x bare | queries | weight KB |"
     )
     print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     print(
