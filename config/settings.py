@@ -270,7 +270,10 @@ LOGGING = {
             "formatter": "plain",
         },
     },
-    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["stdout"],
+        "level": os.environ.get("LOG_LEVEL", "INFO").upper(),
+    },
 }
 
 # Waymark's own knobs.

@@ -9,7 +9,7 @@ class ProgressConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
-        from progress import views
+        from progress import role_page, views
         from roadmap import hooks
 
         pre_delete.connect(
@@ -18,6 +18,7 @@ class ProgressConfig(AppConfig):
 
         hooks.register("role_page")(views.role_page_context)
         hooks.register("skill_page")(views.skill_page_context)
+        hooks.register("signed_in_role_page")(role_page.learner_role_page)
 
 
 def _forget_learner(sender, instance, **kwargs) -> None:

@@ -6,12 +6,16 @@ context to a page; the page's template includes the templates that context names
 
 from collections.abc import Callable
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from roadmap.models import Role, Skill
 
 Hook = Callable[..., dict]
-_hooks: dict[str, list[Hook]] = {"role_page": [], "skill_page": []}
+_hooks: dict[str, list[Hook]] = {
+    "role_page": [],
+    "skill_page": [],
+    "signed_in_role_page": [],
+}
 
 
 def register(page: str) -> Callable[[Hook], Hook]:
@@ -35,3 +39,13 @@ def role_page_context(request: HttpRequest, role: Role) -> dict:
 
 def skill_page_context(request: HttpRequest, skill: Skill) -> dict:
     return _context("skill_page", request, skill=skill)
+
+
+def signed_in_role_page(request: HttpRequest, slug: str) -> HttpResponse | None:
+    """A response for the role page from an app that renders it for signed-in
+    users its own way (progress does), or None."""
+    for hook in _hooks["signed_in_role_page"]:
+        response = hook(request, slug)
+        if response is not None:
+            return response
+    return None

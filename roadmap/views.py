@@ -20,8 +20,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    if request.user.is_authenticated:
-        role = get_object_or_404(Role.objects.for_page(request.user), slug=slug)
+    user = request.user
+    if user.is_authenticated and not user.is_staff:
+        response = hooks.signed_in_role_page(request, slug)
+        if response is not None:
+            return response
+    if user.is_authenticated:
+        # Staff see drafts: their page is always rendered afresh.
+        role = get_object_or_404(Role.objects.for_page(user), slug=slug)
         context = {"role": role, **hooks.role_page_context(request, role)}
         return render(request, "roadmap/role_detail.html", context)
     # Everyone signed out sees the same roadmap: render it once per content

@@ -1,0 +1,115 @@
+"""The role page for signed-in learners: one shared skeleton, filled in per learner.
+
+Rendering a roadmap of 160 items with a status control on each costs far more
+than the few queries it needs. So the page is rendered once per content version
+with a slot wherever it differs between learners: each control's status, the CSRF
+token, and the progress panel. Each request then fills the slots from the
+learner's statuses in one pass over the text. The result is the same HTML the
+templates would give (tests/progress/test_role_page.py compares the two).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from progress import figures
+from progress.models import RoleFollow, Status
+from roadmap import page_cache
+from roadmap.models import Role
+
+PANEL_TEMPLATE = "progress/_role_panel.html"
+
+
+def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The role page of a signed-in learner who is not staff (staff see drafts,
+    which are never cached)."""
+    skeleton = page_cache.cached_page(f"role:{slug}:learner", lambda: _skeleton(slug))
+    learner = request.user
+    role = get_object_or_404(Role.objects.published(), pk=skeleton["role_id"])
+    statuses = figures.statuses_for(learner)
+    (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
+    panel = render_to_string(
+        PANEL_TEMPLATE,
+        {
+            "role": role,
+            "role_figures": role_figures,
+            "following": RoleFollow.objects.filter(learner=learner, role=role).exists(),
+        },
+        request,
+    )
+    article = fill(skeleton, statuses, token=get_token(request), panel=panel)
+    context = {"role": skeleton, "article": mark_safe(article)}  # noqa: S308
+    return render(request, "roadmap/role_detail.html", context)
+
+
+def _skeleton(slug: str) -> dict:
+    role = get_object_or_404(Role.objects.for_page(AnonymousUser()), slug=slug)
+    key = secrets.token_hex(8)  # slots no content can imitate
+    for stage in role.stages.all():
+        for step in stage.steps.all():
+            step.learner_status = f"⟦{key}:step:{step.pk}⟧"
+    for role_skill in role.role_skills.all():
+        for concept in role_skill.skill.concepts.all():
+            concept.learner_status = f"⟦{key}:concept:{concept.pk}⟧"
+    context = {
+        "role": role,
+        "role_panel_template": "progress/_role_panel_slot.html",
+        "item_status_template": "progress/_status_control.html",
+        "status_choices": Status.choices,
+        "progress_page": f"role:{role.slug}",
+        "next_url": role.get_absolute_url(),
+        "csrf_token": f"⟦{key}:csrf⟧",
+        "slot_key": key,
+    }
+    return {
+        "role_id": role.pk,
+        "title": role.title,
+        "tagline": role.tagline,
+        "key": key,
+        "article": render_to_string("roadmap/_role_article.html", context),
+    }
+
+
+def fill(skeleton: dict, statuses: dict, *, token: str, panel: str) -> str:
+    """The skeleton with every slot filled; each status control gets its status
+    class and its pressed button."""
+    article = skeleton["article"]
+    slot = re.compile(rf"⟦{skeleton['key']}:(?:(step|concept):(\d+)|(csrf)|(panel))⟧")
+    pieces: list[str] = []
+    position = 0
+    pressed: str | None = None  # the button to press in the text that follows
+    for match in slot.finditer(article):
+        text = article[position : match.start()]
+        if pressed:
+            text, pressed = _press(text, pressed)
+        pieces.append(text)
+        kind, pk, csrf, _panel = match.groups()
+        if kind:
+            status = statuses.get((kind, int(pk)), Status.NOT_STARTED)
+            pieces.append(status)
+            pressed = status
+        elif csrf:
+            pieces.append(token)
+        else:
+            pieces.append(panel)
+        position = match.end()
+    text = article[position:]
+    if pressed:
+        text, pressed = _press(text, pressed)
+    pieces.append(text)
+    return "".join(pieces)
+
+
+def _press(text: str, status: str) -> tuple[str, str | None]:
+    button = f'status-button--{status}" aria-pressed="false"'
+    if button not in text:
+        return text, status
+    return text.replace(button, button.replace("false", "true"), 1), None

@@ -1,0 +1,82 @@
+"""A learner's role page, filled from the cached skeleton, is exactly the page the
+templates render directly, for every status, and never mixes two learners."""
+
+import re
+
+import pytest
+from django.shortcuts import render
+from django.test import RequestFactory
+from django.urls import reverse
+
+from progress.models import ItemProgress, Status
+from roadmap import hooks
+from roadmap.models import Concept, LearningStep, Role
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("role_detail", args=["backend-engineer"])
+
+
+def normalise(html: str) -> str:
+    """Per-request values: masked CSRF tokens and CSP nonces."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "TOKEN", html)
+    html = re.sub(r'"X-CSRFToken": "[^"]+"', "TOKEN", html)
+    return re.sub(r'nonce="[^"]+"', "NONCE", html)
+
+
+def rendered_directly(client, learner) -> str:
+    """The role page as the templates render it, without any cache."""
+    request = RequestFactory().get(URL)
+    request.user = learner
+    request.session = client.session
+    request.htmx = False
+    request.csp_nonce = "n"
+    role = Role.objects.for_page(learner).get(slug="backend-engineer")
+    context = {"role": role, **hooks.role_page_context(request, role)}
+    return render(request, "roadmap/role_detail.html", context).content.decode()
+
+
+def mark_a_bit_of_everything(learner):
+    steps = list(LearningStep.objects.filter(stage__role__slug="backend-engineer"))
+    concepts = list(Concept.objects.all()[:12])
+    statuses = [Status.DONE, Status.LEARNING, Status.SKIPPED, Status.NOT_STARTED]
+    for index, item in enumerate(steps[:20] + concepts):
+        ItemProgress.objects.set_status(learner, item, statuses[index % 4])
+
+
+def test_the_filled_page_equals_the_directly_rendered_page(
+    client, seed_roadmap, learner
+):
+    mark_a_bit_of_everything(learner)
+    client.force_login(learner)
+    client.get(URL)
+    filled = client.get(URL).content.decode()
+    direct = rendered_directly(client, learner)
+    start = filled.index("<main")
+    assert normalise(filled[start:]) == normalise(direct[direct.index("<main") :])
+    assert filled.count('aria-pressed="true"') == 160
+    assert "⟦" not in filled
+
+
+def test_two_learners_share_the_skeleton_not_the_statuses(
+    client, seed_roadmap, learner, other_learner
+):
+    mark_a_bit_of_everything(learner)
+    client.force_login(learner)
+    mine = client.get(URL).content.decode()
+    client.force_login(other_learner)
+    theirs = client.get(URL).content.decode()
+    assert mine.count("status-control--done") == 8
+    assert theirs.count("status-control--done") == 0
+    assert theirs.count("status-control--not_started") == 160
+    token = re.search(r'csrfmiddlewaretoken" value="([^"]+)"', theirs).group(1)
+    assert token not in mine
+
+
+def test_a_content_change_reaches_the_learners_skeleton(client, seed_roadmap, learner):
+    client.force_login(learner)
+    client.get(URL)
+    step = LearningStep.objects.filter(stage__role__slug="backend-engineer").first()
+    step.title = "Renamed by a curator"
+    step.save()
+    assert "Renamed by a curator" in client.get(URL).content.decode()
