@@ -378,7 +378,8 @@ def report(bare: Endpoint, endpoints: list[Endpoint], options) -> bool:
             f"| {endpoint.p50_ms:.2f} | {endpoint.p99_ms:.2f} "
             f"| {endpoint.p50_ms / bare.p50_ms:.1f} "
             f"| {endpoint.p99_ms / bare.p99_ms:.1f} "
-            f"| {endpoint.queries or ''} | {weight} |"
+            f"| {endpoint.queries if not endpoint.name.startswith('bare') else ''} "
+            f"| {weight} |"
         )
     role = next(e for e in endpoints if e.name.startswith("role page, signed in"))
     heavy = max(
