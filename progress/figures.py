@@ -18,12 +18,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min
+from django.core.cache import cache
+from django.db.models import Count, F, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
+from roadmap import page_cache
 from roadmap.models import Concept, LearningStep, Role
 
 PACE_WINDOW_DAYS = 28
@@ -146,35 +148,78 @@ def role_progress(
     statuses: dict[ItemKey, str] | None = None,
     now: datetime.datetime | None = None,
 ) -> list[RoleProgress]:
-    """Figures for each role, in a fixed number of queries however many roles."""
+    """Figures for each role, in a fixed number of queries however many roles:
+    the learner's statuses (unless given) and two for the pace; the roles'
+    structure comes from the cache (`role_structure`)."""
     roles = list(roles)
     if not roles:
         return []
     now = now or timezone.now()
     statuses = statuses_for(learner) if statuses is None else statuses
     by_role = {role.pk: RoleProgress(role=role) for role in roles}
+    structure = role_structure(by_role)
 
-    steps = list(
-        LearningStep.objects.published()
-        .filter(stage__role__in=by_role)
-        .select_related("stage")
-        .order_by("stage__position", "stage_id", "position", "id")
-    )
     role_items: dict[int, set[ItemKey]] = defaultdict(set)
-    for step in steps:
-        role_id = step.stage.role_id
-        by_role[role_id].steps.add(statuses.get(("step", step.pk), Status.NOT_STARTED))
-        role_items[role_id].add(("step", step.pk))
-
-    for concept_id, role_id in _role_concepts(by_role):
+    for step in structure.steps:
+        by_role[step.role_id].steps.add(
+            statuses.get(("step", step.pk), Status.NOT_STARTED)
+        )
+        role_items[step.role_id].add(("step", step.pk))
+    for concept_id, role_id in structure.concepts:
         by_role[role_id].concepts.add(
             statuses.get(("concept", concept_id), Status.NOT_STARTED)
         )
         role_items[role_id].add(("concept", concept_id))
 
-    _continue_with(by_role, steps, statuses)
+    _continue_with(by_role, structure, statuses)
     _project(learner, by_role, role_items, now)
     return [by_role[role.pk] for role in roles]
+
+
+@dataclass
+class RoleStructure:
+    """What the figures need of some roles' content: published steps in path order
+    (each with its `role_id`), (concept id, role id) pairs, and each step's
+    published prerequisites. The same for every learner, so it is cached until
+    the content changes."""
+
+    steps: list[LearningStep]
+    concepts: list[tuple[int, int]]
+    prerequisites: dict[int, list[int]]
+
+
+def role_structure(role_ids: Iterable[int]) -> RoleStructure:
+    role_ids = sorted(set(role_ids))
+    key = "figures:structure:{}:{}".format(
+        "-".join(map(str, role_ids)), page_cache.content_version()
+    )
+    structure = cache.get(key)
+    if structure is None:
+        structure = _load_structure(role_ids)
+        cache.set(key, structure, page_cache.PAGE_TIMEOUT)
+    return structure
+
+
+def _load_structure(role_ids: list[int]) -> RoleStructure:
+    steps = list(
+        LearningStep.objects.published()
+        .filter(stage__role__in=role_ids)
+        .annotate(role_id=F("stage__role_id"))
+        .order_by("stage__position", "stage_id", "position", "id")
+    )
+    # A retired prerequisite no longer blocks anything.
+    through = LearningStep.prerequisites.through.objects.filter(
+        from_learningstep__in=[step.pk for step in steps],
+        to_learningstep__in=LearningStep.objects.published(),
+    ).values_list("from_learningstep_id", "to_learningstep_id")
+    prerequisites: dict[int, list[int]] = defaultdict(list)
+    for step_id, prerequisite_id in through:
+        prerequisites[step_id].append(prerequisite_id)
+    return RoleStructure(
+        steps=steps,
+        concepts=list(_role_concepts(role_ids)),
+        prerequisites=dict(prerequisites),
+    )
 
 
 def _role_concepts(role_ids) -> Iterable[tuple[int, int]]:
@@ -189,26 +234,21 @@ def _role_concepts(role_ids) -> Iterable[tuple[int, int]]:
 
 def _continue_with(
     by_role: dict[int, RoleProgress],
-    steps: list[LearningStep],
+    structure: RoleStructure,
     statuses: dict[ItemKey, str],
 ) -> None:
     """The first step not done or skipped whose prerequisites are all done."""
-    # A retired prerequisite no longer blocks anything.
-    through = LearningStep.prerequisites.through.objects.filter(
-        from_learningstep__in=[step.pk for step in steps],
-        to_learningstep__in=LearningStep.objects.published(),
-    ).values_list("from_learningstep_id", "to_learningstep_id")
-    prerequisites: dict[int, list[int]] = defaultdict(list)
-    for step_id, prerequisite_id in through:
-        prerequisites[step_id].append(prerequisite_id)
     finished = {Status.DONE, Status.SKIPPED}
-    for step in steps:
-        progress = by_role[step.stage.role_id]
+    for step in structure.steps:
+        progress = by_role[step.role_id]
         if progress.continue_with is not None:
             continue
         if statuses.get(("step", step.pk)) in finished:
             continue
-        if all(statuses.get(("step", pk)) in finished for pk in prerequisites[step.pk]):
+        if all(
+            statuses.get(("step", pk)) in finished
+            for pk in structure.prerequisites.get(step.pk, ())
+        ):
             progress.continue_with = step
 
 

@@ -9,9 +9,9 @@ from progress.models import ItemProgress
 from roadmap.models import LearningStep
 from tests.roadmap.builders import build_roadmap
 
-# A learner's role page, its skeleton cached: session, user, role, statuses,
-# following, and the role's figures (steps, concepts, prerequisites, activity).
-LEARNER_ROLE_PAGE_QUERIES = 10
+# A learner's role page, its skeleton and the role's structure cached: session,
+# user, role, statuses, following, and two for the pace of the last weeks.
+LEARNER_ROLE_PAGE_QUERIES = 7
 
 
 @pytest.mark.django_db

@@ -119,15 +119,27 @@ class TestRoleProgress:
         assert progress.projection.message.startswith("Complete")
 
     def test_the_query_count_does_not_grow_with_roles(
-        self, learner, small_role, django_assert_num_queries
+        self, learner, small_role, django_assert_page_queries
     ):
         roles = [small_role]
         for index in range(10):
             role = RoleFactory(slug=f"extra-{index}")
             RoleSkillFactory(role=role, skill=ConceptFactory().skill)
             roles.append(role)
-        with django_assert_num_queries(6):
+        # The first call reads the roles' structure (3 queries) into the cache.
+        with django_assert_page_queries(6):
             figures.role_progress(learner, roles)
+        # Then: the learner's statuses, and two for the pace.
+        with django_assert_page_queries(3):
+            figures.role_progress(learner, roles)
+
+    def test_the_cached_structure_follows_content_changes(self, learner, steps):
+        (before,) = figures.role_progress(learner, [steps[0].stage.role])
+        assert before.steps.total == 4
+        steps[3].is_published = False
+        steps[3].save()
+        (after,) = figures.role_progress(learner, [steps[0].stage.role])
+        assert after.steps.total == 3
 
 
 @pytest.mark.django_db
