@@ -26,12 +26,17 @@ from roadmap import page_cache
 from roadmap.models import Role
 
 PANEL_TEMPLATE = "progress/_role_panel.html"
+# Part of the cache key: a deploy that changes the skeleton's shape never reads
+# one cached by the code before it.
+SKELETON_FORMAT = 2
 
 
 def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The role page of a signed-in learner who is not staff (staff see drafts,
     which are never cached)."""
-    skeleton = page_cache.cached_page(f"role:{slug}:learner", lambda: _skeleton(slug))
+    skeleton = page_cache.cached_page(
+        f"role:{slug}:learner:{SKELETON_FORMAT}", lambda: _skeleton(slug)
+    )
     learner = request.user
     role = get_object_or_404(Role.objects.published(), pk=skeleton["role_id"])
     statuses = figures.statuses_for(learner)
@@ -73,43 +78,54 @@ def _skeleton(slug: str) -> dict:
         "role_id": role.pk,
         "title": role.title,
         "tagline": role.tagline,
-        "key": key,
-        "article": render_to_string("roadmap/_role_article.html", context),
+        "parts": _compile(render_to_string("roadmap/_role_article.html", context), key),
     }
 
 
-def fill(skeleton: dict, statuses: dict, *, token: str, panel: str) -> str:
-    """The skeleton with every slot filled; each status control gets its status
-    class and its pressed button."""
-    article = skeleton["article"]
-    slot = re.compile(rf"⟦{skeleton['key']}:(?:(step|concept):(\d+)|(csrf)|(panel))⟧")
-    pieces: list[str] = []
+def _compile(article: str, key: str) -> list:
+    """The skeleton as a list: text, and slots to fill. A status slot names its
+    item; each button slot names the item and the status it stands for."""
+    pattern = re.compile(
+        rf"⟦{key}:(?:(step|concept):(\d+)|(csrf)|panel)⟧"
+        r'|status-button--([a-z_]+)" aria-pressed="false"'
+    )
+    parts: list = []
     position = 0
-    pressed: str | None = None  # the button to press in the text that follows
-    for match in slot.finditer(article):
-        text = article[position : match.start()]
-        if pressed:
-            text, pressed = _press(text, pressed)
-        pieces.append(text)
-        kind, pk, csrf, _panel = match.groups()
-        if kind:
-            status = statuses.get((kind, int(pk)), Status.NOT_STARTED)
-            pieces.append(status)
-            pressed = status
-        elif csrf:
-            pieces.append(token)
+    item = None
+    for match in pattern.finditer(article):
+        kind, pk, csrf, button = match.groups()
+        if button:
+            parts.append(article[position : match.start()])
+            parts.append(f'status-button--{button}" aria-pressed="')
+            parts.append((_BUTTON, item, button))
+            parts.append('"')
         else:
-            pieces.append(panel)
+            parts.append(article[position : match.start()])
+            if kind:
+                item = (kind, int(pk))
+                parts.append((_STATUS, item))
+            else:
+                parts.append((_CSRF,) if csrf else (_PANEL,))
         position = match.end()
-    text = article[position:]
-    if pressed:
-        text, pressed = _press(text, pressed)
-    pieces.append(text)
+    parts.append(article[position:])
+    return parts
+
+
+_STATUS, _BUTTON, _CSRF, _PANEL = range(4)
+
+
+def fill(skeleton: dict, statuses: dict, *, token: str, panel: str) -> str:
+    """The skeleton with its slots filled: each control's status, its pressed
+    button, the CSRF token and the progress panel."""
+    pieces = []
+    for part in skeleton["parts"]:
+        if part.__class__ is str:
+            pieces.append(part)
+        elif part[0] == _BUTTON:
+            status = statuses.get(part[1], Status.NOT_STARTED)
+            pieces.append("true" if status == part[2] else "false")
+        elif part[0] == _STATUS:
+            pieces.append(statuses.get(part[1], Status.NOT_STARTED))
+        else:
+            pieces.append(token if part[0] == _CSRF else panel)
     return "".join(pieces)
-
-
-def _press(text: str, status: str) -> tuple[str, str | None]:
-    button = f'status-button--{status}" aria-pressed="false"'
-    if button not in text:
-        return text, status
-    return text.replace(button, button.replace("false", "true"), 1), None
