@@ -7,14 +7,27 @@ class ProgressConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import pre_delete
+        from django.db.models.signals import post_delete, post_save, pre_delete
 
         from progress import role_page, views
+        from progress.models import ItemProgress, ProgressEvent, RoleFollow
         from roadmap import hooks
 
         pre_delete.connect(
             _forget_learner, sender=get_user_model(), dispatch_uid="dropoff_forget"
         )
+        # Any change to a learner's progress retires their cached figures.
+        for model in (ItemProgress, ProgressEvent, RoleFollow):
+            post_save.connect(
+                _progress_changed,
+                sender=model,
+                dispatch_uid=f"figures_save_{model.__name__}",
+            )
+            post_delete.connect(
+                _progress_changed,
+                sender=model,
+                dispatch_uid=f"figures_delete_{model.__name__}",
+            )
 
         hooks.register("role_page")(views.role_page_context)
         hooks.register("skill_page")(views.skill_page_context)
@@ -25,3 +38,9 @@ def _forget_learner(sender, instance, **kwargs) -> None:
     from progress import dropoff
 
     dropoff.forget_learner(instance)
+
+
+def _progress_changed(sender, instance, **kwargs) -> None:
+    from progress import figures
+
+    figures.learner_changed(instance.learner_id)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import datetime
 import math
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -123,6 +125,49 @@ class RoleProgress:
             if self.projection.finish
             else None,
         }
+
+
+# --- Per-learner cache ------------------------------------------------------------
+#
+# A learner's figures change only when their own progress does (a status, an event,
+# a followed role), when the content does, or when the day changes. They are cached
+# under all three, so a page view reads them back instead of recounting.
+
+LEARNER_VERSION_KEY = "figures:learner-version:{}"
+LEARNER_FIGURES_TIMEOUT = 10 * 60  # the pace window slides: recount now and then
+
+
+def learner_changed(learner_id: int) -> None:
+    """Retire a learner's cached figures, now and again when the change commits."""
+    _new_learner_version(learner_id)
+    transaction.on_commit(lambda: _new_learner_version(learner_id))
+
+
+def _new_learner_version(learner_id: int) -> None:
+    cache.set(LEARNER_VERSION_KEY.format(learner_id), time.time_ns(), timeout=None)
+
+
+def cached_for_learner(learner, name: str, compute):
+    """`compute()`, cached for this learner until their progress or the content
+    changes (or the day does, in their time zone)."""
+    version_key = LEARNER_VERSION_KEY.format(learner.pk)
+    versions = cache.get_many([version_key, page_cache.VERSION_KEY])
+    learner_version = versions.get(version_key)
+    if learner_version is None:
+        cache.add(version_key, time.time_ns(), timeout=None)
+        learner_version = cache.get(version_key)
+    content_version = versions.get(page_cache.VERSION_KEY)
+    if content_version is None:
+        content_version = page_cache.content_version()
+    key = (
+        f"figures:{learner.pk}:{name}:{learner_version}:{content_version}:"
+        f"{local_today(learner).isoformat()}"
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, LEARNER_FIGURES_TIMEOUT)
+    return value
 
 
 def statuses_for(learner) -> dict[ItemKey, str]:

@@ -38,21 +38,29 @@ def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
         f"role:{slug}:learner:{SKELETON_FORMAT}", lambda: _skeleton(slug)
     )
     learner = request.user
-    role = get_object_or_404(Role.objects.published(), pk=skeleton["role_id"])
-    statuses = figures.statuses_for(learner)
-    (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
+    statuses, role_figures, following = figures.cached_for_learner(
+        learner, f"role:{skeleton['role_id']}", lambda: _figures(learner, skeleton)
+    )
     panel = render_to_string(
         PANEL_TEMPLATE,
         {
-            "role": role,
+            "role": role_figures.role,
             "role_figures": role_figures,
-            "following": RoleFollow.objects.filter(learner=learner, role=role).exists(),
+            "following": following,
         },
         request,
     )
     article = fill(skeleton, statuses, token=get_token(request), panel=panel)
     context = {"role": skeleton, "article": mark_safe(article)}  # noqa: S308
     return render(request, "roadmap/role_detail.html", context)
+
+
+def _figures(learner, skeleton: dict) -> tuple:
+    role = get_object_or_404(Role.objects.published(), pk=skeleton["role_id"])
+    statuses = figures.statuses_for(learner)
+    (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
+    following = RoleFollow.objects.filter(learner=learner, role=role).exists()
+    return statuses, role_figures, following
 
 
 def _skeleton(slug: str) -> dict:

@@ -526,24 +526,8 @@ def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
 
 def dashboard_context(request: HttpRequest) -> dict:
     user = request.user
-    follows = list(
-        RoleFollow.objects.filter(learner=user, role__is_published=True)
-        .select_related("role")
-        .order_by("started_at")
-    )
-    statuses = figures.statuses_for(user)
-    role_figures = figures.role_progress(
-        user, [follow.role for follow in follows], statuses=statuses
-    )
-    for progress in role_figures:
-        if progress.continue_with:
-            progress.continue_with.learner_status = statuses.get(
-                ("step", progress.continue_with.pk), Status.NOT_STARTED
-            )
-    recent = (
-        ProgressEvent.objects.filter(learner=user)
-        .select_related("step__stage__role", "concept__skill")
-        .order_by("-created_at", "-id")[:12]
+    follows, role_figures, activity, recent = figures.cached_for_learner(
+        user, "dashboard", lambda: _dashboard_figures(user)
     )
     feedback = list(
         Comment.objects.filter(learner=user)
@@ -560,7 +544,7 @@ def dashboard_context(request: HttpRequest) -> dict:
         "feedback": feedback,
         "unread_feedback": unread,
         "role_figures": role_figures,
-        "activity": figures.activity(user),
+        "activity": activity,
         "recent": recent,
         "status_choices": Status.choices,
         "progress_page": "dashboard",
@@ -569,6 +553,31 @@ def dashboard_context(request: HttpRequest) -> dict:
             pk__in=[follow.role_id for follow in follows]
         ),
     }
+
+
+def _dashboard_figures(user) -> tuple:
+    """The dashboard's figures: only the learner's progress and the content change
+    them, so they are cached (`figures.cached_for_learner`)."""
+    follows = list(
+        RoleFollow.objects.filter(learner=user, role__is_published=True)
+        .select_related("role")
+        .order_by("started_at")
+    )
+    statuses = figures.statuses_for(user)
+    role_figures = figures.role_progress(
+        user, [follow.role for follow in follows], statuses=statuses
+    )
+    for progress in role_figures:
+        if progress.continue_with:
+            progress.continue_with.learner_status = statuses.get(
+                ("step", progress.continue_with.pk), Status.NOT_STARTED
+            )
+    recent = list(
+        ProgressEvent.objects.filter(learner=user)
+        .select_related("step__stage__role", "concept__skill")
+        .order_by("-created_at", "-id")[:12]
+    )
+    return follows, role_figures, figures.activity(user), recent
 
 
 @login_required

@@ -9,9 +9,20 @@ from progress.models import ItemProgress
 from roadmap.models import LearningStep
 from tests.roadmap.builders import build_roadmap
 
+
+def normalise(content: bytes) -> bytes:
+    """Leave out what differs on every response: CSRF tokens and CSP nonces."""
+    content = re.sub(rb'csrfmiddlewaretoken" value="[^"]+"', b"", content)
+    content = re.sub(rb'"X-CSRFToken": "[^"]+"', b"", content)
+    return re.sub(rb'nonce="[^"]+"', b"", content)
+
+
 # A learner's role page, its skeleton and the role's structure cached: session,
-# user, role, statuses, following, and two for the pace of the last weeks.
+# user, role, statuses, following, and two for the pace of the last weeks...
 LEARNER_ROLE_PAGE_QUERIES = 7
+# ...and with the learner's figures cached too (nothing changed since): session
+# and user.
+LEARNER_ROLE_PAGE_QUERIES_CACHED = 2
 
 
 @pytest.mark.django_db
@@ -78,10 +89,18 @@ class TestRolePageWithProgressBudget:
         client.force_login(learner)
         url = reverse("role_detail", args=["generated"])
         client.get(url)  # renders the shared skeleton into the cache
+        # A change of the learner's own progress: their figures are counted again.
+        ItemProgress.objects.set_status(learner, step, "learning")
         with django_assert_page_queries(LEARNER_ROLE_PAGE_QUERIES):
             response = client.get(url)
         assert response.status_code == 200
         assert response.content.decode().count('aria-pressed="true"') >= steps
+        assert f'id="status-step-{step.pk}"' in response.content.decode()
+        # Nothing changed since: the figures come from the cache too.
+        with django_assert_page_queries(LEARNER_ROLE_PAGE_QUERIES_CACHED):
+            again = client.get(url)
+        assert normalise(again.content) == normalise(response.content)
+        assert "status-control--learning" in again.content.decode()
 
     @pytest.mark.parametrize("concepts", [3, 60])
     def test_the_skill_page_budget_does_not_grow(
