@@ -81,7 +81,9 @@ def hub(request: HttpRequest) -> HttpResponse:
         sort = "name"
     descending = request.GET.get("order") == "desc"
     mentees = Mentorship.objects.mentees_of(request.user).order_by("username")
-    rows = figures.mentee_rows(mentees, stalled_days=settings.MENTORING_STALLED_DAYS)
+    rows = figures.cached_mentee_rows(
+        mentees, stalled_days=settings.MENTORING_STALLED_DAYS
+    )
     rows.sort(key=SORTS[sort], reverse=descending)
     from accounts.mentoring import mentoring_context
 
