@@ -214,13 +214,11 @@ def prepare_database(options, environment) -> None:
 
 
 def endpoints_for_dataset() -> list[Endpoint]:
-    from progress.models import ItemProgress
+    from roadmap.models import LearningStep
 
-    progress = (
-        ItemProgress.objects.filter(
-            learner__username=LEARNER, step__stage__role__slug=ROLE
-        )
-        .select_related("step")
+    step = (
+        LearningStep.objects.filter(stage__role__slug=ROLE)
+        .order_by("stage__position", "position")
         .first()
     )
     return [
@@ -229,7 +227,7 @@ def endpoints_for_dataset() -> list[Endpoint]:
         Endpoint("dashboard", "/dashboard/", LEARNER),
         Endpoint(
             "HTMX status change",
-            f"/items/step/{progress.step.slug}/status/",
+            f"/items/step/{step.slug}/status/",
             LEARNER,
             post={"page": f"role:{ROLE}"},
         ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from itertools import chain
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
@@ -28,7 +29,7 @@ from roadmap.models import Role
 PANEL_TEMPLATE = "progress/_role_panel.html"
 # Part of the cache key: a deploy that changes the skeleton's shape never reads
 # one cached by the code before it.
-SKELETON_FORMAT = 2
+SKELETON_FORMAT = 3
 
 
 def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -82,58 +83,62 @@ def _skeleton(slug: str) -> dict:
         "csrf_token": f"⟦{key}:csrf⟧",
         "slot_key": key,
     }
+    article = render_to_string("roadmap/_role_article.html", context)
     return {
         "role_id": role.pk,
         "title": role.title,
         "tagline": role.tagline,
-        "parts": _compile(render_to_string("roadmap/_role_article.html", context), key),
+        "compiled": _compile(article, key),
     }
 
 
-def _compile(article: str, key: str) -> list:
-    """The skeleton as a list: text, and slots to fill. A status slot names its
-    item; each button slot names the item and the status it stands for."""
+def _compile(article: str, key: str) -> dict:
+    """The skeleton as texts and the slots between them: `texts[i]`, then the
+    value of `slots[i]`, and so on, ending with the last text. A slot is
+    ("status", item), ("button", item, status), ("csrf",) or ("panel",)."""
     pattern = re.compile(
         rf"⟦{key}:(?:(step|concept):(\d+)|(csrf)|panel)⟧"
         r'|status-button--([a-z_]+)" aria-pressed="false"'
     )
-    parts: list = []
+    texts: list[str] = []
+    slots: list[tuple] = []
     position = 0
     item = None
     for match in pattern.finditer(article):
         kind, pk, csrf, button = match.groups()
         if button:
-            parts.append(article[position : match.start()])
-            parts.append(f'status-button--{button}" aria-pressed="')
-            parts.append((_BUTTON, item, button))
-            parts.append('"')
+            texts.append(
+                article[position : match.start()]
+                + f'status-button--{button}" aria-pressed="'
+            )
+            slots.append(("button", item, button))
+            position = match.end() - 1  # the closing quote starts the next text
+            continue
+        texts.append(article[position : match.start()])
+        if kind:
+            item = (kind, int(pk))
+            slots.append(("status", item))
         else:
-            parts.append(article[position : match.start()])
-            if kind:
-                item = (kind, int(pk))
-                parts.append((_STATUS, item))
-            else:
-                parts.append((_CSRF,) if csrf else (_PANEL,))
+            slots.append(("csrf",) if csrf else ("panel",))
         position = match.end()
-    parts.append(article[position:])
-    return parts
-
-
-_STATUS, _BUTTON, _CSRF, _PANEL = range(4)
+    texts.append(article[position:])
+    return {"texts": texts, "slots": slots}
 
 
 def fill(skeleton: dict, statuses: dict, *, token: str, panel: str) -> str:
     """The skeleton with its slots filled: each control's status, its pressed
     button, the CSRF token and the progress panel."""
-    pieces = []
-    for part in skeleton["parts"]:
-        if part.__class__ is str:
-            pieces.append(part)
-        elif part[0] == _BUTTON:
-            status = statuses.get(part[1], Status.NOT_STARTED)
-            pieces.append("true" if status == part[2] else "false")
-        elif part[0] == _STATUS:
-            pieces.append(statuses.get(part[1], Status.NOT_STARTED))
-        else:
-            pieces.append(token if part[0] == _CSRF else panel)
-    return "".join(pieces)
+    compiled = skeleton["compiled"]
+    default = Status.NOT_STARTED
+
+    def value(slot: tuple) -> str:
+        kind = slot[0]
+        if kind == "button":
+            return "true" if statuses.get(slot[1], default) == slot[2] else "false"
+        if kind == "status":
+            return statuses.get(slot[1], default)
+        return token if kind == "csrf" else panel
+
+    values = [value(slot) for slot in compiled["slots"]]
+    values.append("")
+    return "".join(chain.from_iterable(zip(compiled["texts"], values, strict=True)))
