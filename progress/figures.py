@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
@@ -379,7 +380,7 @@ class Activity:
     def height(self) -> int:
         return 7 * HEATMAP_CELL
 
-    @property
+    @cached_property
     def svg_cells(self) -> SafeString:
         """The calendar's squares: 365 of them, built here rather than by a
         template loop, which took most of the dashboard's time."""

@@ -577,7 +577,9 @@ def _dashboard_figures(user) -> tuple:
         .select_related("step__stage__role", "concept__skill")
         .order_by("-created_at", "-id")[:12]
     )
-    return follows, role_figures, figures.activity(user), recent
+    activity = figures.activity(user)
+    activity.svg_cells  # noqa: B018 - built now, so that it is cached with the rest
+    return follows, role_figures, activity, recent
 
 
 @login_required
