@@ -66,3 +66,27 @@ def test_it_refuses_sqlite_with_a_reason(monkeypatch):
     with pytest.raises(CommandError, match="PostgreSQL"):
         generate(*SMALL)
     assert not User.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_explain_pages_reports_every_page_without_sequential_scans(
+    seed_roadmap, tmp_path
+):
+    generate(*SMALL, "--max-mentees", "5")
+    output = io.StringIO()
+    call_command(
+        "explain_pages",
+        "--mentor",
+        "gen-mentor000005",
+        "--repeat",
+        "1",
+        "--plans",
+        str(tmp_path),
+        stdout=output,
+    )
+    lines = output.getvalue().splitlines()
+    for page in ("dashboard", "role page", "mentor dashboard", "drop-off"):
+        (line,) = [line for line in lines if line.startswith(f"| {page}")]
+        assert int(line.split("|")[2]) > 0  # queries were captured and explained
+    assert len(list(tmp_path.glob("*.txt"))) == 4
+    assert "Index" in (tmp_path / "dashboard.txt").read_text()
