@@ -14,3 +14,40 @@ class TimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class PrivacyHeadersMiddleware:
+    """Headers Django does not set itself.
+
+    - `Cross-Origin-Resource-Policy: same-origin` on every response, static files
+      included: no other site may embed Waymark's resources.
+    - `Cache-Control: private, no-store` on every response to a signed-in user
+      that does not say otherwise: no shared or back-button cache keeps a
+      learner's pages.
+    - `Clear-Site-Data` on the response that signs a user out: the browser drops
+      the cache, cookies and storage of the site.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if getattr(request, "waymark_signed_out", False):
+            response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+            response.headers["Cache-Control"] = "private, no-store"
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and "Cache-Control" not in response.headers
+        ):
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+
+def mark_signed_out(sender, request, user, **kwargs) -> None:
+    """`user_logged_out` receiver: the response gets Clear-Site-Data."""
+    if request is not None:
+        request.waymark_signed_out = True
