@@ -23,3 +23,5 @@ urlpatterns = [
 
 if settings.BARE_VIEW:
     urlpatterns.insert(0, path("bench/bare", health.bare, name="bench_bare"))
+
+handler500 = "config.errors.server_error"

@@ -37,13 +37,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_environment(port: int) -> dict[str, str]:
-    """The production settings, pointed at the database this test run uses."""
+def test_database_url() -> str:
+    """The database this test run uses, as a DATABASE_URL."""
     db = connection.settings_dict
     user = urllib.parse.quote(db["USER"] or "", safe="")
     password = urllib.parse.quote(db["PASSWORD"] or "", safe="")
     credentials = f"{user}:{password}@" if password else f"{user}@"
-    url = f"postgres://{credentials}{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"postgres://{credentials}{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def server_environment(port: int, database_url: str | None = None) -> dict[str, str]:
+    """The production settings, pointed at the database this test run uses."""
+    url = database_url or test_database_url()
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -65,14 +70,14 @@ def server_environment(port: int) -> dict[str, str]:
 
 
 @contextmanager
-def app_server(log_dir: Path):
+def app_server(log_dir: Path, database_url: str | None = None):
     """One gunicorn server, as `make serve` runs it; yields its base URL."""
     port = free_port()
     log = (log_dir / f"gunicorn-{port}.log").open("wb")
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [str(GUNICORN), "-c", "config/gunicorn.py", "config.wsgi"],
         cwd=ROOT,
-        env=server_environment(port),
+        env=server_environment(port, database_url),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
