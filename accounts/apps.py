@@ -6,8 +6,16 @@ class AccountsConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_out
+        from django.contrib.auth.signals import (
+            user_logged_in,
+            user_logged_out,
+            user_login_failed,
+        )
 
+        from accounts import audit
         from accounts.middleware import mark_signed_out
 
         user_logged_out.connect(mark_signed_out, dispatch_uid="clear_site_data")
+        user_logged_in.connect(audit.signed_in, dispatch_uid="audit_sign_in")
+        user_logged_out.connect(audit.signed_out, dispatch_uid="audit_sign_out")
+        user_login_failed.connect(audit.sign_in_failed, dispatch_uid="audit_failed")

@@ -141,6 +141,9 @@ def get_visible_learner(request, username: str) -> "User":
         )
         if learner is not None:
             return learner
+    from accounts.audit import log_denied
+
+    log_denied(request, "not an active mentor")
     raise Http404("No such mentee.")
 
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts import audit
 from accounts.forms import DeleteAccountForm, ProfileForm
 
 
@@ -65,8 +66,10 @@ def delete_account(request: HttpRequest) -> None:
     user's id, which no user has any more, so Django treats it as signed out.
     """
     user = request.user
+    user_id = user.pk
     with transaction.atomic():
         sessions = UserSession.objects.filter(user=user)
         get_usersessions_adapter().end_sessions(list(sessions))
         user.delete()
     logout(request)
+    audit.account_deleted(user_id, request)

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.TimezoneMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

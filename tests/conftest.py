@@ -8,6 +8,7 @@ from tests.factories import (
     StageFactory,
     StepFactory,
     UserFactory,
+    enable_two_factor,
 )
 
 
@@ -23,7 +24,10 @@ def other_learner(db):
 
 @pytest.fixture
 def curator(db):
-    return UserFactory(username="curator", is_staff=True, is_superuser=True)
+    """A superuser with two-factor on, as the admin requires of staff."""
+    user = UserFactory(username="curator", is_staff=True, is_superuser=True)
+    user.totp_secret = enable_two_factor(user)
+    return user
 
 
 @pytest.fixture

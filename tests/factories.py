@@ -126,3 +126,12 @@ class StepFactory(_WithSources):
     title = factory.Sequence(lambda n: f"Step {n}")
     summary = "Do the thing."
     position = factory.Sequence(lambda n: n)
+
+
+def enable_two_factor(user) -> str:
+    """Turn on an authenticator app for the user; returns its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret

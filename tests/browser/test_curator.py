@@ -7,9 +7,10 @@ from playwright.sync_api import expect
 
 from progress.models import ItemProgress
 from roadmap.models import LearningStep
+from tests.accounts.helpers import current_code
 from tests.browser.conftest import watched_context
 from tests.browser.test_progress import sign_in
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, enable_two_factor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +19,8 @@ def test_a_curator_edit_reaches_the_learner_with_progress_intact(
     browser, live_server, seed_roadmap
 ):
     learner = UserFactory(username="lee")
-    UserFactory(username="cura", is_staff=True, is_superuser=True)
+    cura = UserFactory(username="cura", is_staff=True, is_superuser=True)
+    secret = enable_two_factor(cura)
     step = LearningStep.objects.order_by("stage__position", "position").first()
     step.is_published = False
     step.save()
@@ -30,6 +32,9 @@ def test_a_curator_edit_reaches_the_learner_with_progress_intact(
     curator.fill("#id_login", "cura")
     curator.fill("#id_password", PASSWORD)
     curator.get_by_role("button", name="Sign In").click()
+    # Staff sign in with their authenticator app's code as well.
+    curator.fill("#id_code", current_code(secret))
+    curator.get_by_role("button", name=re.compile("Sign In|Continue")).click()
     curator.wait_for_url("**/admin/")
     curator.goto(live_server.url + f"/admin/roadmap/learningstep/{step.pk}/change/")
     curator.fill("#id_title", "Pick your first backend language")

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from roadmap.models import Concept, LearningStep, Resource, Role, Skill, Source, Stage
+from tests.accounts.helpers import current_code
 from tests.factories import PASSWORD, StepFactory
 
 MODELS = [Role, Stage, LearningStep, Skill, Concept, Resource, Source]
@@ -167,9 +168,32 @@ class TestAdminAccess:
             reverse("account_login") + "?next=/admin/",
             {"login": "curator", "password": PASSWORD},
         )
+        # Staff have two-factor on: the password alone does not sign in.
         assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_authenticate")
+        assert client.get("/admin/").status_code == 302
+        response = client.post(
+            reverse("mfa_authenticate"), {"code": current_code(curator.totp_secret)}
+        )
         assert response["Location"] == "/admin/"
         assert client.get("/admin/").status_code == 200
+
+    def test_staff_without_two_factor_are_sent_to_set_it_up(self, client, db):
+        from tests.factories import UserFactory
+
+        newcomer = UserFactory(username="newcurator", is_staff=True, is_superuser=True)
+        client.force_login(newcomer)
+        response = client.get(admin_url(Role, "changelist"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("mfa_activate_totp"))
+        page = client.get(response["Location"], follow=True).content.decode()
+        assert "The admin needs two-factor authentication" in page
+        # The rest of the site works as for anyone.
+        assert client.get(reverse("dashboard")).status_code == 200
+
+    def test_two_factor_is_open_to_every_learner(self, client, learner):
+        client.force_login(learner)
+        assert client.get(reverse("mfa_index")).status_code == 200
 
     def test_failed_admin_logins_are_rate_limited(self, client, curator):
         cache.clear()
