@@ -66,6 +66,22 @@ def build_world(small_role, steps) -> World:
         initiated_by="learner",
         token_hash=Mentorship.hash_token("owner-invitation-token"),
     )
+    # One object for every admin page to open.
+    from allauth.usersessions.models import UserSession
+    from django.contrib.auth.models import Group
+
+    from progress.models import ProgressEvent, SelfAssessment
+    from tests.factories import ResourceFactory
+
+    Group.objects.create(name="editors")
+    ProgressEvent.objects.create(
+        learner=owner, step=steps[0], from_status="not_started", to_status="done"
+    )
+    SelfAssessment.objects.create(learner=owner, skill=small_role.skills.get(), level=3)
+    ResourceFactory()
+    UserSession.objects.create(
+        user=owner, ip="192.0.2.1", session_key="owner-session", user_agent="test"
+    )
     world = World()
     world.users = {
         "anonymous": None,

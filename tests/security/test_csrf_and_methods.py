@@ -1,0 +1,85 @@
+"""CSRF and methods: every URL refuses a POST without a valid CSRF token (403) and
+changes nothing; state-changing endpoints refuse GET (405); no view is exempt."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.security.test_access_matrix import EXPECTED, POST_ONLY, fingerprint
+from tests.security.world import (
+    build_world,
+    concrete_url,
+    remember_routes,
+    url_patterns,
+)
+
+STATE_CHANGING = sorted(
+    name for name, expected in EXPECTED.items() if expected == POST_ONLY
+)
+
+
+def test_no_view_is_csrf_exempt():
+    exempt = [
+        route
+        for route, _name, pattern in url_patterns()
+        if getattr(pattern.callback, "csrf_exempt", False)
+    ]
+    assert exempt == []
+
+
+@pytest.mark.django_db
+def test_every_url_refuses_a_post_without_a_valid_token(small_role, steps):
+    world = build_world(small_role, steps)
+    patterns = url_patterns()
+    remember_routes(world, patterns)
+    clients = {}
+    for actor in ("owner", "superuser"):
+        client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+        client.force_login(world.users[actor])
+        client.cookies["csrftoken"] = "A" * 32  # a cookie, but no token in the form
+        clients[actor] = client
+    before = fingerprint()
+    tried = 0
+    for route, name, pattern in patterns:
+        url = concrete_url(name, pattern, world)
+        client = clients["superuser" if route.startswith("admin/") else "owner"]
+        for data in ({}, {"csrfmiddlewaretoken": "B" * 32}):
+            response = client.post(url, {"status": "done", "body": "x", **data})
+            tried += 1
+            assert response.status_code == 403, (url, data, response.status_code)
+        response = client.post(
+            url, {"status": "done"}, headers={"X-CSRFToken": "not-a-token"}
+        )
+        tried += 1
+        assert response.status_code == 403, (url, "header", response.status_code)
+    assert fingerprint() == before
+    print(f"\ncsrf: {len(patterns)} URL patterns, {tried} forged posts, all 403")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", STATE_CHANGING)
+def test_state_changing_endpoints_refuse_other_methods(name, small_role, steps):
+    world = build_world(small_role, steps)
+    patterns = url_patterns()
+    remember_routes(world, patterns)
+    (pattern,) = [p for _route, n, p in patterns if n == name]
+    url = concrete_url(name, pattern, world)
+    client = Client()
+    client.force_login(world.users["owner"])
+    before = fingerprint()
+    for method in ("get", "head", "put", "patch", "delete"):
+        assert getattr(client, method)(url).status_code == 405, (url, method)
+    assert fingerprint() == before
+
+
+@pytest.mark.django_db
+def test_a_post_with_the_token_goes_through(learner, steps):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    page = client.get(reverse("progress_item", args=["step", steps[0].slug]))
+    token = page.context["csrf_token"]
+    response = client.post(
+        reverse("progress_set_status", args=["step", steps[0].slug]),
+        {"status": "done", "csrfmiddlewaretoken": str(token)},
+    )
+    assert response.status_code == 302
