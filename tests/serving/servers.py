@@ -108,7 +108,10 @@ def wait_until_ready(base: str, process: subprocess.Popen, log_path: Path) -> No
 class Browser:
     """A cookie-keeping HTTP client that can talk to any of the servers."""
 
-    def __init__(self):
+    def __init__(self, host: str | None = None):
+        """`host`: the Host header to send, as a load balancer in front of
+        several servers would (one site name, whichever server answers)."""
+        self.host = host
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies),
@@ -116,13 +119,17 @@ class Browser:
         )
 
     def get(self, url: str) -> tuple[int, str]:
-        return self._open(urllib.request.Request(url))
+        return self._open(urllib.request.Request(url, headers=self._headers()))
 
     def post(self, url: str, data: dict, headers: dict | None = None):
         body = urllib.parse.urlencode(data).encode()
+        headers = {**self._headers(), **(headers or {})}
         return self._open(
-            urllib.request.Request(url, data=body, headers=headers or {}, method="POST")
+            urllib.request.Request(url, data=body, headers=headers, method="POST")
         )
+
+    def _headers(self) -> dict:
+        return {"Host": self.host} if self.host else {}
 
     def csrf_token(self, url: str) -> str:
         status, body = self.get(url)

@@ -78,3 +78,30 @@ def test_anonymous_requests_are_answered_by_either_server(servers, small_role):
         status, page = Browser().get(f"{base}/roles/small/")
         assert status == 200
         assert "Small role" in page
+
+
+def test_sign_in_limits_count_across_servers(servers, small_role):
+    """The rate limits live in the shared cache: failures on one server count
+    on the other."""
+    first, second = servers
+    learner = UserFactory(username="guessed")
+    learner.password = PBKDF2PasswordHasher().encode(PASSWORD, "guessedsalt")
+    learner.save(update_fields=["password"])
+    # Both servers behind one site name, as behind a load balancer.
+    browser = Browser(host="127.0.0.1")
+    for attempt in range(5):
+        base = (first, second)[attempt % 2]
+        token = browser.csrf_token(f"{base}/accounts/login/")
+        status, page = browser.post(
+            f"{base}/accounts/login/",
+            {"csrfmiddlewaretoken": token, "login": "guessed", "password": "wrong"},
+        )
+        assert "you specified are not correct" in page
+    for base in servers:
+        token = browser.csrf_token(f"{base}/accounts/login/")
+        status, page = browser.post(
+            f"{base}/accounts/login/",
+            {"csrfmiddlewaretoken": token, "login": "guessed", "password": PASSWORD},
+        )
+        assert status == 200
+        assert "Too many failed login attempts" in page
