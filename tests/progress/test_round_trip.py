@@ -1,0 +1,118 @@
+"""A learner's export, imported into a database without them, restores every
+row: export -> delete the account -> import -> export gives the same document."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from accounts.models import User
+from progress.models import (
+    Comment,
+    Endorsement,
+    Evidence,
+    ItemProgress,
+    ProgressEvent,
+    RoleFollow,
+    SelfAssessment,
+    StepTally,
+)
+from roadmap.models import Concept, LearningStep, Skill
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [ItemProgress, Evidence, ProgressEvent, RoleFollow, SelfAssessment]
+
+
+def make_history(learner, mentor):
+    steps = list(LearningStep.objects.filter(stage__role__slug="backend-engineer"))
+    concepts = list(Concept.objects.all()[:10])
+    RoleFollow.objects.create(learner=learner, role=steps[0].stage.role)
+    for index, step in enumerate(steps[:15]):
+        ItemProgress.objects.set_status(learner, step, "learning")
+        if index % 2:
+            ItemProgress.objects.set_status(learner, step, "done")
+    for concept in concepts:
+        ItemProgress.objects.set_status(learner, concept, "skipped")
+    row = ItemProgress.objects.get(learner=learner, step=steps[0])
+    row.note, row.note_shared = "Private thoughts ✍️ with <markup>", True
+    row.save()
+    Evidence.objects.create(progress=row, url="https://example.com/a", title="A")
+    Evidence.objects.create(progress=row, url="https://example.com/b")
+    skill = Skill.objects.first()
+    SelfAssessment.objects.create(learner=learner, skill=skill, level=2)
+    SelfAssessment.objects.create(learner=learner, skill=skill, level=3)
+    Comment.objects.create(learner=learner, author=mentor, step=steps[0], body="Nice")
+    Endorsement.objects.create(learner=learner, mentor=mentor, skill=skill, level=3)
+
+
+def export(client) -> dict:
+    document = json.loads(client.get(reverse("progress_export_json")).content)
+    document.pop("exported_at")
+    return document
+
+
+def counts(user) -> dict:
+    return {m.__name__: m.objects.filter(**owner(m, user)).count() for m in MODELS}
+
+
+def owner(model, user) -> dict:
+    return {"progress__learner": user} if model is Evidence else {"learner": user}
+
+
+def test_export_import_restores_every_row(client, seed_roadmap, learner, tmp_path):
+    from tests.factories import UserFactory
+
+    mentor = UserFactory(username="mentor")
+    make_history(learner, mentor)
+    client.force_login(learner)
+    before = export(client)
+    rows_before = counts(learner)
+    tallies_before = list(StepTally.objects.order_by("pk").values())
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({**before, "exported_at": "2026-11-25T10:00:00+00:00"}))
+
+    learner.delete()  # the database no longer holds the learner at all
+    assert not ItemProgress.objects.exists()
+    output = io.StringIO()
+    call_command("import_learner", str(path), stdout=output)
+    assert "Imported" in output.getvalue()
+
+    restored = User.objects.get(username="learner")
+    assert counts(restored) == rows_before
+    assert sum(rows_before.values()) > 40
+    assert not restored.has_usable_password()
+    client.force_login(restored)
+    assert export(client) == before  # every field, every time, every row
+    assert list(StepTally.objects.order_by("pk").values()) == tallies_before
+
+
+def test_a_bad_entry_is_named_and_nothing_is_written(
+    client, seed_roadmap, learner, tmp_path
+):
+    make_history(learner, learner)
+    client.force_login(learner)
+    document = export(client)
+    document["exported_at"] = "2026-11-25T10:00:00+00:00"
+    document["progress"][3]["slug"] = "no-such-step"
+    learner.delete()
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(CommandError, match=r"progress\[3\]: no \w+ 'no-such-step'"):
+        call_command("import_learner", str(path))
+    assert not User.objects.filter(username="learner").exists()
+    assert not ItemProgress.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "not json", "[]", '{"format": "other"}', '{"format": "waymark-export"}'],
+)
+def test_malformed_files_are_refused(db, tmp_path, text):
+    path = tmp_path / "export.json"
+    path.write_text(text)
+    with pytest.raises(CommandError, match=r"export\.json"):
+        call_command("import_learner", str(path))
+    assert not User.objects.exists()
