@@ -18,7 +18,7 @@ help:
 	@echo "make serve   production server: gunicorn, debug off, PostgreSQL (see docs/deployment.md)"
 	@echo "make bench   benchmark the production server against a bare Django view"
 	@echo "make test    run the whole test suite"
-	@echo "make lint    ruff check and ruff format --check"
+	@echo "make lint    ruff check, ruff format --check, bandit (high severity)"
 	@echo "make format  format the code with ruff"
 	@echo "make check   Django's system checks, migrations check, deploy check"
 	@echo "make screenshots  crawl every page in Chromium and save screenshots"
@@ -79,6 +79,7 @@ screenshots: $(STAMP) $(NODE_STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit --quiet --recursive accounts progress roadmap config --severity-level high
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -8,7 +8,8 @@ with 20 million progress rows as with 200.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Greatest
 
 from progress.models import ItemProgress, Status, StepTally
 from roadmap.models import LearningStep
@@ -21,7 +22,10 @@ def record_change(step_id: int, previous: str, status: str) -> None:
     transaction)."""
     changes = {}
     if previous in COUNTED:
-        changes[previous] = F(previous) - 1
+        # Never below zero, even for a row that reached its status some other
+        # way (a tally drifts rather than a status change failing; recount_dropoff
+        # puts it right).
+        changes[previous] = Greatest(F(previous) - 1, Value(0))
     if status in COUNTED:
         changes[status] = F(status) + 1
     if not changes:

@@ -9,6 +9,7 @@ from the old rows while the change was in flight is never served afterwards.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -48,6 +49,8 @@ RECENT_PAGES = 32
 def cached_page(name: str, render: Callable[[], dict]) -> dict:
     """The cached parts of a public page, rendered by `render` on a miss. Callers
     must not change what they get: it is shared by the requests that follow."""
+    if len(name) > 100:  # a name from the URL: keep keys short and plain
+        name = hashlib.sha256(name.encode()).hexdigest()
     key = f"roadmap:page:{name}:{content_version()}"
     parts = _recent.get(key)
     if parts is not None:
