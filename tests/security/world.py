@@ -224,8 +224,14 @@ def admin_object_id(name: str, world: World):
             queryset = model._default_manager.all()
             if model is user_model():
                 return world.ids["user_pk"]
+            first = None
             if owned:
-                queryset = queryset.filter(**{owned[0]: world.users["owner"]})
-            first = queryset.order_by("pk").first()
-            return first.pk if first else 1
+                first = (
+                    queryset.filter(**{owned[0]: world.users["owner"]})
+                    .order_by("pk")
+                    .first()
+                )
+            first = first or queryset.order_by("pk").first()
+            assert first is not None, f"no {label} for the admin pages to open"
+            return first.pk
     return 1
