@@ -39,29 +39,38 @@ def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
         f"role:{slug}:learner:{SKELETON_FORMAT}", lambda: _skeleton(slug)
     )
     learner = request.user
-    statuses, role_figures, following = figures.cached_for_learner(
-        learner, f"role:{skeleton['role_id']}", lambda: _figures(learner, skeleton)
+    statuses, panel, token_slot = figures.cached_for_learner(
+        learner,
+        f"role:{skeleton['role_id']}:{SKELETON_FORMAT}",
+        lambda: _figures(learner, skeleton),
     )
-    panel = render_to_string(
-        PANEL_TEMPLATE,
-        {
-            "role": role_figures.role,
-            "role_figures": role_figures,
-            "following": following,
-        },
-        request,
+    token = get_token(request)
+    article = fill(
+        skeleton, statuses, token=token, panel=panel.replace(token_slot, token)
     )
-    article = fill(skeleton, statuses, token=get_token(request), panel=panel)
     context = {"role": skeleton, "article": mark_safe(article)}  # noqa: S308
     return render(request, "roadmap/role_detail.html", context)
 
 
 def _figures(learner, skeleton: dict) -> tuple:
+    """The learner's statuses and their rendered progress panel, with a slot for
+    the CSRF token of each request: cached until their progress changes."""
     role = get_object_or_404(Role.objects.published(), pk=skeleton["role_id"])
     statuses = figures.statuses_for(learner)
     (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
     following = RoleFollow.objects.filter(learner=learner, role=role).exists()
-    return statuses, role_figures, following
+    token_slot = f"⟦{secrets.token_hex(8)}:csrf⟧"
+    panel = render_to_string(
+        PANEL_TEMPLATE,
+        {
+            "role": role,
+            "role_figures": role_figures,
+            "following": following,
+            "user": learner,
+            "csrf_token": token_slot,
+        },
+    )
+    return statuses, panel, token_slot
 
 
 def _skeleton(slug: str) -> dict:
