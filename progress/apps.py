@@ -16,7 +16,11 @@ class ProgressConfig(AppConfig):
         pre_delete.connect(
             _forget_learner, sender=get_user_model(), dispatch_uid="dropoff_forget"
         )
-        # Any change to a learner's progress retires their cached figures.
+        # Any change to a learner's progress, or to the learner (a new time
+        # zone or name), retires their cached figures and pages.
+        post_save.connect(
+            _learner_saved, sender=get_user_model(), dispatch_uid="figures_user_save"
+        )
         for model in (ItemProgress, ProgressEvent, RoleFollow):
             post_save.connect(
                 _progress_changed,
@@ -44,3 +48,9 @@ def _progress_changed(sender, instance, **kwargs) -> None:
     from progress import figures
 
     figures.learner_changed(instance.learner_id)
+
+
+def _learner_saved(sender, instance, **kwargs) -> None:
+    from progress import figures
+
+    figures.learner_changed(instance.pk)

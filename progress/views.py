@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -16,11 +17,13 @@ from django.http import (
     HttpResponseBadRequest,
     JsonResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -525,10 +528,32 @@ def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def dashboard_context(request: HttpRequest) -> dict:
+    """Everything the dashboard shows (its out-of-band updates render from it)."""
     user = request.user
+    return {**_dashboard_figures_context(user), **_feedback(user)}
+
+
+def _dashboard_figures_context(user) -> dict:
     follows, role_figures, activity, recent = figures.cached_for_learner(
         user, "dashboard", lambda: _dashboard_figures(user)
     )
+    return {
+        "role_figures": role_figures,
+        "activity": activity,
+        "recent": recent,
+        "status_choices": Status.choices,
+        "progress_page": "dashboard",
+        "next_url": reverse("dashboard"),
+        "other_roles": list(
+            Role.objects.published().exclude(
+                pk__in=[follow.role_id for follow in follows]
+            )
+        ),
+    }
+
+
+def _feedback(user) -> dict:
+    """Mentors' comments: live, not cached (a mentor's comment shows at once)."""
     feedback = list(
         Comment.objects.filter(learner=user)
         .exclude(author=user)
@@ -540,19 +565,7 @@ def dashboard_context(request: HttpRequest) -> dict:
         .exclude(author=user)
         .count()
     )
-    return {
-        "feedback": feedback,
-        "unread_feedback": unread,
-        "role_figures": role_figures,
-        "activity": activity,
-        "recent": recent,
-        "status_choices": Status.choices,
-        "progress_page": "dashboard",
-        "next_url": reverse("dashboard"),
-        "other_roles": Role.objects.published().exclude(
-            pk__in=[follow.role_id for follow in follows]
-        ),
-    }
+    return {"feedback": feedback, "unread_feedback": unread}
 
 
 def _dashboard_figures(user) -> tuple:
@@ -586,7 +599,35 @@ def _dashboard_figures(user) -> tuple:
 @never_cache
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "progress/dashboard.html", dashboard_context(request))
+    user = request.user
+    parts = figures.cached_for_learner(
+        user, "dashboard-parts:1", lambda: _dashboard_parts(request)
+    )
+    token = get_token(request)
+    context = {
+        "parts": {
+            name: mark_safe(parts[name].replace(parts["token_slot"], token))  # noqa: S308
+            for name in ("roles", "activity")
+        },
+        **_feedback(user),
+    }
+    return render(request, "progress/dashboard.html", context)
+
+
+def _dashboard_parts(request: HttpRequest) -> dict:
+    """The dashboard's roles and activity, rendered once per change of the
+    learner's progress, with a slot for each request's CSRF token."""
+    token_slot = f"⟦{secrets.token_hex(8)}:csrf⟧"
+    context = {
+        **_dashboard_figures_context(request.user),
+        "user": request.user,
+        "csrf_token": token_slot,
+    }
+    return {
+        "roles": render_to_string("progress/dashboard.html#roles", context),
+        "activity": render_to_string("progress/dashboard.html#activity", context),
+        "token_slot": token_slot,
+    }
 
 
 # --- Exports --------------------------------------------------------------------------
