@@ -10,7 +10,7 @@ class ProgressConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_delete
 
         from progress import role_page, views
-        from progress.models import ItemProgress, ProgressEvent, RoleFollow
+        from progress.models import Comment, ItemProgress, ProgressEvent, RoleFollow
         from roadmap import hooks
 
         pre_delete.connect(
@@ -21,7 +21,7 @@ class ProgressConfig(AppConfig):
         post_save.connect(
             _learner_saved, sender=get_user_model(), dispatch_uid="figures_user_save"
         )
-        for model in (ItemProgress, ProgressEvent, RoleFollow):
+        for model in (ItemProgress, ProgressEvent, RoleFollow, Comment):
             post_save.connect(
                 _progress_changed,
                 sender=model,

@@ -481,6 +481,7 @@ def reply(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         return redirect(thread_url(kind, item))
     with transaction.atomic():
         thread.filter(read_by_learner_at=None).update(read_by_learner_at=timezone.now())
+        figures.learner_changed(request.user.pk)
         Comment.objects.create(
             learner=request.user,
             author=request.user,
@@ -498,6 +499,7 @@ def mark_read(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     Comment.objects.filter(
         learner=request.user, read_by_learner_at=None, **{kind: item}
     ).update(read_by_learner_at=timezone.now())
+    figures.learner_changed(request.user.pk)
     return redirect(safe_next(request, thread_url(kind, item)))
 
 
@@ -553,7 +555,8 @@ def _dashboard_figures_context(user) -> dict:
 
 
 def _feedback(user) -> dict:
-    """Mentors' comments: live, not cached (a mentor's comment shows at once)."""
+    """Mentors' comments. A new comment or a read mark retires the learner's
+    cached dashboard, so a comment shows at once."""
     feedback = list(
         Comment.objects.filter(learner=user)
         .exclude(author=user)
@@ -601,33 +604,32 @@ def _dashboard_figures(user) -> tuple:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     parts = figures.cached_for_learner(
-        user, "dashboard-parts:1", lambda: _dashboard_parts(request)
+        user, "dashboard-parts:2", lambda: _dashboard_parts(request)
     )
     token = get_token(request)
     context = {
         "parts": {
             name: mark_safe(parts[name].replace(parts["token_slot"], token))  # noqa: S308
-            for name in ("roles", "activity")
-        },
-        **_feedback(user),
+            for name in ("roles", "feedback", "activity")
+        }
     }
     return render(request, "progress/dashboard.html", context)
 
 
 def _dashboard_parts(request: HttpRequest) -> dict:
-    """The dashboard's roles and activity, rendered once per change of the
-    learner's progress, with a slot for each request's CSRF token."""
+    """The dashboard's parts, rendered once per change of the learner's progress
+    or feedback, with a slot for each request's CSRF token."""
     token_slot = f"⟦{secrets.token_hex(8)}:csrf⟧"
     context = {
-        **_dashboard_figures_context(request.user),
+        **dashboard_context(request),
         "user": request.user,
         "csrf_token": token_slot,
     }
-    return {
-        "roles": render_to_string("progress/dashboard.html#roles", context),
-        "activity": render_to_string("progress/dashboard.html#activity", context),
-        "token_slot": token_slot,
+    parts = {
+        name: render_to_string(f"progress/dashboard.html#{name}", context)
+        for name in ("roles", "feedback", "activity")
     }
+    return {**parts, "token_slot": token_slot}
 
 
 # --- Exports --------------------------------------------------------------------------

@@ -68,9 +68,8 @@ class TestDashboard:
 # Session, user, follows, statuses, two for the pace, activity, recent changes,
 # feedback, unread feedback, other roles (the roles' structure is cached).
 DASHBOARD_QUERIES = 11
-# With the learner's figures and rendered parts cached: session, user, feedback,
-# unread feedback.
-DASHBOARD_QUERIES_CACHED = 4
+# With the learner's figures and rendered parts cached: the session and the user.
+DASHBOARD_QUERIES_CACHED = 2
 
 
 @pytest.mark.django_db
@@ -130,3 +129,25 @@ def test_the_cached_dashboard_equals_the_directly_rendered_one(
 
     assert normalise(cached) == normalise(direct)
     assert "Small role" in cached and "status-control--not_started" in cached
+
+
+@pytest.mark.django_db
+def test_a_mentors_comment_and_its_reading_show_at_once(
+    client, learner, small_role, steps
+):
+    from progress.models import Comment
+    from tests.factories import UserFactory
+
+    mentor = UserFactory(username="mentor", display_name="Maya Mentor")
+    client.force_login(learner)
+    assert (
+        "Feedback from mentors" not in client.get(reverse("dashboard")).content.decode()
+    )
+    Comment.objects.create(
+        learner=learner, author=mentor, step=steps[0], body="Try the exercises"
+    )
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Try the exercises" in page and "1 unread" in page
+    client.post(reverse("progress_mark_read", args=["step", steps[0].slug]))
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Try the exercises" in page and "unread" not in page
