@@ -21,6 +21,17 @@ class ProgressConfig(AppConfig):
         post_save.connect(
             _learner_saved, sender=get_user_model(), dispatch_uid="figures_user_save"
         )
+        from allauth.account.models import EmailAddress
+
+        from accounts.models import Mentorship
+
+        for model in (Mentorship, EmailAddress):
+            post_save.connect(
+                _people_changed, sender=model, dispatch_uid=f"hub_{model.__name__}"
+            )
+            post_delete.connect(
+                _people_changed, sender=model, dispatch_uid=f"hub_del_{model.__name__}"
+            )
         for model in (ItemProgress, ProgressEvent, RoleFollow, Comment):
             post_save.connect(
                 _progress_changed,
@@ -54,3 +65,26 @@ def _learner_saved(sender, instance, **kwargs) -> None:
     from progress import figures
 
     figures.learner_changed(instance.pk)
+
+
+def _people_changed(sender, instance, **kwargs) -> None:
+    """A mentorship or an email address changed: retire the cached pages of
+    everyone it concerns (the hub lists invitations by verified address)."""
+    from django.contrib.auth import get_user_model
+
+    from progress import figures
+
+    concerned = {
+        getattr(instance, "learner_id", None),
+        getattr(instance, "mentor_id", None),
+        getattr(instance, "user_id", None),
+    }
+    invited = getattr(instance, "invited_email", "")
+    if invited:
+        concerned.update(
+            get_user_model()
+            .objects.filter(emailaddress__email__iexact=invited)
+            .values_list("pk", flat=True)
+        )
+    for pk in concerned - {None}:
+        figures.learner_changed(pk)

@@ -149,6 +149,17 @@ def _new_learner_version(learner_id: int) -> None:
     cache.set(LEARNER_VERSION_KEY.format(learner_id), time.time_ns(), timeout=None)
 
 
+def learner_versions(learner_ids: list[int]) -> list:
+    """The current version of each learner's progress (one cache round trip)."""
+    keys = [LEARNER_VERSION_KEY.format(pk) for pk in learner_ids]
+    found = cache.get_many(keys)
+    started = {key: time.time_ns() for key in keys if key not in found}
+    if started:
+        cache.set_many(started, timeout=None)
+        found.update(started)
+    return [found[key] for key in keys]
+
+
 def cached_for_learner(learner, name: str, compute):
     """`compute()`, cached for this learner until their progress or the content
     changes (or the day does, in their time zone)."""

@@ -7,7 +7,9 @@ with the very next request.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,9 +17,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Mentorship, get_visible_learner
@@ -80,13 +85,35 @@ def hub(request: HttpRequest) -> HttpResponse:
     if sort not in SORTS:
         sort = "name"
     descending = request.GET.get("order") == "desc"
-    mentees = Mentorship.objects.mentees_of(request.user).order_by("username")
+    mentees = list(Mentorship.objects.mentees_of(request.user).order_by("username"))
+    if figures.cache_is_database():
+        body = _hub_body(request, mentees, sort, descending, token_slot=None)
+    else:
+        # Rendered once per change of the mentor's mentorships or any mentee's
+        # progress: the key names every mentee's version.
+        versions = figures.learner_versions([m.pk for m in mentees])
+        digest = hashlib.sha256(repr(versions).encode()).hexdigest()[:16]
+        token_slot = f"⟦{secrets.token_hex(8)}:csrf⟧"
+        cached = figures.cached_for_learner(
+            request.user,
+            f"hub:{sort}:{int(descending)}:{digest}",
+            lambda: {
+                "body": _hub_body(request, mentees, sort, descending, token_slot),
+                "token_slot": token_slot,
+            },
+        )
+        body = cached["body"].replace(cached["token_slot"], get_token(request))
+    context = {"body": mark_safe(body)}  # noqa: S308 - rendered by our templates
+    return private(render(request, "progress/mentoring.html", context))
+
+
+def _hub_body(request, mentees, sort: str, descending: bool, token_slot) -> str:
+    from accounts.mentoring import mentoring_context
+
     rows = figures.cached_mentee_rows(
         mentees, stalled_days=settings.MENTORING_STALLED_DAYS
     )
     rows.sort(key=SORTS[sort], reverse=descending)
-    from accounts.mentoring import mentoring_context
-
     context = {
         **mentoring_context(request.user),
         "rows": rows,
@@ -100,7 +127,9 @@ def hub(request: HttpRequest) -> HttpResponse:
             ("month", "Finished, 30 days"),
         ],
     }
-    return private(render(request, "progress/mentoring.html", context))
+    if token_slot:
+        context["csrf_token"] = token_slot
+    return render_to_string("progress/_mentoring_body.html", context, request)
 
 
 # --- Read-only views of a mentee -----------------------------------------------------

@@ -46,7 +46,7 @@ class TestInvitingByEmail:
             )
             assert mail.outbox == []
 
-        assert len(callbacks) == 1
+        assert len(email_tasks(callbacks)) == 1
         assert response.status_code == 302
         assert response["Location"] == HUB
         (message,) = mail.outbox
@@ -89,7 +89,7 @@ class TestInvitingByEmail:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             client.post(INVITE, {"email": "mentor@example.com"})
 
-        assert len(callbacks) == 1
+        assert len(email_tasks(callbacks)) == 1
         assert mail.outbox == []
 
     def test_a_withdrawn_invitation_is_not_sent_by_a_late_task(
@@ -100,7 +100,8 @@ class TestInvitingByEmail:
             client.post(INVITE, {"email": "mentor@example.com"})
         Mentorship.objects.update(status=Mentorship.Status.ENDED)
 
-        callbacks[0]()
+        (send,) = email_tasks(callbacks)
+        send()
 
         assert mail.outbox == []
 
@@ -509,3 +510,8 @@ class TestRateLimit:
         client.post(INVITE, {"email": "mentor@example.com"})
 
         assert Mentorship.objects.count() == 1
+
+
+def email_tasks(callbacks) -> list:
+    """The on-commit callbacks that enqueue an email (others retire caches)."""
+    return [callback for callback in callbacks if "enqueue" in repr(callback)]
