@@ -145,6 +145,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "waymark_cache",
+            # Cached pages and learners' figures: room for them before culling.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 
