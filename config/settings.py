@@ -8,6 +8,7 @@ the README's configuration table.
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -15,11 +16,24 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def refuse_to_start(message: str) -> NoReturn:
+    sys.exit(f"Waymark refuses to start: {message}")
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    """A switch: empty or unset means the default, and a value that is neither a
+    true nor a false word stops the start (a typo must not turn security off)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    refuse_to_start(
+        f"{name}={value!r} is not a switch: use 1/true/yes/on or 0/false/no/off "
+        "(or leave it empty for the default)."
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -29,7 +43,15 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        refuse_to_start(
+            f"{name}={value!r} is not a whole number "
+            "(or leave it empty for the default)."
+        )
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -37,9 +59,8 @@ DEBUG = env_bool("DJANGO_DEBUG")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        sys.exit(
-            "Waymark refuses to start: set DJANGO_SECRET_KEY "
-            "(or DJANGO_DEBUG=true for local development)."
+        refuse_to_start(
+            "set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for local development)."
         )
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 
