@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import reprlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -51,6 +52,61 @@ class ContentError(Exception):
 
 # --- Reading and validating ---------------------------------------------------
 
+SHOWN_MAX = 80  # characters of a value an error message quotes
+
+# Bounded at every level, so even a huge nested value costs little to show.
+_repr = reprlib.Repr(
+    maxlevel=3,
+    maxtuple=6,
+    maxlist=6,
+    maxarray=6,
+    maxdict=4,
+    maxset=6,
+    maxfrozenset=6,
+    maxdeque=6,
+    maxstring=SHOWN_MAX,
+    maxlong=40,
+    maxother=SHOWN_MAX,
+)
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it: its repr, cut to SHOWN_MAX characters.
+
+    Every message that quotes a value from a file goes through here, so no file can
+    make a message (or the work of building it) large.
+    """
+    text = _repr.repr(value)
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 3] + "..."
+
+
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, event: yaml.Event):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            found = f"*{event.anchor}"[:SHOWN_MAX]
+        else:
+            found = f"&{event.anchor}"[:SHOWN_MAX]
+        super().__init__(
+            f"line {line}: anchors and aliases are not allowed (found {found}); "
+            "write the value out in full"
+        )
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """The safe loader without anchors and aliases.
+
+    Content files have no use for them, and an alias repeated inside anchored lists
+    (a "billion laughs") makes a few hundred bytes stand for billions of values.
+    The first anchor or alias stops the read.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AliasRefused(event)
+        return super().compose_node(parent, index)
+
 
 class _Reader:
     """Walks a parsed file, checking types and collecting problems with locations."""
@@ -69,10 +125,8 @@ class _Reader:
         allowed = set(allowed)
         for key in value:
             if key not in allowed:
-                self.problem(
-                    where,
-                    f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})",
-                )
+                names = ", ".join(sorted(allowed))
+                self.problem(where, f"unknown key {_shown(key)} (allowed: {names})")
         return value
 
     def items(self, value: Any, where: str) -> list:
@@ -119,7 +173,8 @@ class _Reader:
         if not isinstance(value, str) or not SLUG_RE.match(value):
             self.problem(
                 f"{where}.{key}",
-                f"{value!r} is not a slug (lowercase letters, digits and hyphens)",
+                f"{_shown(value)} is not a slug "
+                "(lowercase letters, digits and hyphens)",
             )
             return None
         if len(value) > SLUG_MAX:
@@ -143,9 +198,9 @@ class _Reader:
         result = []
         for value in values:
             if not isinstance(value, str) or not SLUG_RE.match(value):
-                self.problem(f"{where}.{key}", f"{value!r} is not a slug")
+                self.problem(f"{where}.{key}", f"{_shown(value)} is not a slug")
             elif value in result:
-                self.problem(f"{where}.{key}", f"{value!r} is listed twice")
+                self.problem(f"{where}.{key}", f"{_shown(value)} is listed twice")
             else:
                 result.append(value)
         return result
@@ -165,7 +220,7 @@ class _Reader:
         if value not in choices.values:
             self.problem(
                 f"{where}.{key}",
-                f"{value!r} is not one of: {', '.join(choices.values)}",
+                f"{_shown(value)} is not one of: {', '.join(choices.values)}",
             )
             return ""
         return value
@@ -173,7 +228,9 @@ class _Reader:
     def boolean(self, data: dict, key: str, where: str, default: bool) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
-            self.problem(f"{where}.{key}", f"expected true or false, got {value!r}")
+            self.problem(
+                f"{where}.{key}", f"expected true or false, got {_shown(value)}"
+            )
             return default
         return value
 
@@ -186,7 +243,9 @@ class _Reader:
                 self.problem(f"{where}.{key}", "is required")
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.problem(f"{where}.{key}", f"expected a whole number >= 0: {value!r}")
+            self.problem(
+                f"{where}.{key}", f"expected a whole number >= 0: {_shown(value)}"
+            )
             return None
         if value > 2_000_000_000:
             self.problem(f"{where}.{key}", f"{value} is too large")
@@ -206,7 +265,7 @@ class _Reader:
                 return datetime.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.problem(f"{where}.{key}", f"{value!r} is not a date (YYYY-MM-DD)")
+        self.problem(f"{where}.{key}", f"{_shown(value)} is not a date (YYYY-MM-DD)")
         return None
 
 
@@ -273,9 +332,15 @@ def _read_file(path: Path, catalogue: Catalogue, problems: list[str]) -> None:
         problems.append(f"{name}: cannot be read: {error}")
         return
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+    except _AliasRefused as error:
+        problems.append(f"{name}: {error}")
+        return
     except yaml.YAMLError as error:
-        problems.append(f"{name}: is not valid YAML: {error}".replace("\n", " "))
+        message = " ".join(str(error).split())
+        if len(message) > 300:  # PyYAML quotes a snippet of the line
+            message = message[:297] + "..."
+        problems.append(f"{name}: is not valid YAML: {message}")
         return
     reader = _Reader(name, problems)
     data = reader.mapping(
@@ -285,7 +350,7 @@ def _read_file(path: Path, catalogue: Catalogue, problems: list[str]) -> None:
         return
     if data.get("format") != FORMAT_VERSION:
         reader.problem(
-            "format", f"must be {FORMAT_VERSION}, got {data.get('format')!r}"
+            "format", f"must be {FORMAT_VERSION}, got {_shown(data.get('format'))}"
         )
         return
     for index, item in enumerate(reader.items(data.get("sources"), "sources")):
@@ -318,7 +383,7 @@ def _register(
         if store[slug] != item:
             reader.problem(
                 where,
-                f"{kind[:-1]} {slug!r} is already defined differently at "
+                f"{kind[:-1]} {_shown(slug)} is already defined differently at "
                 f"{catalogue.places[(kind, slug)]}",
             )
         return
@@ -363,7 +428,7 @@ def _read_resource(reader: _Reader, raw: Any, where: str, catalogue: Catalogue) 
         try:
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
-            reader.problem(f"{where}.url", f"{url!r} is not an http(s) URL")
+            reader.problem(f"{where}.url", f"{_shown(url)} is not an http(s) URL")
     item = {
         "title": reader.text(data, "title", where, required=True, max_length=200),
         "url": url,
@@ -483,7 +548,9 @@ def _read_salary(reader: _Reader, raw: Any, where: str) -> dict | None:
         return None
     currency = reader.text(data, "currency", where, required=True)
     if currency and not re.fullmatch(r"[A-Z]{3}", currency):
-        reader.problem(f"{where}.currency", f"{currency!r} is not a code like USD")
+        reader.problem(
+            f"{where}.currency", f"{_shown(currency)} is not a code like USD"
+        )
     return {
         "amount": reader.integer(data, "amount", where, required=True),
         "currency": currency,
@@ -533,7 +600,7 @@ def _read_role_skills(reader: _Reader, raw: Any, where: str) -> list[dict]:
         skill = reader.slug(link, link_where, key="skill")
         importance = reader.choice(link, "importance", link_where, RoleSkill.Importance)
         if skill in seen:
-            reader.problem(f"{link_where}.skill", f"{skill!r} is listed twice")
+            reader.problem(f"{link_where}.skill", f"{_shown(skill)} is listed twice")
         elif skill:
             seen.add(skill)
             links.append(
@@ -562,7 +629,7 @@ def _read_stages(reader: _Reader, raw: Any, where: str) -> list[dict]:
         slug = reader.slug(data, stage_where)
         stage_where = _label(stage_where, slug)
         if slug in seen:
-            reader.problem(f"{stage_where}.slug", f"stage {slug!r} appears twice")
+            reader.problem(f"{stage_where}.slug", f"stage {_shown(slug)} appears twice")
             continue
         seen.add(slug)
         steps = []
@@ -637,7 +704,7 @@ def _check_references(catalogue: Catalogue, problems: list[str]) -> None:
     def missing(file: str, where: str, values: list[str], pool: dict, noun: str):
         for value in values:
             if value not in pool:
-                problems.append(f"{file}: {where}: unknown {noun} {value!r}")
+                problems.append(f"{file}: {where}: unknown {noun} {_shown(value)}")
 
     for slug, resource in catalogue.resources.items():
         missing(
@@ -705,7 +772,7 @@ def _check_references(catalogue: Catalogue, problems: list[str]) -> None:
                 if step["slug"] in steps:
                     other_file, other = steps[step["slug"]]
                     problems.append(
-                        f"{file}: {step['where']}.slug: step {step['slug']!r} is "
+                        f"{file}: {step['where']}.slug: step {_shown(step['slug'])} is "
                         f"already used at {other_file}: {other['where']}"
                     )
                     continue
