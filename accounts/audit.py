@@ -8,15 +8,23 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest
 
 audit = logging.getLogger("waymark.audit")
 
 
 def client_address(request: HttpRequest | None) -> str:
+    """The client's address as allauth's rate limits see it: behind the proxy,
+    the one our proxy recorded (ALLAUTH_TRUSTED_PROXY_COUNT in the settings)."""
     if request is None:
         return "-"
-    return request.META.get("REMOTE_ADDR", "-")
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):
+        # No usable address (or fewer X-Forwarded-For entries than proxies).
+        return "-"
 
 
 def fingerprint(value: str) -> str:
