@@ -24,8 +24,31 @@ def other_learner(db):
 
 @pytest.fixture
 def curator(db):
-    """A superuser with two-factor on, as the admin requires of staff."""
+    """A superuser with two-factor on, as the admin requires of staff.
+
+    Strictly an operator: curators made by `createcurator` are not superusers
+    (`group_curator` is one of those).
+    """
     user = UserFactory(username="curator", is_staff=True, is_superuser=True)
+    user.totp_secret = enable_two_factor(user)
+    return user
+
+
+@pytest.fixture
+def operator(db):
+    """A superuser with two-factor on: who manages accounts and groups."""
+    user = UserFactory(username="operator", is_staff=True, is_superuser=True)
+    user.totp_secret = enable_two_factor(user)
+    return user
+
+
+@pytest.fixture
+def group_curator(db):
+    """A curator as `createcurator` makes one: staff in the Curators group."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="groupcurator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Curators"))
     user.totp_secret = enable_two_factor(user)
     return user
 

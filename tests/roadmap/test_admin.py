@@ -19,8 +19,9 @@ def admin_url(model, view: str, *args) -> str:
 
 
 @pytest.fixture
-def curator_client(client, curator):
-    client.force_login(curator)
+def curator_client(client, group_curator):
+    """A curator with the Curators group's permissions, not a superuser."""
+    client.force_login(group_curator)
     return client
 
 

@@ -3,17 +3,22 @@ import os
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
+CURATORS = "Curators"  # created by the accounts migration 0005_curators_group
+
 
 class Command(BaseCommand):
     help = (
-        "Create a curator: a staff superuser whose email address is already "
-        "verified, so they can sign in to the site and the admin at once."
+        "Create a curator: a staff member of the Curators group (the content "
+        "permissions only, not a superuser) whose email address is already "
+        "verified, so they can sign in to the site and the admin at once. "
+        "Operators who manage accounts are superusers: use createsuperuser."
     )
 
     def add_arguments(self, parser):
@@ -36,8 +41,11 @@ class Command(BaseCommand):
             raise CommandError(f"The username {username!r} is taken.")
         if EmailAddress.objects.filter(email__iexact=email).exists():
             raise CommandError(f"{email} already belongs to an account.")
+        curators = Group.objects.filter(name=CURATORS).first()
+        if curators is None:
+            raise CommandError(f"No {CURATORS} group: run `manage.py migrate` first.")
         password = self.read_password(no_input)
-        user = User(username=username, email=email, is_staff=True, is_superuser=True)
+        user = User(username=username, email=email, is_staff=True)
         try:
             validate_password(password, user)
         except ValidationError as error:
@@ -45,6 +53,7 @@ class Command(BaseCommand):
         user.set_password(password)
         with transaction.atomic():
             user.save()
+            user.groups.add(curators)
             EmailAddress.objects.create(
                 user=user, email=email, verified=True, primary=True
             )
