@@ -14,11 +14,10 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -40,11 +39,12 @@ from progress.models import (
     Status,
 )
 from progress.tasks import send_nudge_email
-from roadmap.models import Concept, LearningStep, Role, Skill
+from progress.views import safe_next
+from progress.visibility import Audience
+from roadmap.models import RoleSkill, Skill
 
 audit = logging.getLogger("waymark.audit")
 
-MENTEE_ITEM_MODELS = {"step": LearningStep, "concept": Concept, "skill": Skill}
 SORTS = {
     "name": lambda row: row.learner.name.lower(),
     "active": lambda row: row.last_active.timestamp() if row.last_active else 0,
@@ -58,17 +58,6 @@ def private(response: HttpResponse) -> HttpResponse:
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, " + response["Cache-Control"]
     return response
-
-
-def mentee_item(kind: str, slug: str):
-    model = MENTEE_ITEM_MODELS.get(kind)
-    if model is None:
-        raise Http404("Unknown kind of item.")
-    related = {"step": "stage__role", "concept": "skill", "skill": None}[kind]
-    queryset = model.objects.all()
-    if related:
-        queryset = queryset.select_related(related)
-    return get_object_or_404(queryset, slug=slug)
 
 
 def mentee_url(learner, kind: str, item) -> str:
@@ -162,7 +151,8 @@ def mentee_dashboard(request: HttpRequest, username: str) -> HttpResponse:
         "role_figures": role_figures,
         "activity": figures.activity(learner),
         "recent": recent,
-        "skills": skill_ratings(learner),
+        "skills": skill_ratings(learner, [follow.role for follow in follows]),
+        "endorsement_form": EndorsementForm(),
         "shared_notes": shared_notes,
         "evidence": evidence,
         "nudged_today": Nudge.objects.filter(
@@ -172,26 +162,32 @@ def mentee_dashboard(request: HttpRequest, username: str) -> HttpResponse:
     return private(render(request, "progress/mentee.html", context))
 
 
-def skill_ratings(learner) -> list[dict]:
-    """Each rated skill with the learner's own levels and mentors' endorsements,
-    side by side, newest first (two queries)."""
+def skill_ratings(learner, roles=()) -> list[dict]:
+    """Every skill of the learner's roles, and any other skill rated, with the
+    learner's own levels and mentors' endorsements side by side, newest first
+    (three queries). Mentors endorse from this list."""
     by_skill: dict[int, dict] = {}
-    for assessment in SelfAssessment.objects.filter(learner=learner).select_related(
-        "skill"
-    ):
-        entry = by_skill.setdefault(
-            assessment.skill_id,
-            {"skill": assessment.skill, "self": [], "endorsements": []},
+
+    def entry_for(skill) -> dict:
+        return by_skill.setdefault(
+            skill.pk, {"skill": skill, "self": [], "endorsements": []}
         )
-        entry["self"].append(assessment)
-    for endorsement in Endorsement.objects.filter(learner=learner).select_related(
-        "skill", "mentor"
-    ):
-        entry = by_skill.setdefault(
-            endorsement.skill_id,
-            {"skill": endorsement.skill, "self": [], "endorsements": []},
-        )
-        entry["endorsements"].append(endorsement)
+
+    audience = Audience.mentee(learner)
+    visible_skills = Skill.objects.visible(audience.drafts)
+    if roles:
+        for role_skill in RoleSkill.objects.filter(
+            role__in=roles, skill__in=visible_skills
+        ).select_related("skill"):
+            entry_for(role_skill.skill)
+    for assessment in SelfAssessment.objects.filter(
+        learner=learner, skill__in=visible_skills
+    ).select_related("skill"):
+        entry_for(assessment.skill)["self"].append(assessment)
+    for endorsement in Endorsement.objects.filter(
+        learner=learner, skill__in=visible_skills
+    ).select_related("skill", "mentor"):
+        entry_for(endorsement.skill)["endorsements"].append(endorsement)
     return sorted(by_skill.values(), key=lambda entry: entry["skill"].name)
 
 
@@ -199,7 +195,7 @@ def skill_ratings(learner) -> list[dict]:
 @require_GET
 def mentee_role(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     learner = get_visible_learner(request, username)
-    role = get_object_or_404(Role.objects.for_page(AnonymousUser()), slug=slug)
+    role = Audience.mentee(learner).role_for_page(slug)
     statuses = figures.statuses_for(learner)
     for stage in role.stages.all():
         for step in stage.steps.all():
@@ -259,7 +255,7 @@ def mentee_item_page(
     request: HttpRequest, username: str, kind: str, slug: str
 ) -> HttpResponse:
     learner = get_visible_learner(request, username)
-    item = mentee_item(kind, slug)
+    item = Audience.mentee(learner).thread_item(kind, slug)
     context = mentee_item_context(request, learner, kind, item)
     return private(render(request, "progress/mentee_item.html", context))
 
@@ -271,7 +267,7 @@ def mentee_item_page(
 @require_POST
 def comment(request: HttpRequest, username: str, kind: str, slug: str) -> HttpResponse:
     learner = get_visible_learner(request, username)
-    item = mentee_item(kind, slug)
+    item = Audience.mentee(learner).thread_item(kind, slug)
     form = CommentForm(request.POST)
     if not form.is_valid():
         context = mentee_item_context(request, learner, kind, item)
@@ -296,7 +292,7 @@ def comment(request: HttpRequest, username: str, kind: str, slug: str) -> HttpRe
 @require_POST
 def endorse(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     learner = get_visible_learner(request, username)
-    skill = get_object_or_404(Skill, slug=slug)
+    skill = Audience.mentee(learner).skill(slug)
     form = EndorsementForm(request.POST)
     if not form.is_valid():
         context = mentee_item_context(request, learner, "skill", skill)
@@ -315,7 +311,7 @@ def endorse(request: HttpRequest, username: str, slug: str) -> HttpResponse:
         request,
         f"You endorsed {learner.name} in {skill.name} at {Level(level).label.lower()}.",
     )
-    return redirect(mentee_url(learner, "skill", skill))
+    return redirect(safe_next(request, mentee_url(learner, "skill", skill)))
 
 
 @login_required
@@ -326,10 +322,8 @@ def nudge(request: HttpRequest, username: str) -> HttpResponse:
     day = figures.local_today(learner)
     try:
         with transaction.atomic():
-            Nudge.objects.create(learner=learner, mentor=request.user, day=day)
-            transaction.on_commit(
-                lambda: send_nudge_email.enqueue(learner.pk, request.user.pk)
-            )
+            nudge = Nudge.objects.create(learner=learner, mentor=request.user, day=day)
+            transaction.on_commit(lambda: send_nudge_email.enqueue(nudge.pk))
     except IntegrityError:
         messages.info(
             request,

@@ -91,6 +91,14 @@ class ItemQuerySet(models.QuerySet):
             )
         return progress
 
+    def save_note(self, learner, item: LearningStep | Concept, note: str, shared: bool):
+        """Keep the learner's note on an item and whether mentors may read it."""
+        progress, _ = self.get_or_create(learner=learner, **{item_field(item): item})
+        progress.note = note
+        progress.note_shared = shared
+        progress.save(update_fields=["note", "note_shared", "updated_at"])
+        return progress
+
 
 class ItemRelated(models.Model):
     """Points at exactly one item: a learning step or a concept."""

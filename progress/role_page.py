@@ -14,7 +14,6 @@ import re
 import secrets
 from itertools import chain
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -27,21 +26,18 @@ from roadmap import page_cache
 from roadmap.models import Role
 
 PANEL_TEMPLATE = "progress/_role_panel.html"
-# Part of the cache key: a deploy that changes the skeleton's shape never reads
-# one cached by the code before it.
-SKELETON_FORMAT = 3
 
 
 def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The role page of a signed-in learner who is not staff (staff see drafts,
     which are never cached)."""
-    skeleton = page_cache.cached_page(
-        f"role:{slug}:learner:{SKELETON_FORMAT}", lambda: _skeleton(slug)
-    )
+    # Keyed by the running release too (page_cache), so a deploy that changes
+    # the skeleton's shape never reads one cached by the code before it.
+    skeleton = page_cache.cached_page(f"role:{slug}:learner", lambda: _skeleton(slug))
     learner = request.user
     statuses, panel, token_slot = figures.cached_for_learner(
         learner,
-        f"role:{skeleton['role_id']}:{SKELETON_FORMAT}",
+        f"role:{skeleton['role_id']}",
         lambda: _figures(learner, skeleton),
     )
     token = get_token(request)
@@ -74,7 +70,7 @@ def _figures(learner, skeleton: dict) -> tuple:
 
 
 def _skeleton(slug: str) -> dict:
-    role = get_object_or_404(Role.objects.for_page(AnonymousUser()), slug=slug)
+    role = get_object_or_404(Role.objects.for_page(drafts=False), slug=slug)
     key = secrets.token_hex(8)  # slots no content can imitate
     for stage in role.stages.all():
         for step in stage.steps.all():

@@ -41,50 +41,19 @@ from progress.models import (
     SelfAssessment,
     Status,
 )
+from progress.visibility import Audience
 from roadmap.models import Concept, LearningStep, Role, Skill
-
-ITEM_MODELS = {"step": LearningStep, "concept": Concept}
-
 
 # --- Access helpers ---------------------------------------------------------------
 
 
 def get_item(request: HttpRequest, kind: str, slug: str) -> LearningStep | Concept:
-    """A published item, or a retired one the learner has history on; else 404."""
-    model = ITEM_MODELS.get(kind)
-    if model is None:
-        raise Http404("Unknown kind of item.")
-    queryset = model.objects.select_related(
-        "stage__role" if kind == "step" else "skill"
-    )
-    item = queryset.filter(slug=slug).first()
-    if item is None:
-        raise Http404("No such item.")
-    if not _visible(request.user, item, model):
-        has_history = (
-            ItemProgress.objects.filter(learner=request.user).for_item(item).exists()
-        )
-        if not has_history:
-            raise Http404("No such item.")
-    return item
-
-
-def _visible(user, item, model) -> bool:
-    """What `visible_to` decides, read off the item and its parents (loaded with
-    it), without another query."""
-    if user.is_authenticated and user.is_staff:
-        return True
-    objects = [item]
-    for parent in model.objects.none().parents:
-        target = item
-        for name in parent.split("__"):
-            target = getattr(target, name)
-        objects.append(target)
-    return all(obj.is_published for obj in objects)
+    """An item the signed-in person may open (see `progress.visibility`); else 404."""
+    return Audience.of(request.user).item(kind, slug)
 
 
 def get_role(request: HttpRequest, slug: str) -> Role:
-    return get_object_or_404(Role.objects.visible_to(request.user), slug=slug)
+    return Audience.of(request.user).role(slug)
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
@@ -177,12 +146,20 @@ def follow_role(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def leave_role(request: HttpRequest, slug: str) -> HttpResponse:
-    role = get_object_or_404(Role, slug=slug)
-    deleted, _ = RoleFollow.objects.filter(learner=request.user, role=role).delete()
-    if deleted:
+    # The learner's own follow: a role retired since can still be left.
+    follow = (
+        RoleFollow.objects.filter(learner=request.user, role__slug=slug)
+        .select_related("role")
+        .first()
+    )
+    if follow is None:
+        get_role(request, slug)  # 404 for a role this person may not see
+    else:
+        follow.delete()
         messages.success(
             request,
-            f"You no longer follow {role.title}. Your statuses and notes are kept.",
+            f"You no longer follow {follow.role.title}. Your statuses and notes are "
+            "kept.",
         )
     return redirect(safe_next(request, reverse("dashboard")))
 
@@ -240,7 +217,7 @@ def _oob_fragments(request: HttpRequest, page: str) -> list[str]:
     kind, _, slug = page.partition(":")
     user = request.user
     if kind == "role":
-        role = Role.objects.visible_to(user).filter(slug=slug).first()
+        role = Audience.of(user).roles().filter(slug=slug).first()
         if role is None:
             return []
         following = RoleFollow.objects.filter(learner=user, role=role).exists()
@@ -248,7 +225,7 @@ def _oob_fragments(request: HttpRequest, page: str) -> list[str]:
         context = {"role": role, "role_figures": role_figures, "following": following}
         return [_render_oob(request, "progress/_role_panel.html", context)]
     if kind == "skill":
-        skill = Skill.objects.visible_to(user).filter(slug=slug).first()
+        skill = Audience.of(user).skill_or_none(slug)
         if skill is None:
             return []
         statuses = figures.statuses_for(user)
@@ -295,7 +272,8 @@ def set_status(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
             "kind": kind,
             "status_choices": Status.choices,
             "progress_page": page,
-            "next_url": safe_next(request, item_url(kind, item)),
+            # The control adds its own #status-… anchor: keep one, not one a click.
+            "next_url": safe_next(request, item_url(kind, item)).partition("#")[0],
         },
         request=request,
     )
@@ -370,14 +348,14 @@ def save_note(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     form = NoteForm(request.POST)
     context = item_context(request, kind, item)
     if form.is_valid():
-        progress, _ = ItemProgress.objects.for_item(item).get_or_create(
-            learner=request.user, **{kind: item}
+        progress = ItemProgress.objects.save_note(
+            request.user, item, form.cleaned_data["note"], form.cleaned_data["shared"]
         )
-        progress.note = form.cleaned_data["note"]
-        progress.save(update_fields=["note", "updated_at"])
         context.update(
             progress=progress,
-            note_form=NoteForm(initial={"note": progress.note}),
+            note_form=NoteForm(
+                initial={"note": progress.note, "shared": progress.note_shared}
+            ),
             saved=True,
         )
         if not request.htmx:
@@ -469,9 +447,7 @@ def thread_context(learner, kind: str, item) -> dict:
 
 
 def get_thread_item(request: HttpRequest, kind: str, slug: str):
-    if kind == "skill":
-        return get_object_or_404(Skill, slug=slug)
-    return get_item(request, kind, slug)
+    return Audience.of(request.user).thread_item(kind, slug)
 
 
 def thread_url(kind: str, item) -> str:
@@ -522,7 +498,7 @@ def mark_read(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
-    skill = get_object_or_404(Skill.objects.visible_to(request.user), slug=slug)
+    skill = Audience.of(request.user).skill(slug)
     form = SelfAssessmentForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(
@@ -560,9 +536,9 @@ def _dashboard_figures_context(user) -> dict:
         "progress_page": "dashboard",
         "next_url": reverse("dashboard"),
         "other_roles": list(
-            Role.objects.published().exclude(
-                pk__in=[follow.role_id for follow in follows]
-            )
+            Audience.of(user)
+            .roles()
+            .exclude(pk__in=[follow.role_id for follow in follows])
         ),
     }
 
@@ -813,10 +789,12 @@ def _csv_safe(value: str) -> str:
 # --- The public profile -----------------------------------------------------------
 
 
+@never_cache
 @require_GET
 def public_profile(request: HttpRequest, username: str) -> HttpResponse:
     """Shown only when the learner switched it on; otherwise the same 404 as a
-    missing user."""
+    missing user. Never cached: switching it off takes effect at once, even
+    behind a shared cache."""
     user = get_object_or_404(
         get_user_model(), username=username, public_profile=True, is_active=True
     )

@@ -21,7 +21,7 @@ from roadmap.models import (
 
 @admin.action(description="Publish the selected items")
 def publish(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
-    count = queryset.update(is_published=True)
+    count = queryset.publish()
     page_cache.content_changed()
     modeladmin.message_user(request, f"Published {count} item(s).", messages.SUCCESS)
 

@@ -12,10 +12,21 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
+from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
+from django.utils import timezone
 
 from roadmap.graph import find_cycle
+
+
+def sees_drafts(user) -> bool:
+    """Staff, looking as themselves, see drafts and retired content.
+
+    The content half of the visibility rule; `progress.visibility` adds the
+    learner's half (retired items they have history on, mentors' views).
+    """
+    return user is not None and user.is_authenticated and user.is_staff
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -26,11 +37,20 @@ class PublishedQuerySet(models.QuerySet):
         lookups = {f"{parent}__is_published": True for parent in self.parents}
         return self.filter(is_published=True, **lookups)
 
+    def visible(self, drafts: bool) -> PublishedQuerySet:
+        """Published content, or everything when drafts show."""
+        return self.all() if drafts else self.published()
+
     def visible_to(self, user) -> PublishedQuerySet:
         """Drafts and retired items are visible to staff only."""
-        if user is not None and user.is_authenticated and user.is_staff:
-            return self.all()
-        return self.published()
+        return self.visible(sees_drafts(user))
+
+    def publish(self) -> int:
+        """Publish in bulk, stamping when each item was first published."""
+        return self.update(
+            is_published=True,
+            first_published_at=Coalesce(F("first_published_at"), Now()),
+        )
 
 
 class Content(models.Model):
@@ -42,6 +62,14 @@ class Content(models.Model):
         help_text="Unpublished items (drafts and retired items) are shown to staff "
         "only.",
     )
+    first_published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Empty for a draft that was never published. An unpublished item "
+        "that was once published is retired: learners keep seeing it where they "
+        "have history on it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -49,6 +77,19 @@ class Content(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.is_published and self.first_published_at is None:
+            self.first_published_at = timezone.now()
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "first_published_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_retired(self) -> bool:
+        """Once published, now not (the item itself; parents aside)."""
+        return not self.is_published and self.first_published_at is not None
 
 
 class Source(Content):
@@ -178,46 +219,45 @@ class RoleQuerySet(PublishedQuerySet):
             skill_count=models.Count("role_skills", distinct=True),
         )
 
-    def for_page(self, user) -> RoleQuerySet:
+    def for_page(self, drafts: bool) -> RoleQuerySet:
         """Everything the role page shows, in a fixed number of queries."""
+        sources = Source.objects.visible(drafts)
         steps = (
-            LearningStep.objects.visible_to(user)
+            LearningStep.objects.visible(drafts)
             .order_by("position", "id")
             .prefetch_related(
-                Prefetch("skills", queryset=Skill.objects.visible_to(user)),
+                Prefetch("skills", queryset=Skill.objects.visible(drafts)),
                 Prefetch(
                     "concepts",
-                    queryset=Concept.objects.visible_to(user).order_by("name"),
+                    queryset=Concept.objects.visible(drafts).order_by("name"),
                 ),
                 Prefetch(
                     "prerequisites",
-                    queryset=LearningStep.objects.visible_to(user).order_by("title"),
+                    queryset=LearningStep.objects.visible(drafts).order_by("title"),
                 ),
-                Prefetch("resources", queryset=Resource.objects.visible_to(user)),
-                Prefetch("sources", queryset=Source.objects.all()),
+                Prefetch("resources", queryset=Resource.objects.visible(drafts)),
+                Prefetch("sources", queryset=sources),
             )
         )
         stages = (
-            Stage.objects.visible_to(user)
+            Stage.objects.visible(drafts)
             .order_by("position", "id")
             .prefetch_related(
                 Prefetch("steps", queryset=steps),
-                Prefetch("sources", queryset=Source.objects.all()),
+                Prefetch("sources", queryset=sources),
             )
         )
         role_skills = (
-            RoleSkill.objects.filter(skill__in=Skill.objects.visible_to(user))
+            RoleSkill.objects.filter(skill__in=Skill.objects.visible(drafts))
             .select_related("skill")
             .prefetch_related(
-                Prefetch("skill__concepts", queryset=Concept.objects.visible_to(user))
+                Prefetch("skill__concepts", queryset=Concept.objects.visible(drafts))
             )
         )
-        facts = RoleFact.objects.prefetch_related(
-            Prefetch("sources", queryset=Source.objects.all())
-        )
-        return self.visible_to(user).prefetch_related(
-            Prefetch("sources", queryset=Source.objects.all()),
-            Prefetch("salary_sources", queryset=Source.objects.all()),
+        facts = RoleFact.objects.prefetch_related(Prefetch("sources", queryset=sources))
+        return self.visible(drafts).prefetch_related(
+            Prefetch("sources", queryset=sources),
+            Prefetch("salary_sources", queryset=sources),
             Prefetch("facts", queryset=facts),
             Prefetch("role_skills", queryset=role_skills),
             Prefetch("stages", queryset=stages),

@@ -8,7 +8,15 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from roadmap import hooks, page_cache
-from roadmap.models import Concept, LearningStep, Role, RoleSkill, Skill, Source
+from roadmap.models import (
+    Concept,
+    LearningStep,
+    Role,
+    RoleSkill,
+    Skill,
+    Source,
+    sees_drafts,
+)
 from roadmap.search import search as search_content
 
 
@@ -27,7 +35,7 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
             return response
     if user.is_authenticated:
         # Staff see drafts: their page is always rendered afresh.
-        role = get_object_or_404(Role.objects.for_page(user), slug=slug)
+        role = get_object_or_404(Role.objects.for_page(sees_drafts(user)), slug=slug)
         context = {"role": role, **hooks.role_page_context(request, role)}
         return render(request, "roadmap/role_detail.html", context)
     # Everyone signed out sees the same roadmap: render it once per content
@@ -40,7 +48,9 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render_role_article(request: HttpRequest, slug: str) -> dict:
-    role = get_object_or_404(Role.objects.for_page(request.user), slug=slug)
+    role = get_object_or_404(
+        Role.objects.for_page(sees_drafts(request.user)), slug=slug
+    )
     context = {"role": role, **hooks.role_page_context(request, role)}
     article = render_to_string("roadmap/_role_article.html", context, request)
     return {"title": role.title, "tagline": role.tagline, "article": article}
@@ -49,6 +59,7 @@ def _render_role_article(request: HttpRequest, slug: str) -> dict:
 @require_GET
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
+    sources = Source.objects.visible_to(user)
     role_skills = RoleSkill.objects.filter(
         role__in=Role.objects.visible_to(user)
     ).select_related("role")
@@ -59,11 +70,11 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     skill = get_object_or_404(
         Skill.objects.visible_to(user).prefetch_related(
-            Prefetch("sources", queryset=Source.objects.all()),
+            Prefetch("sources", queryset=sources),
             Prefetch(
                 "concepts",
                 queryset=Concept.objects.visible_to(user).prefetch_related(
-                    Prefetch("sources", queryset=Source.objects.all())
+                    Prefetch("sources", queryset=sources)
                 ),
             ),
             Prefetch("role_skills", queryset=role_skills),

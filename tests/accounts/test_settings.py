@@ -123,6 +123,20 @@ class TestSavingSettings:
         learner.refresh_from_db()
         assert learner.name == "learner"
 
+    @pytest.mark.parametrize("name", ["Maya\nBcc: x@y.z", "Tab\there", "Bell\x07"])
+    def test_a_display_name_with_control_characters_is_refused(
+        self, client, learner, name
+    ):
+        client.force_login(learner)
+
+        response = client.post(URL, valid_data(display_name=name))
+
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "no line breaks, tabs or other control characters" in body
+        learner.refresh_from_db()
+        assert learner.display_name == ""
+
     def test_an_unknown_time_zone_is_refused_next_to_the_field(self, client, learner):
         client.force_login(learner)
 

@@ -48,7 +48,7 @@ class TestSignup:
         assert not is_signed_in(client)
         assert client.get(reverse("account_settings")).status_code == 302
 
-    def test_it_signs_in_once_the_link_is_confirmed(self, client):
+    def test_confirming_in_the_browser_that_signed_up_lands_signed_in(self, client):
         client.post(reverse("account_signup"), NEW_PERSON)
         link = link_in_last_email("/accounts/confirm-email/", to="ada@example.com")
 
@@ -57,14 +57,31 @@ class TestSignup:
         assert b"ada@example.com" in page.content
         # Opening the link changes nothing: confirming takes a POST.
         assert not EmailAddress.objects.get(email="ada@example.com").verified
+        assert not is_signed_in(client)
         confirmed = client.post(link)
 
         assert confirmed.status_code == 302
         assert EmailAddress.objects.get(email="ada@example.com").verified
-        response = sign_in(client, "ada@example.com")
-        assert response.status_code == 302
-        assert response["Location"] == reverse("dashboard")
         assert is_signed_in(client)
+        assert client.get(confirmed["Location"], follow=True).status_code == 200
+        assert client.get(reverse("dashboard")).status_code == 200
+
+    def test_confirming_in_another_browser_verifies_but_asks_to_sign_in(self, client):
+        from django.test import Client
+
+        client.post(reverse("account_signup"), NEW_PERSON)
+        link = link_in_last_email("/accounts/confirm-email/", to="ada@example.com")
+        elsewhere = Client()
+
+        confirmed = elsewhere.post(link)
+
+        assert confirmed.status_code == 302
+        assert EmailAddress.objects.get(email="ada@example.com").verified
+        # A link alone never signs anyone in.
+        assert not is_signed_in(elsewhere)
+        response = sign_in(elsewhere, "ada@example.com")
+        assert response["Location"] == reverse("dashboard")
+        assert is_signed_in(elsewhere)
 
     def test_it_does_not_reveal_that_an_email_already_has_an_account(
         self, client, learner

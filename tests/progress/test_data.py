@@ -153,6 +153,27 @@ class TestPublicProfile:
         assert "Private note" not in body
         assert "example.com/work" not in body
 
+    def test_it_shows_no_time_zone_and_is_never_cached(self, client, busy_learner):
+        busy_learner.public_profile = True
+        busy_learner.timezone = "Pacific/Chatham"
+        busy_learner.save()
+        client.force_login(busy_learner)
+        busy_learner.refresh_from_db()
+
+        # Through the settings form, as the learner switches it on.
+        client.post(
+            reverse("account_settings"),
+            {"timezone": "Pacific/Chatham", "public_profile": "on"},
+        )
+        client.logout()
+        response = client.get(reverse("public_profile", args=["learner"]))
+
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Pacific/Chatham" not in body and "Chatham" not in body
+        cache_control = response["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control
+
     def test_an_inactive_user_has_no_profile(self, client, db):
         UserFactory(username="gone", public_profile=True, is_active=False)
         assert client.get(reverse("public_profile", args=["gone"])).status_code == 404

@@ -183,3 +183,24 @@ class TestRolePageWithProgress:
         assert (
             client.post(reverse("progress_follow", args=["draft"])).status_code == 404
         )
+
+
+@pytest.mark.django_db
+class TestTheNextAddressStaysPut:
+    def test_repeated_htmx_clicks_keep_one_status_anchor(self, client, learner, steps):
+        import re
+
+        client.force_login(learner)
+        url = reverse("progress_set_status", args=["step", steps[0].slug])
+        anchor = f"#status-step-{steps[0].pk}"
+        next_url = f"/roles/small/{anchor}"
+
+        for status in ("learning", "done", "skipped", "done"):
+            response = client.post(
+                url,
+                {"status": status, "page": "role:small", "next": next_url},
+                headers={"HX-Request": "true"},
+            )
+            (next_url,) = re.findall(r'name="next" value="([^"]*)"', response.content.decode())
+
+        assert next_url == f"/roles/small/{anchor}"
