@@ -121,3 +121,17 @@ class TestPasswordChange:
 
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["account_signup", "account_change_password"])
+def test_the_password_rules_describe_the_new_password_field(client, learner, page):
+    if page == "account_change_password":
+        client.force_login(learner)
+
+    body = client.get(reverse(page)).content.decode()
+
+    # A block, not a <p>: the parser would end a paragraph before the list.
+    assert 'aria-describedby="id_password1_helptext"' in body
+    assert '<div class="helptext" id="id_password1_helptext"><ul><li>' in body
+    assert "at least 8 characters" in body
