@@ -30,11 +30,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-# axe-core for the browser accessibility checks; without npm those checks skip.
+# axe-core and vnu-jar for the accessibility and HTML checks; without npm they skip.
 $(NODE_STAMP): package.json package-lock.json
 	@if [ -n "$(NPM)" ]; then \
 		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
-	else echo "npm not found: the accessibility checks will be skipped."; fi
+	else echo "npm not found: the accessibility and HTML checks will be skipped."; fi
 
 run: export DJANGO_DEBUG ?= true
 run: $(STAMP)
