@@ -334,5 +334,8 @@ SEARCH_MAX_QUERY_LENGTH = 200
 SITE_URL = os.environ.get("WAYMARK_SITE_URL", "http://127.0.0.1:8000")
 MENTORING_INVITATION_DAYS = env_int("WAYMARK_INVITATION_DAYS", 14)
 MENTORING_STALLED_DAYS = env_int("WAYMARK_STALLED_DAYS", 14)
+# The running release, part of every cached page's key (config/release.py):
+# the deployer's name for it (the git commit), or else a digest of the code.
+RELEASE = os.environ.get("WAYMARK_RELEASE", "").strip()
 # The benchmark's bare view (/bench/bare), off unless `make bench` turns it on.
 BARE_VIEW = env_bool("WAYMARK_BARE_VIEW")

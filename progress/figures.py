@@ -28,6 +28,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from config.release import release
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
 from roadmap import page_cache
 from roadmap.models import Concept, LearningStep, Role
@@ -173,8 +174,8 @@ def cached_for_learner(learner, name: str, compute):
     if content_version is None:
         content_version = page_cache.content_version()
     key = (
-        f"figures:{learner.pk}:{name}:{learner_version}:{content_version}:"
-        f"{local_today(learner).isoformat()}"
+        f"figures:{learner.pk}:{name}:{release()}:{learner_version}:"
+        f"{content_version}:{local_today(learner).isoformat()}"
     )
     value = cache.get(key)
     if value is None:
@@ -248,8 +249,8 @@ class RoleStructure:
 
 def role_structure(role_ids: Iterable[int]) -> RoleStructure:
     role_ids = sorted(set(role_ids))
-    key = "figures:structure:{}:{}".format(
-        "-".join(map(str, role_ids)), page_cache.content_version()
+    key = "figures:structure:{}:{}:{}".format(
+        "-".join(map(str, role_ids)), release(), page_cache.content_version()
     )
     structure = cache.get(key)
     if structure is None:
@@ -606,8 +607,9 @@ def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeR
         cache.set_many(started, timeout=None)
         versions.update(started)
     day = now.date().isoformat()
+    running = release()
     keys = {
-        pk: f"figures:{pk}:mentee-row:{versions[key]}:{content_version}:{day}"
+        pk: f"figures:{pk}:mentee-row:{running}:{versions[key]}:{content_version}:{day}"
         for pk, key in version_keys.items()
     }
     cached = cache.get_many(keys.values())

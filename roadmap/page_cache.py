@@ -5,6 +5,8 @@ roadmap content replaces (model signals, the loader, the admin's bulk actions).
 A change therefore shows at once: the next request misses the cache and renders
 afresh. The version is replaced again when the change commits, so a page rendered
 from the old rows while the change was in flight is never served afterwards.
+Keys also name the running release (config/release.py), so a deploy never serves
+markup that the templates or code before it rendered.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
+
+from config.release import release
 
 VERSION_KEY = "roadmap:content-version"
 PAGE_TIMEOUT = 24 * 60 * 60
@@ -39,9 +43,10 @@ def _new_version() -> None:
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-# The pages this process used last, by key. A key names the content version, so
-# an entry is never stale: a change makes a new key. Saves fetching and unpickling
-# a few hundred kilobytes from the shared cache on every request.
+# The pages this process used last, by key. A key names the content version and
+# the release, so an entry is never stale: a change makes a new key. Saves
+# fetching and unpickling a few hundred kilobytes from the shared cache on every
+# request.
 _recent: OrderedDict[str, dict] = OrderedDict()
 RECENT_PAGES = 32
 
@@ -51,7 +56,7 @@ def cached_page(name: str, render: Callable[[], dict]) -> dict:
     must not change what they get: it is shared by the requests that follow."""
     if len(name) > 100:  # a name from the URL: keep keys short and plain
         name = hashlib.sha256(name.encode()).hexdigest()
-    key = f"roadmap:page:{name}:{content_version()}"
+    key = f"roadmap:page:{name}:{release()}:{content_version()}"
     parts = _recent.get(key)
     if parts is not None:
         _recent.move_to_end(key)
