@@ -21,12 +21,6 @@ class NoteForm(forms.Form):
     )
     shared = forms.BooleanField(label="Share this note with my mentors", required=False)
 
-    def clean_note(self) -> str:
-        note = self.cleaned_data["note"]
-        if "\x00" in note:
-            raise forms.ValidationError("The note cannot contain null characters.")
-        return note
-
 
 class EvidenceForm(forms.ModelForm):
     MAX_PER_ITEM = EVIDENCE_PER_ITEM
@@ -62,12 +56,6 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=f"Plain text, up to {COMMENT_MAX_LENGTH} characters.",
     )
-
-    def clean_body(self) -> str:
-        body = self.cleaned_data["body"]
-        if "\x00" in body:
-            raise forms.ValidationError("The comment cannot contain null characters.")
-        return body
 
 
 class EndorsementForm(forms.Form):

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -28,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from progress import figures
+from progress import figures, learner_file
 from progress.forms import CommentForm, EvidenceForm, NoteForm, SelfAssessmentForm
 from progress.models import (
     Comment,
@@ -624,119 +623,13 @@ def _dashboard_parts(request: HttpRequest) -> dict:
 # --- Exports --------------------------------------------------------------------------
 
 
-def export_data(user) -> dict:
-    """Everything Waymark holds about the learner, in one document."""
-    rows = (
-        ItemProgress.objects.filter(learner=user)
-        .select_related("step__stage__role", "concept__skill")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.all()))
-    )
-    follows = RoleFollow.objects.filter(learner=user).select_related("role")
-    return {
-        "format": "waymark-export",
-        "version": 1,
-        "exported_at": timezone.now().isoformat(),
-        "account": {
-            "username": user.username,
-            "email": user.email,
-            "display_name": user.display_name,
-            "timezone": user.timezone,
-            "public_profile": user.public_profile,
-            "date_joined": user.date_joined.isoformat(),
-        },
-        "roles": [
-            {
-                "role": f.role.slug,
-                "title": f.role.title,
-                "started_at": f.started_at.isoformat(),
-            }
-            for f in follows
-        ],
-        "figures": [
-            progress.as_dict()
-            for progress in figures.role_progress(user, [f.role for f in follows])
-        ],
-        "progress": [
-            {
-                "kind": row.item_kind,
-                "slug": row.item.slug,
-                "title": str(row.item),
-                "retired": not row.item.is_published,
-                "status": row.status,
-                "note": row.note,
-                "note_shared_with_mentors": row.note_shared,
-                "evidence": [
-                    {
-                        "url": e.url,
-                        "title": e.title,
-                        "added_at": e.created_at.isoformat(),
-                    }
-                    for e in row.evidence.all()
-                ],
-                "created_at": row.created_at.isoformat(),
-                "updated_at": row.updated_at.isoformat(),
-                "status_changed_at": row.status_changed_at.isoformat()
-                if row.status_changed_at
-                else None,
-            }
-            for row in rows
-        ],
-        "history": [
-            {
-                "kind": event.item_kind,
-                "slug": event.item.slug,
-                "from": event.from_status,
-                "to": event.to_status,
-                "at": event.created_at.isoformat(),
-            }
-            for event in ProgressEvent.objects.filter(learner=user)
-            .select_related("step", "concept")
-            .order_by("created_at", "id")
-        ],
-        "feedback": [
-            {
-                "kind": comment.item_kind,
-                "slug": comment.item.slug,
-                "author": comment.author.username,
-                "body": comment.body,
-                "at": comment.created_at.isoformat(),
-                "read_at": comment.read_by_learner_at.isoformat()
-                if comment.read_by_learner_at
-                else None,
-            }
-            for comment in Comment.objects.filter(learner=user)
-            .select_related("author", "step", "concept", "skill")
-            .order_by("created_at", "id")
-        ],
-        "endorsements": [
-            {
-                "skill": e.skill.slug,
-                "level": Level(e.level).label.lower(),
-                "mentor": e.mentor.username,
-                "at": e.created_at.isoformat(),
-            }
-            for e in Endorsement.objects.filter(learner=user)
-            .select_related("skill", "mentor")
-            .order_by("created_at", "id")
-        ],
-        "self_assessments": [
-            {
-                "skill": a.skill.slug,
-                "level": Level(a.level).label.lower(),
-                "at": a.created_at.isoformat(),
-            }
-            for a in SelfAssessment.objects.filter(learner=user)
-            .select_related("skill")
-            .order_by("created_at", "id")
-        ],
-    }
-
-
 @login_required
 @never_cache
 @require_GET
 def export_json(request: HttpRequest) -> HttpResponse:
-    response = JsonResponse(export_data(request.user), json_dumps_params={"indent": 2})
+    response = JsonResponse(
+        learner_file.export_data(request.user), json_dumps_params={"indent": 2}
+    )
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = (
         f'attachment; filename="waymark-{request.user.username}-{stamp}.json"'

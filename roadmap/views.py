@@ -93,12 +93,6 @@ class SearchForm(forms.Form):
         strip=True,
     )
 
-    def clean_q(self) -> str:
-        query = self.cleaned_data["q"]
-        if "\x00" in query:
-            raise forms.ValidationError("Search terms cannot contain null characters.")
-        return query
-
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:

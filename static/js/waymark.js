@@ -23,19 +23,8 @@
     announce("Waymark could not be reached. Check your connection and try again.");
   });
 
-  // Fragments may carry a message to announce in data-announce.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var source = event.detail.elt && event.detail.elt.querySelector
-      ? event.detail.elt.querySelector("[data-announce]")
-      : null;
-    if (source) announce(source.getAttribute("data-announce"));
+  // Announcements sent by the server with an HX-Trigger header.
+  document.addEventListener("waymark:announce", function (event) {
+    if (event.detail && event.detail.message) announce(event.detail.message);
   });
 })();
-
-// Announcements sent by the server with an HX-Trigger header.
-document.addEventListener("waymark:announce", function (event) {
-  var region = document.getElementById("live-region");
-  if (!region || !event.detail || !event.detail.message) return;
-  region.textContent = "";
-  window.setTimeout(function () { region.textContent = event.detail.message; }, 50);
-});

@@ -44,7 +44,21 @@ def make_history(learner, mentor):
     skill = Skill.objects.first()
     SelfAssessment.objects.create(learner=learner, skill=skill, level=2)
     SelfAssessment.objects.create(learner=learner, skill=skill, level=3)
+    if mentor != learner:
+        from django.utils import timezone
+
+        from accounts.models import Mentorship
+
+        Mentorship.objects.create(
+            learner=learner,
+            mentor=mentor,
+            status="active",
+            initiated_by="learner",
+            responded_at=timezone.now(),
+        )
     Comment.objects.create(learner=learner, author=mentor, step=steps[0], body="Nice")
+    Comment.objects.create(learner=learner, author=mentor, skill=skill, body="Good")
+    Comment.objects.create(learner=learner, author=learner, skill=skill, body="Thanks")
     Endorsement.objects.create(learner=learner, mentor=mentor, skill=skill, level=3)
 
 
@@ -85,8 +99,118 @@ def test_export_import_restores_every_row(client, seed_roadmap, learner, tmp_pat
     assert sum(rows_before.values()) > 40
     assert not restored.has_usable_password()
     client.force_login(restored)
-    assert export(client) == before  # every field, every time, every row
+    after = export(client)
+    # Mentorships come back ended: the mentor needs new consent.
+    (mentorship,) = after.pop("mentorships")
+    (was,) = before.pop("mentorships")
+    assert was["until"] is None and mentorship["until"] is not None
+    assert {**mentorship, "until": None} == was
+    after.pop("attestations_signature"), before.pop("attestations_signature")
+    assert after == before  # every other field, every time, every row
+    assert len(after["feedback"]) == 3 and len(after["endorsements"]) == 1
     assert list(StepTally.objects.order_by("pk").values()) == tallies_before
+
+
+def exported_then_deleted(client, learner, tmp_path, change=None):
+    client.force_login(learner)
+    document = export(client)
+    document["exported_at"] = "2026-11-25T10:00:00+00:00"
+    if change:
+        change(document)
+    learner.delete()
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_comments_put_on_someone_with_no_mentorship_are_left_out(
+    client, seed_roadmap, learner, tmp_path
+):
+    from tests.factories import UserFactory
+
+    mentor = UserFactory(username="mentor")
+    UserFactory(username="famous")
+    make_history(learner, mentor)
+
+    def forge(document):
+        document["feedback"][0]["author"] = "famous"
+        document["endorsements"][0]["mentor"] = "famous"
+
+    path = exported_then_deleted(client, learner, tmp_path, forge)
+    output = io.StringIO()
+    call_command("import_learner", str(path), stdout=output)
+
+    restored = User.objects.get(username="learner")
+    # The signature no longer holds: nothing others said comes back, the
+    # learner's own reply and all their progress do.
+    assert not Endorsement.objects.filter(learner=restored).exists()
+    assert list(
+        Comment.objects.filter(learner=restored).values_list(
+            "author__username", flat=True
+        )
+    ) == ["learner"]
+    assert ItemProgress.objects.filter(learner=restored).count() == 25
+    report = output.getvalue()
+    assert "Left out 3 attestation(s)" in report
+    assert "not signed by this Waymark" in report
+
+
+def test_a_signed_file_still_needs_the_mentorship_at_the_time(
+    client, seed_roadmap, learner, tmp_path
+):
+    """Attestations made outside any mentorship the file names stay out, even
+    with a good signature (say, a mentor's account renamed since)."""
+    from tests.factories import UserFactory
+
+    mentor = UserFactory(username="mentor")
+    make_history(learner, mentor)
+    Endorsement.objects.filter(learner=learner).update(
+        created_at="2020-01-01T00:00:00+00:00"
+    )
+    path = exported_then_deleted(client, learner, tmp_path)
+    output = io.StringIO()
+
+    call_command("import_learner", str(path), stdout=output)
+
+    restored = User.objects.get(username="learner")
+    assert not Endorsement.objects.filter(learner=restored).exists()
+    assert Comment.objects.filter(learner=restored).count() == 3
+    assert "endorsements[0]: 'mentor' was not their mentor then" in output.getvalue()
+
+
+def test_progress_on_a_never_published_draft_is_refused(
+    client, seed_roadmap, learner, tmp_path
+):
+    from tests.factories import StepFactory
+
+    make_history(learner, learner)
+    stage = LearningStep.objects.first().stage
+    StepFactory(stage=stage, slug="unpublished-draft", is_published=False)
+
+    def point_at_draft(document):
+        document["progress"][0]["slug"] = "unpublished-draft"
+
+    path = exported_then_deleted(client, learner, tmp_path, point_at_draft)
+
+    with pytest.raises(
+        CommandError, match=r"progress\[0\]: no step 'unpublished-draft'"
+    ):
+        call_command("import_learner", str(path))
+    assert not User.objects.filter(username="learner").exists()
+    assert not ItemProgress.objects.exists()
+
+
+def test_progress_on_a_retired_item_comes_back(client, seed_roadmap, learner, tmp_path):
+    make_history(learner, learner)
+    step = LearningStep.objects.filter(itemprogress_rows__learner=learner).first()
+    path = exported_then_deleted(client, learner, tmp_path)
+    step.is_published = False
+    step.save()
+
+    call_command("import_learner", str(path), stdout=io.StringIO())
+
+    restored = User.objects.get(username="learner")
+    assert ItemProgress.objects.filter(learner=restored, step=step).exists()
 
 
 def test_a_bad_entry_is_named_and_nothing_is_written(

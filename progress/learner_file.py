@@ -1,0 +1,502 @@
+"""The learner's data file: what `/progress/export.json` writes and what
+`manage.py import_learner` reads back, defined in one place so the two agree.
+
+The file is the learner's own, and they may edit it; what others said of them
+(mentors' comments and endorsements) is different. Those attestations, with the
+mentorships they were made in, are signed with the site's secret key when the
+file is written. On import they come back only when the signature holds, the
+author's account exists here and the file names a mentorship with them that was
+open at the time; otherwise they are left out and the report says how many.
+Mentorships come back as ended: a mentor sees the restored learner again only
+with new consent. Items must be published or retired here (never a draft).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accounts.models import Mentorship
+from progress import figures
+from progress.dropoff import record_change
+from progress.models import (
+    Comment,
+    Endorsement,
+    Evidence,
+    ItemProgress,
+    Level,
+    ProgressEvent,
+    RoleFollow,
+    SelfAssessment,
+    Status,
+)
+from progress.visibility import THREAD_MODELS, may_hold_history
+from roadmap.models import Role, Skill
+
+FORMAT = "waymark-export"
+VERSION = 1
+LEVELS = {label.lower(): value for value, label in Level.choices}
+SIGNATURE_SALT = "waymark.export.attestations"
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _attested(document: dict) -> dict:
+    """The part of a file that others vouch for, as the signature covers it."""
+    username = document.get("account", {}).get("username")
+    return {
+        "username": username,
+        "mentorships": document.get("mentorships", []),
+        "feedback": [
+            entry
+            for entry in document.get("feedback", [])
+            if not isinstance(entry, dict) or entry.get("author") != username
+        ],
+        "endorsements": document.get("endorsements", []),
+    }
+
+
+def _signature(document: dict) -> str:
+    canonical = json.dumps(
+        _attested(document), sort_keys=True, separators=(",", ":"), default=str
+    )
+    return signing.Signer(salt=SIGNATURE_SALT).signature(canonical)
+
+
+# --- Writing the file -------------------------------------------------------
+
+
+def export_data(user) -> dict:
+    """Everything Waymark holds about the learner, in one document."""
+    rows = (
+        ItemProgress.objects.filter(learner=user)
+        .select_related("step__stage__role", "concept__skill")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.all()))
+    )
+    follows = RoleFollow.objects.filter(learner=user).select_related("role")
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "username": user.username,
+            "email": user.email,
+            "display_name": user.display_name,
+            "timezone": user.timezone,
+            "public_profile": user.public_profile,
+            "date_joined": user.date_joined.isoformat(),
+        },
+        "roles": [
+            {
+                "role": f.role.slug,
+                "title": f.role.title,
+                "started_at": f.started_at.isoformat(),
+            }
+            for f in follows
+        ],
+        "figures": [
+            progress.as_dict()
+            for progress in figures.role_progress(user, [f.role for f in follows])
+        ],
+        "progress": [
+            {
+                "kind": row.item_kind,
+                "slug": row.item.slug,
+                "title": str(row.item),
+                "retired": not row.item.is_published,
+                "status": row.status,
+                "note": row.note,
+                "note_shared_with_mentors": row.note_shared,
+                "evidence": [
+                    {
+                        "url": e.url,
+                        "title": e.title,
+                        "added_at": e.created_at.isoformat(),
+                    }
+                    for e in row.evidence.all()
+                ],
+                "created_at": row.created_at.isoformat(),
+                "updated_at": row.updated_at.isoformat(),
+                "status_changed_at": row.status_changed_at.isoformat()
+                if row.status_changed_at
+                else None,
+            }
+            for row in rows
+        ],
+        "history": [
+            {
+                "kind": event.item_kind,
+                "slug": event.item.slug,
+                "from": event.from_status,
+                "to": event.to_status,
+                "at": event.created_at.isoformat(),
+            }
+            for event in ProgressEvent.objects.filter(learner=user)
+            .select_related("step", "concept")
+            .order_by("created_at", "id")
+        ],
+        "feedback": [
+            {
+                "kind": comment.item_kind,
+                "slug": comment.item.slug,
+                "author": comment.author.username,
+                "body": comment.body,
+                "at": comment.created_at.isoformat(),
+                "read_at": comment.read_by_learner_at.isoformat()
+                if comment.read_by_learner_at
+                else None,
+            }
+            for comment in Comment.objects.filter(learner=user)
+            .select_related("author", "step", "concept", "skill")
+            .order_by("created_at", "id")
+        ],
+        "endorsements": [
+            {
+                "skill": e.skill.slug,
+                "level": Level(e.level).label.lower(),
+                "mentor": e.mentor.username,
+                "at": e.created_at.isoformat(),
+            }
+            for e in Endorsement.objects.filter(learner=user)
+            .select_related("skill", "mentor")
+            .order_by("created_at", "id")
+        ],
+        "self_assessments": [
+            {
+                "skill": a.skill.slug,
+                "level": Level(a.level).label.lower(),
+                "at": a.created_at.isoformat(),
+            }
+            for a in SelfAssessment.objects.filter(learner=user)
+            .select_related("skill")
+            .order_by("created_at", "id")
+        ],
+        "mentorships": [
+            {
+                "mentor": m.mentor.username,
+                "since": _iso(m.responded_at or m.created_at),
+                "until": _iso(m.ended_at),
+            }
+            for m in Mentorship.objects.filter(
+                learner=user,
+                mentor__isnull=False,
+                status__in=[Mentorship.Status.ACTIVE, Mentorship.Status.ENDED],
+            )
+            .select_related("mentor")
+            .order_by("created_at", "id")
+        ],
+    }
+    document["attestations_signature"] = _signature(document)
+    return document
+
+
+# --- Reading it back ---------------------------------------------------------
+
+
+class ImportProblem(Exception):
+    pass
+
+
+def _time(value, where: str) -> datetime.datetime:
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError) as error:
+        raise ImportProblem(f"{where}: {value!r} is not a date and time.") from error
+
+
+def _field(entry: dict, name: str, where: str):
+    if not isinstance(entry, dict) or name not in entry:
+        raise ImportProblem(f"{where}: the field {name!r} is missing.")
+    return entry[name]
+
+
+class Importer:
+    def __init__(self, document):
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise ImportProblem("this is not a Waymark export (format).")
+        if document.get("version") != VERSION:
+            raise ImportProblem(
+                f"export version {document.get('version')!r} is unknown."
+            )
+        self.document = document
+        self.counts: dict[str, int] = {}
+        self.dropped: list[str] = []
+        self.signed = signing.constant_time_compare(
+            str(document.get("attestations_signature", "")), _signature(document)
+        )
+
+    def run(self) -> dict[str, int]:
+        learner = self.account()
+        self.follows(learner)
+        self.progress(learner)
+        self.history(learner)
+        self.assessments(learner)
+        self.mentors = self.mentorships(learner)
+        self.feedback(learner)
+        self.endorsements(learner)
+        return self.counts
+
+    def account(self):
+        account = _field(self.document, "account", "account")
+        username = _field(account, "username", "account")
+        User = get_user_model()
+        if User.objects.filter(username=username).exists():
+            raise ImportProblem(f"account: the username {username!r} is taken here.")
+        user = User(
+            username=username,
+            email=_field(account, "email", "account"),
+            display_name=account.get("display_name", ""),
+            timezone=account.get("timezone", "UTC"),
+            public_profile=bool(account.get("public_profile", False)),
+            date_joined=_time(account.get("date_joined"), "account.date_joined"),
+        )
+        user.set_unusable_password()
+        try:
+            user.full_clean(exclude=["password"])
+        except Exception as error:
+            raise ImportProblem(f"account: {error}") from error
+        user.save()
+        EmailAddress.objects.create(
+            user=user, email=user.email, verified=False, primary=True
+        )
+        self.counts["account"] = 1
+        return user
+
+    def item(self, entry: dict, where: str, kinds=("step", "concept")):
+        kind = _field(entry, "kind", where)
+        slug = _field(entry, "slug", where)
+        if kind not in kinds:
+            raise ImportProblem(f"{where}: kind {kind!r} is not one of {kinds}.")
+        model = THREAD_MODELS[kind]
+        item = _select_parents(model).filter(slug=slug).first()
+        if item is None or not may_hold_history(item):
+            raise ImportProblem(f"{where}: no {kind} {slug!r} here (load_roadmaps?).")
+        return kind, item
+
+    def follows(self, learner):
+        follows = []
+        for index, entry in enumerate(self.document.get("roles", [])):
+            where = f"roles[{index}]"
+            slug = _field(entry, "role", where)
+            role = Role.objects.filter(slug=slug).first()
+            if role is None or not may_hold_history(role):
+                raise ImportProblem(f"{where}: no role {slug!r} here.")
+            follows.append((role, _time(entry.get("started_at"), where)))
+        for role, started in follows:
+            follow = RoleFollow.objects.create(learner=learner, role=role)
+            RoleFollow.objects.filter(pk=follow.pk).update(started_at=started)
+        self.counts["roles followed"] = len(follows)
+
+    def progress(self, learner):
+        rows = []
+        evidence = []
+        for index, entry in enumerate(self.document.get("progress", [])):
+            where = f"progress[{index}]"
+            kind, item = self.item(entry, where)
+            status = _field(entry, "status", where)
+            if status not in Status.values:
+                raise ImportProblem(f"{where}: unknown status {status!r}.")
+            row = ItemProgress(
+                learner=learner,
+                status=status,
+                note=entry.get("note", ""),
+                note_shared=bool(entry.get("note_shared_with_mentors", False)),
+                **{kind: item},
+            )
+            times = (
+                _time(entry.get("created_at"), f"{where}.created_at"),
+                _time(entry.get("updated_at"), f"{where}.updated_at"),
+                _time(entry["status_changed_at"], f"{where}.status_changed_at")
+                if entry.get("status_changed_at")
+                else None,
+            )
+            rows.append((row, times, entry.get("evidence", []), where))
+        for row, _times, _evidence, _where in rows:
+            row.save()
+            if row.step_id:  # the curators' drop-off counts
+                record_change(row.step_id, Status.NOT_STARTED, row.status)
+        for row, (created, updated, changed), links, where in rows:
+            ItemProgress.objects.filter(pk=row.pk).update(
+                created_at=created, updated_at=updated, status_changed_at=changed
+            )
+            for number, link in enumerate(links):
+                link_where = f"{where}.evidence[{number}]"
+                evidence.append(
+                    (
+                        Evidence(
+                            progress=row,
+                            url=_field(link, "url", link_where),
+                            title=link.get("title", ""),
+                        ),
+                        _time(link.get("added_at"), link_where),
+                    )
+                )
+        for link, added in evidence:
+            try:
+                link.full_clean(exclude=["progress"])
+            except Exception as error:
+                raise ImportProblem(f"evidence {link.url!r}: {error}") from error
+            link.save()
+            Evidence.objects.filter(pk=link.pk).update(created_at=added)
+        self.counts["progress rows"] = len(rows)
+        self.counts["evidence links"] = len(evidence)
+        return rows
+
+    def history(self, learner):
+        events = []
+        for index, entry in enumerate(self.document.get("history", [])):
+            where = f"history[{index}]"
+            kind, item = self.item(entry, where)
+            before, after = _field(entry, "from", where), _field(entry, "to", where)
+            if before not in Status.values or after not in Status.values:
+                raise ImportProblem(f"{where}: unknown status.")
+            events.append(
+                (
+                    ProgressEvent(
+                        learner=learner,
+                        from_status=before,
+                        to_status=after,
+                        **{kind: item},
+                    ),
+                    _time(entry.get("at"), where),
+                )
+            )
+        for event, at in events:
+            event.save()
+            ProgressEvent.objects.filter(pk=event.pk).update(created_at=at)
+        self.counts["history events"] = len(events)
+
+    def skill(self, entry: dict, where: str) -> Skill:
+        slug = _field(entry, "skill", where)
+        skill = Skill.objects.filter(slug=slug).first()
+        if skill is None or not may_hold_history(skill):
+            raise ImportProblem(f"{where}: no skill {slug!r} here.")
+        return skill
+
+    def level(self, entry: dict, where: str) -> int:
+        label = _field(entry, "level", where)
+        if label not in LEVELS:
+            raise ImportProblem(f"{where}: unknown level {label!r}.")
+        return LEVELS[label]
+
+    def assessments(self, learner):
+        count = 0
+        for index, entry in enumerate(self.document.get("self_assessments", [])):
+            where = f"self_assessments[{index}]"
+            assessment = SelfAssessment.objects.create(
+                learner=learner,
+                skill=self.skill(entry, where),
+                level=self.level(entry, where),
+            )
+            SelfAssessment.objects.filter(pk=assessment.pk).update(
+                created_at=_time(entry.get("at"), where)
+            )
+            count += 1
+        self.counts["self-assessments"] = count
+
+    def mentorships(self, learner) -> dict:
+        """The file's mentorships, restored as ended, by mentor: {user: periods}."""
+        User = get_user_model()
+        periods: dict = {}
+        for index, entry in enumerate(self.document.get("mentorships", [])):
+            where = f"mentorships[{index}]"
+            since = _time(_field(entry, "since", where), f"{where}.since")
+            until = (
+                _time(entry["until"], f"{where}.until") if entry.get("until") else None
+            )
+            if not self.signed:
+                continue
+            mentor = User.objects.filter(
+                username=_field(entry, "mentor", where)
+            ).first()
+            if mentor is None or mentor == learner:
+                continue
+            periods.setdefault(mentor, []).append((since, until))
+            ended = until or timezone.now()
+            mentorship = Mentorship.objects.create(
+                learner=learner,
+                mentor=mentor,
+                initiated_by=Mentorship.Initiator.LEARNER,
+                status=Mentorship.Status.ENDED,
+            )
+            Mentorship.objects.filter(pk=mentorship.pk).update(
+                created_at=since, responded_at=since, ended_at=ended
+            )
+        self.counts["mentorships (ended)"] = sum(map(len, periods.values()))
+        return periods
+
+    def attested_by(self, username: str, at: datetime.datetime, where: str):
+        """The author of an attestation, when the file vouches for them; else
+        None, and the report says why."""
+        author = get_user_model().objects.filter(username=username).first()
+        if author is None:
+            self.dropped.append(f"{where}: no account {username!r} here")
+            return None
+        if not self.signed:
+            self.dropped.append(f"{where}: not signed by this Waymark")
+            return None
+        periods = self.mentors.get(author, [])
+        if not any(
+            since <= at and (until is None or at <= until) for since, until in periods
+        ):
+            self.dropped.append(f"{where}: {username!r} was not their mentor then")
+            return None
+        return author
+
+    def feedback(self, learner):
+        restored = 0
+        for index, entry in enumerate(self.document.get("feedback", [])):
+            where = f"feedback[{index}]"
+            username = _field(entry, "author", where)
+            at = _time(entry.get("at"), where)
+            kind, item = self.item(entry, where, kinds=tuple(THREAD_MODELS))
+            if username == learner.username:
+                author = learner  # the learner's own reply
+            else:
+                author = self.attested_by(username, at, where)
+                if author is None:
+                    continue
+            comment = Comment.objects.create(
+                learner=learner,
+                author=author,
+                body=_field(entry, "body", where),
+                **{kind: item},
+            )
+            Comment.objects.filter(pk=comment.pk).update(
+                created_at=at,
+                read_by_learner_at=_time(entry["read_at"], where)
+                if entry.get("read_at")
+                else None,
+            )
+            restored += 1
+        self.counts["feedback"] = restored
+
+    def endorsements(self, learner):
+        restored = 0
+        for index, entry in enumerate(self.document.get("endorsements", [])):
+            where = f"endorsements[{index}]"
+            skill, level = self.skill(entry, where), self.level(entry, where)
+            at = _time(entry.get("at"), where)
+            mentor = self.attested_by(_field(entry, "mentor", where), at, where)
+            if mentor is None:
+                continue
+            endorsement = Endorsement.objects.create(
+                learner=learner, mentor=mentor, skill=skill, level=level
+            )
+            Endorsement.objects.filter(pk=endorsement.pk).update(created_at=at)
+            restored += 1
+        self.counts["endorsements"] = restored
+
+
+def _select_parents(model):
+    parents = {"LearningStep": "stage__role", "Concept": "skill"}.get(model.__name__)
+    queryset = model.objects.all()
+    return queryset.select_related(parents) if parents else queryset
