@@ -46,15 +46,34 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     expect(mentor_page.get_by_role("heading", level=1)).to_have_text("Lena Learner")
     expect(mentor_page.locator("body")).to_contain_text("Steps: 1 of 40 done")
 
+    # The learner shares a note from the item page; the mentor reads it.
+    learner_page.goto(live_server.url + f"/items/step/{step.slug}/")
+    learner_page.fill("#id_note", "Picked Go for its standard library.")
+    learner_page.check("#id_shared")
+    learner_page.get_by_role("button", name="Save note").click()
+    expect(learner_page.locator("#note")).to_contain_text("Saved.")
+    learner_page.reload()
+    expect(learner_page.locator("#id_shared")).to_be_checked()
+
     mentor_page.goto(live_server.url + f"/mentoring/lena/items/step/{step.slug}/")
+    expect(mentor_page.locator("body")).to_contain_text(
+        "Picked Go for its standard library."
+    )
     mentor_page.get_by_label("Your comment").fill("Great start. Next, read the docs.")
     mentor_page.get_by_role("button", name="Post comment").click()
     expect(mentor_page.locator("#comments")).to_contain_text("Great start.")
 
-    mentor_page.goto(live_server.url + "/mentoring/lena/items/skill/databases-and-sql/")
-    mentor_page.get_by_label("Level you endorse").select_option("4")
-    mentor_page.get_by_role("button", name="Endorse").click()
+    # Every skill of the mentee's role can be endorsed from their dashboard.
+    mentor_page.goto(live_server.url + "/mentoring/lena/")
+    expect(mentor_page.locator("#notes-title ~ *")).to_contain_text(
+        "Picked Go for its standard library."
+    )
+    mentor_page.get_by_label("Level you endorse in Databases and SQL").select_option(
+        "4"
+    )
+    mentor_page.get_by_role("button", name="Endorse Databases and SQL").click()
     expect(mentor_page.locator("body")).to_contain_text("You endorsed Lena Learner")
+    assert mentor_page.url.startswith(live_server.url + "/mentoring/lena/")
 
     learner_page.goto(live_server.url + "/skills/databases-and-sql/")
     expect(learner_page.locator("#skill-progress")).to_contain_text(
@@ -76,3 +95,54 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
         assert page.evaluate("window.__cspViolations") == []
     learner_context.close()
     mentor_context.close()
+
+
+def test_a_step_the_curator_unpublishes_is_404_for_the_mentor(
+    browser, live_server, seed_roadmap
+):
+    from accounts.models import Mentorship
+    from tests.accounts.helpers import current_code
+    from tests.factories import PASSWORD, enable_two_factor
+
+    learner = UserFactory(username="lena", display_name="Lena Learner")
+    mentor = UserFactory(username="mo", display_name="Mo Mentor")
+    Mentorship.objects.create(
+        learner=learner, mentor=mentor, status="active", initiated_by="learner"
+    )
+    RoleFollow.objects.create(learner=learner, role=Role.objects.get())
+    step = LearningStep.objects.order_by("stage__position", "position")[1]
+    cura = UserFactory(username="cura", is_staff=True, is_superuser=True)
+    secret = enable_two_factor(cura)
+
+    mentor_context = watched_context(browser)
+    mentor_page = mentor_context.new_page()
+    sign_in(mentor_page, live_server, "mo")
+    url = live_server.url + f"/mentoring/lena/items/step/{step.slug}/"
+    assert mentor_page.goto(url).status == 200
+
+    curator_context = watched_context(browser)
+    curator = curator_context.new_page()
+    curator.goto(live_server.url + "/admin/")
+    curator.fill("#id_login", "cura")
+    curator.fill("#id_password", PASSWORD)
+    curator.get_by_role("button", name="Sign In").click()
+    curator.fill("#id_code", current_code(secret))
+    curator.get_by_role("button", name=re.compile("Sign In|Continue")).click()
+    curator.wait_for_url("**/admin/")
+    curator.goto(live_server.url + f"/admin/roadmap/learningstep/{step.pk}/change/")
+    curator.uncheck("#id_is_published")
+    curator.locator("input[name=_save]").click()
+    expect(curator.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    response = mentor_page.goto(url)
+    assert response.status == 404
+    expect(mentor_page.locator("body")).not_to_contain_text(step.title)
+    role_page = mentor_page.goto(
+        live_server.url + "/mentoring/lena/roles/backend-engineer/"
+    )
+    assert role_page.status == 200
+    expect(mentor_page.locator("main")).not_to_contain_text(step.title)
+    for page in (mentor_page, curator):
+        assert page.evaluate("window.__cspViolations") == []
+    mentor_context.close()
+    curator_context.close()
