@@ -2,6 +2,9 @@ from allauth.account.forms import ReauthenticateForm
 from allauth.account.models import EmailAddress
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
 
 from accounts.models import Mentorship, User, timezone_names
 
@@ -89,7 +92,12 @@ class InviteMentorForm(forms.Form):
 
 
 class RequestMentoringForm(forms.Form):
-    """A mentor asks to mentor a learner, named by username or email address."""
+    """A mentor asks to mentor a learner, named by username or email address.
+
+    The request is stored as sent, to the address or username typed, and reaches
+    whoever holds it when they look; so the mentor never learns whether an
+    account holds it, and sees only what they typed.
+    """
 
     learner = forms.CharField(
         label="Their username or email address",
@@ -111,28 +119,53 @@ class RequestMentoringForm(forms.Form):
         self.user = user
 
     def clean_learner(self) -> str:
-        value = self.cleaned_data["learner"].strip()
-        if value.lower() == self.user.username.lower() or value.lower() in {
+        """The address or username, in lower case (both match in any case)."""
+        value = self.cleaned_data["learner"].strip().lower()
+        if "@" in value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise forms.ValidationError(
+                    "Enter a valid email address, or a username.", code="invalid"
+                ) from None
+        else:
+            try:
+                User.username_validator(value)
+            except ValidationError:
+                raise forms.ValidationError(
+                    "A username has only letters, digits and the characters "
+                    "@ . + - _. Check what you typed, or enter an email address.",
+                    code="invalid",
+                ) from None
+            if len(value) > User._meta.get_field("username").max_length:
+                raise forms.ValidationError(
+                    "That is longer than any username.", code="invalid"
+                )
+        if value == self.user.username.lower() or value in {
             address.lower() for address in own_addresses(self.user)
         }:
             raise forms.ValidationError(
                 "That is you: you can't mentor yourself.", code="self"
             )
+        already = Mentorship.objects.pending().filter(
+            Q(invited_email=value) | Q(invited_username=value),
+            initiated_by=Mentorship.Initiator.MENTOR,
+            mentor=self.user,
+        )
+        if already.exists():
+            raise forms.ValidationError(
+                f"You have already sent a request to {value}, and it is still "
+                "waiting for an answer.",
+                code="duplicate",
+            )
         return value
 
-    def find_learner(self) -> User | None:
-        """The active account named, or None; the caller never says which."""
+    def addressed(self) -> dict:
+        """The fields of the request row that say where it was sent."""
         value = self.cleaned_data["learner"]
         if "@" in value:
-            address = (
-                EmailAddress.objects.filter(
-                    email__iexact=value, verified=True, user__is_active=True
-                )
-                .select_related("user")
-                .first()
-            )
-            return address.user if address else None
-        return User.objects.filter(username__iexact=value, is_active=True).first()
+            return {"invited_email": value}
+        return {"invited_username": value}
 
 
 def own_addresses(user) -> list[str]:

@@ -11,7 +11,9 @@ and templates/accounts/_mentorships.html; the forms there post to the views belo
 
 from __future__ import annotations
 
+import datetime
 import logging
+import math
 import secrets
 from functools import partial
 
@@ -19,8 +21,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,14 +32,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import InviteMentorForm, RequestMentoringForm
-from accounts.models import Mentorship
+from accounts.models import Mentorship, User
 from accounts.tasks import send_mentoring_invitation
 
 audit = logging.getLogger("waymark.audit")
 
-# Invitations, links and requests one person may send in a (UTC) day: enough for
+# Invitations, links and requests one person may send in 24 hours: enough for
 # anyone looking for a mentor, too few to make Waymark a spam relay.
 DAILY_LIMIT = 20
+ALLOWANCE_WINDOW = datetime.timedelta(hours=24)
 NEW_LINK_SESSION_KEY = "mentoring_new_link"
 OPEN = [Mentorship.Status.PENDING, Mentorship.Status.ACTIVE]
 
@@ -90,29 +92,47 @@ def back(request: HttpRequest) -> HttpResponseRedirect:
     return redirect(safe_next(request))
 
 
-def spend_daily_allowance(user) -> bool:
-    """Count one invitation or request; False once today's allowance is used.
+def next_send_at(user) -> datetime.datetime | None:
+    """None if `user` may send an invitation or request now, else when they may.
 
-    Counted in the shared cache, not from the rows created: a request to an
-    address with no account creates nothing, and must cost the same.
+    Counted from the rows they created in the last 24 hours, not in the cache, so
+    no cache timeout or restart resets it. Call it inside the transaction that
+    creates the row: it first locks the sender's user row, so that one person's
+    sends at the same moment wait here in turn and each counts those before it.
     """
-    key = f"waymark:mentoring-sent:{user.pk}:{timezone.now().date().isoformat()}"
-    cache.add(key, 0, timeout=2 * 24 * 60 * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=2 * 24 * 60 * 60)
-        count = 1
-    return count <= DAILY_LIMIT
+    no_key = connection.features.has_select_for_no_key_update
+    User.objects.select_for_update(no_key=no_key).only("pk").get(pk=user.pk)
+    sent = list(
+        Mentorship.objects.sent_by(user)
+        .filter(created_at__gt=timezone.now() - ALLOWANCE_WINDOW)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    if len(sent) < DAILY_LIMIT:
+        return None
+    # The count drops below the limit when this one leaves the window.
+    return sent[len(sent) - DAILY_LIMIT] + ALLOWANCE_WINDOW
 
 
-def over_allowance(request: HttpRequest) -> HttpResponseRedirect:
+def over_allowance(
+    request: HttpRequest, template: str, context: dict, retry_at: datetime.datetime
+) -> HttpResponse:
+    """429: the page of the form sent, its typed values kept, saying when the
+    next send is possible (in the sender's time zone)."""
+    user = request.user
+    when = timezone.localtime(retry_at, user.zone)
     messages.error(
         request,
-        f"You have sent {DAILY_LIMIT} invitations and requests today, the most "
-        "Waymark allows in a day. You can send more tomorrow.",
+        f"You have sent {DAILY_LIMIT} invitations and requests in the last 24 "
+        f"hours, the most Waymark allows. Nothing was sent. You can send another "
+        f"from {when:%H:%M} on {when.day} {when:%B} ({user.timezone}).",
     )
-    return back(request)
+    response = render(
+        request, template, {**context, "next": safe_next(request)}, status=429
+    )
+    wait = (retry_at - timezone.now()).total_seconds()
+    response["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 def invitation_url(token: str) -> str:
@@ -134,14 +154,19 @@ def invite(request: HttpRequest) -> HttpResponse:
     """Invite a mentor by email (`email`, `message`) or make a link (`kind=link`)."""
     user = request.user
     if request.POST.get("kind") == "link":
-        if not spend_daily_allowance(user):
-            return over_allowance(request)
         token = secrets.token_urlsafe(32)
-        mentorship = Mentorship.objects.create(
-            learner=user,
-            initiated_by=Mentorship.Initiator.LEARNER,
-            token_hash=Mentorship.hash_token(token),
-        )
+        with transaction.atomic():
+            retry_at = next_send_at(user)
+            if retry_at is not None:
+                context = {"invite_form": InviteMentorForm(user=user)}
+                return over_allowance(
+                    request, "accounts/mentoring_invite.html", context, retry_at
+                )
+            mentorship = Mentorship.objects.create(
+                learner=user,
+                initiated_by=Mentorship.Initiator.LEARNER,
+                token_hash=Mentorship.hash_token(token),
+            )
         audit.info("mentorship=%s invite-link learner=%s", mentorship.pk, user.pk)
         # Only the hash is stored: the session carries the token to the one page
         # that shows it, which forgets it at once.
@@ -152,15 +177,22 @@ def invite(request: HttpRequest) -> HttpResponse:
         }
         return redirect("mentoring_invite_link")
 
-    form = InviteMentorForm(request.POST, user=user)
-    if not form.is_valid():
-        context = {"invite_form": form, "next": safe_next(request)}
-        return render(request, "accounts/mentoring_invite.html", context, status=400)
-    if not spend_daily_allowance(user):
-        return over_allowance(request)
     token = secrets.token_urlsafe(32)
-    email = form.cleaned_data["email"]
     with transaction.atomic():
+        # Counted and checked under the sender's lock, so that neither the
+        # allowance nor the one-invitation-per-address rule races.
+        retry_at = next_send_at(user)
+        form = InviteMentorForm(request.POST, user=user)
+        context = {"invite_form": form, "next": safe_next(request)}
+        if not form.is_valid():
+            return render(
+                request, "accounts/mentoring_invite.html", context, status=400
+            )
+        if retry_at is not None:
+            return over_allowance(
+                request, "accounts/mentoring_invite.html", context, retry_at
+            )
+        email = form.cleaned_data["email"]
         mentorship = Mentorship.objects.create(
             learner=user,
             initiated_by=Mentorship.Initiator.LEARNER,
@@ -215,37 +247,30 @@ def invite_link(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def request_mentoring(request: HttpRequest) -> HttpResponse:
-    """Ask to mentor a learner. Never says whether the account exists."""
+    """Ask to mentor a learner. Never says whether an account holds the address
+    or username typed: the request is stored and shown by what was typed."""
     user = request.user
-    form = RequestMentoringForm(request.POST, user=user)
-    if not form.is_valid():
+    with transaction.atomic():
+        retry_at = next_send_at(user)
+        form = RequestMentoringForm(request.POST, user=user)
         context = {"request_form": form, "next": safe_next(request)}
-        return render(request, "accounts/mentoring_request.html", context, status=400)
-    if not spend_daily_allowance(user):
-        return over_allowance(request)
-    learner = form.find_learner()
-    if learner is not None and learner.pk != user.pk:
-        open_between = Mentorship.objects.filter(
-            learner=learner, mentor=user, status__in=OPEN
+        if not form.is_valid():
+            return render(
+                request, "accounts/mentoring_request.html", context, status=400
+            )
+        if retry_at is not None:
+            return over_allowance(
+                request, "accounts/mentoring_request.html", context, retry_at
+            )
+        # Stored as sent, whether or not an account holds the address or name:
+        # the sender's pages, and the allowance, are the same either way.
+        mentorship = Mentorship.objects.create(
+            mentor=user,
+            initiated_by=Mentorship.Initiator.MENTOR,
+            message=form.cleaned_data["message"],
+            **form.addressed(),
         )
-        if not open_between.exists():
-            try:
-                with transaction.atomic():
-                    mentorship = Mentorship.objects.create(
-                        learner=learner,
-                        mentor=user,
-                        initiated_by=Mentorship.Initiator.MENTOR,
-                        message=form.cleaned_data["message"],
-                    )
-            except IntegrityError:  # a twin request got there first
-                pass
-            else:
-                audit.info(
-                    "mentorship=%s request mentor=%s learner=%s",
-                    mentorship.pk,
-                    user.pk,
-                    learner.pk,
-                )
+    audit.info("mentorship=%s request mentor=%s", mentorship.pk, user.pk)
     messages.success(
         request,
         "If that person has a Waymark account, they will see your request on their "
@@ -401,21 +426,20 @@ def answer(
                     "changed. Ask for a new one if you still want it.",
                 )
                 return back(request)
+            if mentorship.initiated_by == Mentorship.Initiator.LEARNER:
+                learner, mentor = mentorship.learner, user
+            else:  # a request: sent to an address or username the user holds
+                learner, mentor = mentorship.learner or user, mentorship.mentor
             if not accept:
                 mentorship.decline()
                 audit.info("mentorship=%s declined by=%s", mentorship.pk, user.pk)
                 messages.success(request, declined_message(mentorship, user))
                 return back(request)
-            mentor = (
-                user
-                if mentorship.initiated_by == Mentorship.Initiator.LEARNER
-                else mentorship.mentor
-            )
             others = Mentorship.objects.filter(
-                learner=mentorship.learner, mentor=mentor, status__in=OPEN
+                learner=learner, mentor=mentor, status__in=OPEN
             ).exclude(pk=mentorship.pk)
             if others.filter(status=Mentorship.Status.ACTIVE).exists():
-                messages.info(request, already_message(mentorship, mentor, user))
+                messages.info(request, already_message(learner, mentor, user))
                 return back(request)
             # A pending request the other way round between the same two people is
             # answered by this acceptance too.
@@ -427,9 +451,9 @@ def answer(
                     mentorship.pk,
                     user.pk,
                 )
-            mentorship.accept(mentor)
+            mentorship.accept(mentor, learner)
     except IntegrityError:  # an acceptance in another request got there first
-        messages.info(request, already_message(mentorship, mentor, user))
+        messages.info(request, already_message(learner, mentor, user))
         return back(request)
     audit.info(
         "mentorship=%s accepted by=%s mentor=%s learner=%s",
@@ -458,9 +482,9 @@ def declined_message(mentorship: Mentorship, user) -> str:
     return f"You declined {mentorship.learner.name}'s invitation."
 
 
-def already_message(mentorship: Mentorship, mentor, user) -> str:
+def already_message(learner, mentor, user) -> str:
     if mentor.pk == user.pk:
-        return f"You already mentor {mentorship.learner.name}. Nothing changed."
+        return f"You already mentor {learner.name}. Nothing changed."
     return f"{mentor.name} is already your mentor. Nothing changed."
 
 

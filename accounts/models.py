@@ -80,7 +80,8 @@ class MentorshipQuerySet(models.QuerySet):
     def awaiting_answer_from(self, user) -> "MentorshipQuerySet":
         """Pending invitations and requests that `user` is the one to answer.
 
-        A mentor's request is answered by its learner. A learner's email invitation
+        A mentor's request is answered by whoever holds a verified address, or the
+        username, equal to the one it was sent to. A learner's email invitation
         is answered by whoever holds a verified address equal to the invited one; a
         one-time link (no address) only through its token, so it is not listed.
         """
@@ -91,7 +92,16 @@ class MentorshipQuerySet(models.QuerySet):
             .annotate(address=Lower("email"))
             .values("address")
         )
-        asked = models.Q(initiated_by=Mentorship.Initiator.MENTOR, learner=user)
+        # A request is sent to what the mentor typed, an address or a username,
+        # and reaches whoever holds it when they look (older rows name the
+        # learner).
+        addressed = models.Q(invited_email__in=verified) | models.Q(
+            invited_username=user.username.lower()
+        )
+        asked = models.Q(initiated_by=Mentorship.Initiator.MENTOR) & (
+            models.Q(learner=user)
+            | (models.Q(learner__isnull=True) & addressed & ~models.Q(mentor=user))
+        )
         invited = models.Q(
             initiated_by=Mentorship.Initiator.LEARNER,
             mentor__isnull=True,
@@ -172,7 +182,13 @@ class Mentorship(models.Model):
         MENTOR = "mentor", "Mentor asked the learner"
 
     learner = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="mentorships_as_learner"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mentorships_as_learner",
+        help_text="Empty until someone accepts a mentor's request, which is sent "
+        "to an address or a username, not to an account.",
     )
     mentor = models.ForeignKey(
         User,
@@ -186,7 +202,11 @@ class Mentorship(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING
     )
+    # Where an invitation or a mentor's request was sent, in lower case: an
+    # address, or for a request also a username. Nobody is told whether an
+    # account holds it; its holder sees it when they look.
     invited_email = models.EmailField(blank=True)
+    invited_username = models.CharField(max_length=150, blank=True)
     # Only a hash of the one-time token is stored; the link carries the token.
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     message = models.TextField(blank=True, max_length=1000)
@@ -212,14 +232,34 @@ class Mentorship(models.Model):
                 condition=~models.Q(learner=models.F("mentor")),
                 name="mentor_is_not_the_learner",
             ),
+            models.CheckConstraint(
+                condition=models.Q(learner__isnull=False)
+                | (
+                    models.Q(initiated_by="mentor")
+                    & (~models.Q(invited_email="") | ~models.Q(invited_username=""))
+                ),
+                name="only_a_sent_request_lacks_a_learner",
+            ),
         ]
         indexes = [
             models.Index(fields=["mentor", "status"], name="mentorship_mentor_status")
         ]
 
     def __str__(self) -> str:
-        mentor = self.mentor or self.invited_email or "invite link"
-        return f"{mentor} mentoring {self.learner} ({self.get_status_display()})"
+        if self.initiated_by == self.Initiator.MENTOR:
+            mentor, learner = self.mentor, self.learner or self.addressed_to
+        else:
+            mentor = self.mentor or self.invited_email or "invite link"
+            learner = self.learner
+        return f"{mentor} mentoring {learner} ({self.get_status_display()})"
+
+    @property
+    def addressed_to(self) -> str:
+        """The address or username a mentor's request was sent to, as its sender
+        sees it: never the name of an account that holds it."""
+        if self.invited_email or self.invited_username:
+            return self.invited_email or self.invited_username
+        return self.learner.username if self.learner_id else ""
 
     @property
     def is_expired(self) -> bool:
@@ -240,11 +280,14 @@ class Mentorship(models.Model):
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
-    def accept(self, mentor) -> None:
+    def accept(self, mentor, learner=None) -> None:
+        """`learner`: who accepts a request sent to their address or username."""
         self.mentor = mentor
+        if learner is not None:
+            self.learner = learner
         self.status = self.Status.ACTIVE
         self.responded_at = dj_timezone.now()
-        self.save(update_fields=["mentor", "status", "responded_at"])
+        self.save(update_fields=["learner", "mentor", "status", "responded_at"])
 
     def decline(self) -> None:
         self.status = self.Status.DECLINED
@@ -257,3 +300,45 @@ class Mentorship(models.Model):
         self.ended_at = dj_timezone.now()
         self.ended_by = by
         self.save(update_fields=["status", "ended_at", "ended_by"])
+
+
+class StaffEnrolmentQuerySet(models.QuerySet):
+    def usable(self) -> "StaffEnrolmentQuerySet":
+        return self.filter(used_at__isnull=True, expires_at__gt=dj_timezone.now())
+
+
+class StaffEnrolment(models.Model):
+    """A one-time link that lets a staff member set up two-factor authentication,
+    required when WAYMARK_STAFF_ENROLMENT is "invite" (accounts/two_factor.py).
+
+    Only a hash of the token is stored; the link carries the token.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_enrolments",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StaffEnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def redeem(cls, user, token: str) -> bool:
+        """Use the link once: true for the first use by its own user, in time."""
+        used = (
+            cls.objects.usable()
+            .filter(user=user, token_hash=cls.hash_token(token))
+            .update(used_at=dj_timezone.now())
+        )
+        return used == 1

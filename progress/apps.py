@@ -86,5 +86,13 @@ def _people_changed(sender, instance, **kwargs) -> None:
             .objects.filter(emailaddress__email__iexact=invited)
             .values_list("pk", flat=True)
         )
+    # A mentor's request sent to a username reaches whoever holds it.
+    username = getattr(instance, "invited_username", "")
+    if username:
+        concerned.update(
+            get_user_model()
+            .objects.filter(username__iexact=username)
+            .values_list("pk", flat=True)
+        )
     for pk in concerned - {None}:
         figures.learner_changed(pk)

@@ -320,8 +320,11 @@ class TestAuditLog:
         client.post(path + "accept/")
         third = UserFactory(username="third")
         client.post(reverse("mentoring_request"), {"learner": "third", "message": "x"})
+        request = Mentorship.objects.get(initiated_by=Mentorship.Initiator.MENTOR)
         active = Mentorship.objects.active().get()
         client.post(reverse("mentoring_end", args=[active.pk]))
+        client.force_login(third)
+        client.post(reverse("mentoring_accept", args=[request.pk]))
 
         records = [r for r in caplog.records if r.name == "waymark.audit"]
         text = "\n".join(r.getMessage() for r in records)
@@ -329,7 +332,12 @@ class TestAuditLog:
         assert f"invite-email learner={learner.pk}" in text
         assert f"invite-link learner={learner.pk}" in text
         assert f"mentorship={active.pk} accepted by={other_learner.pk}" in text
-        assert f"request mentor={other_learner.pk} learner={third.pk}" in text
+        # Sent to a name, not to an account: whose it is shows when they accept.
+        assert f"mentorship={request.pk} request mentor={other_learner.pk}\n" in text
+        assert (
+            f"mentorship={request.pk} accepted by={third.pk} "
+            f"mentor={other_learner.pk} learner={third.pk}"
+        ) in text
         assert f"mentorship={active.pk} ended by={other_learner.pk}" in text
         assert "Secret words" not in text
         assert "m@example.com" not in text

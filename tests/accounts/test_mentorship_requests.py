@@ -1,9 +1,11 @@
 """Mentors ask learners; answers from the list; either side ends; senders withdraw."""
 
 import datetime
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,9 +56,19 @@ def active(learner, other_learner):
     return make_mentorship(learner, other_learner, status=Mentorship.Status.ACTIVE)
 
 
+def same_page_but_the_address(response, typed: str) -> str:
+    """The page with what varies per response (CSRF tokens, CSP nonces, the new
+    row's id in its withdraw button) and the typed address or name blanked."""
+    page = body_of(response).replace(typed, "TYPED")
+    page = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+', r"\1CSRF", page)
+    page = re.sub(r'("X-CSRFToken": ")[^"]+', r"\1CSRF", page)
+    page = re.sub(r'nonce="[^"]+"', 'nonce="NONCE"', page)
+    return re.sub(r"/account/mentors/\d+/end/", "/account/mentors/ID/end/", page)
+
+
 @pytest.mark.django_db
 class TestAskingToMentor:
-    def test_a_request_by_username_waits_for_the_learner(
+    def test_a_request_by_username_is_kept_as_typed_and_reaches_its_holder(
         self, client, learner, other_learner
     ):
         client.force_login(other_learner)
@@ -66,79 +78,140 @@ class TestAskingToMentor:
         assert response.status_code == 302
         assert response["Location"] == HUB
         mentorship = Mentorship.objects.get()
-        assert mentorship.learner == learner
+        assert mentorship.learner is None  # not resolved to an account when sent
+        assert mentorship.invited_username == "learner"
+        assert mentorship.invited_email == ""
         assert mentorship.mentor == other_learner
         assert mentorship.initiated_by == Mentorship.Initiator.MENTOR
         assert mentorship.status == Mentorship.Status.PENDING
         assert mentorship.message == "Hello"
         assert mentorship.token_hash == ""
+        client.force_login(learner)
+        hub = body_of(client.get(HUB))
+        assert "Asks to mentor you" in hub
+        assert "Hello" in hub
 
-    def test_a_request_by_verified_email_finds_the_learner(
+    def test_a_request_by_email_reaches_the_verified_holder_who_accepts(
         self, client, learner, other_learner
     ):
         client.force_login(other_learner)
-
         client.post(REQUEST, {"learner": "Learner@Example.com"})
+        mentorship = Mentorship.objects.get()
+        assert mentorship.invited_email == "learner@example.com"
+        assert mentorship.learner is None
+        client.force_login(learner)
+        hub = body_of(client.get(HUB))
+        assert "Sent to learner@example.com" in hub
 
-        assert Mentorship.objects.get().learner == learner
+        response = client.post(accept(mentorship.pk), {"next": HUB}, follow=True)
 
-    def test_a_request_to_nobody_says_the_same_and_creates_nothing(
-        self, client, learner, other_learner
+        assert "is now your mentor and can see your progress" in body_of(response)
+        mentorship.refresh_from_db()
+        assert mentorship.status == Mentorship.Status.ACTIVE
+        assert mentorship.learner == learner
+        assert mentorship.mentor == other_learner
+        assert get_visible_learner_for(other_learner, learner) == learner
+
+    @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+    @pytest.mark.parametrize(
+        "known, unknown",
+        [
+            ("zed-holder", "zed-nobody"),
+            ("zed.holder@example.com", "zed.nobody@example.com"),
+        ],
+        ids=["username", "email"],
+    )
+    def test_the_sender_sees_the_same_page_for_a_known_and_an_unknown_address(
+        self, client, other_learner, clock, known, unknown, htmx
     ):
-        client.force_login(other_learner)
-
-        to_nobody = client.post(REQUEST, {"learner": "nobody"}, follow=True)
-        to_nobody_by_email = client.post(
-            REQUEST, {"learner": "nobody@example.com"}, follow=True
+        UserFactory(
+            username="zed-holder",
+            email="zed.holder@example.com",
+            display_name="Zed Private Name",
         )
-        assert Mentorship.objects.count() == 0
-        to_learner = client.post(REQUEST, {"learner": "learner"}, follow=True)
+        client.force_login(other_learner)
+        headers = {"HX-Request": "true"} if htmx else {}
+        pages = {}
+        chains = {}
+        for typed in (known, unknown):
+            # Each send from the same starting point: the first is undone.
+            with transaction.atomic():
+                response = client.post(
+                    REQUEST,
+                    {"learner": typed, "message": "May I?", "next": HUB},
+                    headers=headers,
+                    follow=True,
+                )
+                assert response.status_code == 200
+                assert f"Request to mentor {typed}</h3>" in body_of(response)
+                assert Mentorship.objects.count() == 1
+                pages[typed] = same_page_but_the_address(response, typed)
+                chains[typed] = response.redirect_chain
+                transaction.set_rollback(True)
 
-        def message(response) -> str:
-            return [str(m) for m in response.context["messages"]]
+        assert pages[known] == pages[unknown]
+        assert chains[known] == chains[unknown] == [(HUB, 302)]
+        assert "Zed Private Name" not in pages[known]
+        assert SAME_MESSAGE in pages[known]
 
-        assert message(to_nobody) == message(to_learner)
-        assert message(to_nobody_by_email) == message(to_learner)
-        assert SAME_MESSAGE in message(to_learner)[0]
-        assert to_nobody.redirect_chain == to_learner.redirect_chain
-        assert Mentorship.objects.count() == 1
-
-    def test_an_unverified_address_or_inactive_account_is_treated_as_nobody(
-        self, client, learner, other_learner, third
+    def test_an_unverified_address_gets_nothing_and_the_sender_sees_the_same(
+        self, client, learner, other_learner
     ):
         EmailAddress.objects.create(
             user=learner, email="unverified@example.com", verified=False
         )
-        third.is_active = False
-        third.save()
         client.force_login(other_learner)
 
-        first = client.post(REQUEST, {"learner": "unverified@example.com"}, follow=True)
-        second = client.post(REQUEST, {"learner": "third"}, follow=True)
+        response = client.post(
+            REQUEST, {"learner": "unverified@example.com"}, follow=True
+        )
 
-        assert SAME_MESSAGE in body_of(first)
-        assert SAME_MESSAGE in body_of(second)
-        assert Mentorship.objects.count() == 0
+        assert SAME_MESSAGE in body_of(response)
+        assert "Request to mentor unverified@example.com" in body_of(response)
+        assert list(Mentorship.objects.awaiting_answer_from(learner)) == []
+        client.force_login(learner)
+        assert "Asks to mentor you" not in body_of(client.get(HUB))
 
-    def test_asking_twice_keeps_one_request_and_says_the_same(
-        self, client, learner, other_learner
+    def test_a_request_to_nobody_expires_like_an_invitation(
+        self, client, other_learner, clock, settings
     ):
         client.force_login(other_learner)
-        client.post(REQUEST, {"learner": "learner"})
+        client.post(REQUEST, {"learner": "nobody@example.com"})
+        assert "Request to mentor nobody@example.com" in body_of(client.get(HUB))
+
+        clock.advance(days=settings.MENTORING_INVITATION_DAYS, seconds=1)
+
+        assert "Request to mentor nobody@example.com" not in body_of(client.get(HUB))
+        assert Mentorship.objects.pending().count() == 0
+
+    @pytest.mark.parametrize("typed", ["learner", "nobody", "Nobody@Example.com"])
+    def test_asking_the_same_address_twice_is_refused_the_same_way_for_anyone(
+        self, client, learner, other_learner, typed
+    ):
+        client.force_login(other_learner)
+        client.post(REQUEST, {"learner": typed})
+
+        response = client.post(REQUEST, {"learner": typed.upper()})
+
+        assert response.status_code == 400
+        assert "You have already sent a request to " in body_of(response)
+        assert "still waiting for an answer" in body_of(response)
+        assert Mentorship.objects.count() == 1
+
+    def test_asking_an_active_mentee_again_looks_like_any_request(
+        self, client, active, learner, other_learner
+    ):
+        client.force_login(other_learner)
 
         response = client.post(REQUEST, {"learner": "learner"}, follow=True)
 
         assert SAME_MESSAGE in body_of(response)
-        assert Mentorship.objects.count() == 1
-
-    def test_asking_an_active_mentee_again_creates_nothing(
-        self, client, active, other_learner
-    ):
-        client.force_login(other_learner)
-
-        client.post(REQUEST, {"learner": "learner"})
-
-        assert Mentorship.objects.get() == active
+        assert "Request to mentor learner" in body_of(response)
+        client.force_login(learner)
+        request = Mentorship.objects.pending().get()
+        answer = client.post(accept(request.pk), follow=True)
+        assert "is already your mentor. Nothing changed." in body_of(answer)
+        assert Mentorship.objects.active().get() == active
 
     @pytest.mark.parametrize("name", ["other", "OTHER", "other@example.com"])
     def test_asking_to_mentor_yourself_is_refused(self, client, other_learner, name):
@@ -166,8 +239,27 @@ class TestAskingToMentor:
         assert "at most 1000 characters" in body_of(long)
         assert Mentorship.objects.count() == 0
 
+    @pytest.mark.parametrize(
+        "typed, error",
+        [
+            ("not an address@", "Enter a valid email address, or a username."),
+            ("two words", "A username has only letters, digits"),
+            ("x" * 151, "That is longer than any username."),
+        ],
+    )
+    def test_a_value_that_is_neither_an_address_nor_a_username_is_refused(
+        self, client, other_learner, typed, error
+    ):
+        client.force_login(other_learner)
+
+        response = client.post(REQUEST, {"learner": typed})
+
+        assert response.status_code == 400
+        assert error in body_of(response)
+        assert Mentorship.objects.count() == 0
+
     def test_requests_to_nobody_use_the_daily_allowance_too(
-        self, client, other_learner, learner, empty_cache, monkeypatch
+        self, client, other_learner, learner, monkeypatch
     ):
         from accounts import mentoring
 
@@ -176,10 +268,23 @@ class TestAskingToMentor:
         client.post(REQUEST, {"learner": "nobody"})
         client.post(REQUEST, {"learner": "nobody-else"})
 
-        response = client.post(REQUEST, {"learner": "learner"}, follow=True)
+        response = client.post(REQUEST, {"learner": "learner", "message": "Hi"})
 
-        assert "You have sent 2 invitations and requests today" in body_of(response)
-        assert Mentorship.objects.count() == 0
+        assert response.status_code == 429
+        assert "You have sent 2 invitations and requests in the last 24 hours" in (
+            body_of(response)
+        )
+        assert 'value="learner"' in body_of(response)  # what was typed is kept
+        assert Mentorship.objects.count() == 2
+        assert not Mentorship.objects.filter(invited_username="learner").exists()
+
+
+def get_visible_learner_for(mentor, learner):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = mentor
+    return get_visible_learner(request, learner.username)
 
 
 @pytest.mark.django_db

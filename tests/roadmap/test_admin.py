@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from roadmap.models import Concept, LearningStep, Resource, Role, Skill, Source, Stage
@@ -221,3 +222,56 @@ def test_createcurator_makes_a_verified_staff_account(monkeypatch, client):
         {"login": "cura@example.com", "password": PASSWORD},
     )
     assert response["Location"] == "/admin/"
+
+
+@pytest.mark.django_db
+class TestSourcesOnThePages:
+    """A source the curator unpublishes or renames in the admin shows so on the
+    public role and skill pages (signed out, cached; and signed in)."""
+
+    def pages(self, learner):
+        signed_in = Client()
+        signed_in.force_login(learner)
+        role = Role.objects.get()
+        skill = Skill.objects.get(slug="databases-and-sql")
+        return [
+            who.get(url).content.decode()
+            for who in (Client(), signed_in)
+            for url in (role.get_absolute_url(), skill.get_absolute_url())
+        ]
+
+    def test_an_unpublished_source_leaves_the_pages(
+        self, curator_client, seed_roadmap, learner
+    ):
+        source = Source.objects.get(kind="video")
+        assert all(source.title in page for page in self.pages(learner))
+        curator_client.post(
+            admin_url(Source, "changelist"),
+            {"action": "unpublish", "_selected_action": [source.pk]},
+        )
+
+        for page in self.pages(learner):
+            assert source.title not in page
+            assert f"#source-{source.slug}" not in page
+
+    def test_a_renamed_source_shows_its_new_title(
+        self, curator_client, seed_roadmap, learner
+    ):
+        source = Source.objects.get(kind="video")
+        self.pages(learner)  # cached
+        change = admin_url(Source, "change", source.pk)
+        form = {
+            "slug": source.slug,
+            "title": "A renamed talk",
+            "file_name": source.file_name,
+            "kind": source.kind,
+            "published_on": source.published_on or "",
+            "summary": source.summary,
+            "is_published": "on",
+        }
+
+        response = curator_client.post(change, form)
+
+        assert response.status_code == 302
+        for page in self.pages(learner):
+            assert "A renamed talk" in page
