@@ -26,6 +26,17 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone.", code="timezone")
 
 
+def validate_one_line(value: str) -> None:
+    """Names go into email headers and page titles: no line breaks, tabs or
+    other control characters."""
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise ValidationError(
+            "Use letters, digits, spaces and punctuation only: no line breaks, "
+            "tabs or other control characters.",
+            code="control_characters",
+        )
+
+
 class User(AbstractUser):
     """A Waymark account: a learner, a mentor, a curator (staff), or several."""
 
@@ -49,6 +60,13 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            validate_one_line(self.display_name)
+        except ValidationError as error:
+            raise ValidationError({"display_name": error}) from error
 
     @property
     def name(self) -> str:
