@@ -196,6 +196,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # does it only for the sign-up still held in that session, never from a link alone).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# Its wording for a taken username (public by design; addresses never are).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Waymark] "
 ACCOUNT_USER_DISPLAY = "accounts.models.display_name"
