@@ -3,7 +3,9 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
+from accounts import two_factor
 from accounts.audit import log_denied
 
 
@@ -62,9 +64,16 @@ def mark_signed_out(sender, request, user, **kwargs) -> None:
 class StaffTwoFactorMiddleware:
     """Staff reach the admin only with two-factor authentication turned on.
 
-    A curator without an authenticator is sent to set one up (then comes back);
-    everyone else sees no difference. Two-factor is open to every user from the
-    account page; for staff it is required.
+    A staff member without an authenticator is sent to set one up (then comes
+    back); everyone else sees no difference. Two-factor is open to every user from
+    the account page; for staff it is required.
+
+    By default (WAYMARK_STAFF_ENROLMENT=open) the password alone lets a staff
+    member set up the authenticator, so whoever first holds a new staff account's
+    password chooses its second factor. With `invite`, a staff member without
+    two-factor may set it up only after opening a one-time link from a superuser
+    (accounts/two_factor.py): without one, the admin and the activation page
+    refuse them with a page that says how to get one.
     """
 
     def __init__(self, get_response):
@@ -72,20 +81,29 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and request.path.startswith(_admin_prefix())
-            and user.is_authenticated
-            and user.is_staff
-            and not is_mfa_enabled(user)
-        ):
+        if user is None or not user.is_authenticated or not user.is_staff:
+            return self.get_response(request)
+        if is_mfa_enabled(user):
+            if two_factor.GRANT_SESSION_KEY in request.session:
+                two_factor.forget_grant(request)  # set up: the link has done its job
+            return self.get_response(request)
+        if request.path.startswith(_admin_prefix()):
+            if not two_factor.may_enrol(request):
+                log_denied(request, "admin without two-factor, no enrolment link")
+                return two_factor.enrolment_required(request)
             messages.warning(
                 request,
                 "The admin needs two-factor authentication. Set up an "
                 "authenticator app, then open the admin again.",
             )
             log_denied(request, "admin without two-factor")
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('mfa_activate_totp')}?{query}")
+        if request.path == reverse("mfa_activate_totp") and not two_factor.may_enrol(
+            request
+        ):
+            log_denied(request, "two-factor set-up without an enrolment link")
+            return two_factor.enrolment_required(request)
         return self.get_response(request)
 
 

@@ -347,6 +347,9 @@ class StaffEnrolment(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"two-factor enrolment link for user {self.user_id}"
+
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()

@@ -1,10 +1,15 @@
 from django.urls import path
 
-from accounts import mentoring, views
+from accounts import mentoring, two_factor, views
 
 urlpatterns = [
     path("", views.account_settings, name="account_settings"),
     path("delete/", views.account_delete, name="account_delete"),
+    path(
+        "staff-enrolment/<str:token>/",
+        two_factor.staff_enrolment,
+        name="staff_enrolment",
+    ),
     path("mentors/invite/", mentoring.invite, name="mentoring_invite"),
     path("mentors/invite/link/", mentoring.invite_link, name="mentoring_invite_link"),
     path("mentors/request/", mentoring.request_mentoring, name="mentoring_request"),

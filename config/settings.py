@@ -336,6 +336,14 @@ SEARCH_MAX_QUERY_LENGTH = 200
 SITE_URL = os.environ.get("WAYMARK_SITE_URL", "http://127.0.0.1:8000")
 MENTORING_INVITATION_DAYS = env_int("WAYMARK_INVITATION_DAYS", 14)
 MENTORING_STALLED_DAYS = env_int("WAYMARK_STALLED_DAYS", 14)
+# How staff without two-factor get it: "open" (sent to set it up on their first
+# visit to the admin) or "invite" (only through a one-time link a superuser makes
+# with `manage.py staff_enrolment_link`).
+STAFF_ENROLMENT = os.environ.get("WAYMARK_STAFF_ENROLMENT", "").strip() or "open"
+if STAFF_ENROLMENT not in {"open", "invite"}:
+    refuse_to_start(
+        f"WAYMARK_STAFF_ENROLMENT={STAFF_ENROLMENT!r} must be open or invite."
+    )
 # The running release, part of every cached page's key (config/release.py):
 # the deployer's name for it (the git commit), or else a digest of the code.
 RELEASE = os.environ.get("WAYMARK_RELEASE", "").strip()

@@ -75,6 +75,8 @@ EXPECTED = {
     # accounts
     "account_settings": SIGNED_IN,
     "account_delete": SIGNED_IN,  # a GET explains; only a POST deletes
+    # A one-time staff enrolment link: nobody's but its own staff member's.
+    "staff_enrolment": (302, 404, 404, 404, 404, 404, 404),
     "mentoring_invite": POST_ONLY,
     "mentoring_request": POST_ONLY,
     "mentoring_invite_link": REDIRECT,  # shown once, right after creating it
