@@ -5,6 +5,9 @@ set it up the first time they open the admin, with their password alone. With
 `invite` they may set it up only after opening a one-time enrolment link that a
 superuser made (`manage.py staff_enrolment_link USERNAME`); until then the admin
 and the activation page refuse them (StaffTwoFactorMiddleware).
+
+allauth's activation and recovery-code views are extended here to keep the page
+the person was going to (`next`) and offer the way on to it.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import datetime
 import secrets
 import time
 
+from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
+from allauth.mfa.totp.views import ActivateTOTPView
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from accounts.audit import audit
 from accounts.models import StaffEnrolment, User
@@ -92,3 +97,58 @@ def staff_enrolment(request: HttpRequest, token: str) -> HttpResponse:
 def enrolment_required(request: HttpRequest) -> HttpResponse:
     """The page for staff who may not set up two-factor without a link."""
     return render(request, "accounts/staff_enrolment_required.html", status=403)
+
+
+# --- Keeping `next` through the set-up -------------------------------------------
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The `next` of the request (form or query), if it is a page of this site."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+def describe(url: str) -> str:
+    """Where a `next` leads, for a "Continue to ..." link."""
+    if url.startswith(reverse("admin:index")):
+        return "the admin"
+    return url
+
+
+class ActivateTOTP(ActivateTOTPView):
+    """allauth's activation, carrying `next` on to the recovery codes."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {
+            **super().get_context_data(**kwargs),
+            "next_url": safe_next(self.request),
+        }
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        next_url = safe_next(self.request)
+        return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+class RecoveryCodes(ViewRecoveryCodesView):
+    """allauth's recovery codes, with the way on: where the person was going, or
+    back to the two-factor page."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        next_url = safe_next(self.request)
+        if next_url:
+            context["continue_url"] = next_url
+            context["continue_label"] = f"Continue to {describe(next_url)}"
+        else:
+            context["continue_url"] = reverse("mfa_index")
+            context["continue_label"] = "Back to two-factor authentication"
+        return context
+
+
+activate_totp = ActivateTOTP.as_view()
+view_recovery_codes = RecoveryCodes.as_view()

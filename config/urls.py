@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import two_factor
 from config import health
 
 # The admin signs in through the site's own (rate-limited) login.
@@ -15,6 +16,18 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    # allauth's two-factor set-up and recovery codes, keeping where the person
+    # was going (`next`) and offering the way on; allauth's own routes follow.
+    path(
+        "accounts/2fa/totp/activate/",
+        two_factor.activate_totp,
+        name="mfa_activate_totp",
+    ),
+    path(
+        "accounts/2fa/recovery-codes/",
+        two_factor.view_recovery_codes,
+        name="mfa_view_recovery_codes",
+    ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("progress.urls")),
