@@ -70,6 +70,14 @@ class ItemProgressAdmin(ReadOnlyAdmin):
     def item_title(self, obj: ItemProgress) -> str:
         return str(obj.item)
 
+    def get_fields(self, request, obj=None):
+        # A note is private: operators (superusers) may read it to help a
+        # learner; curators, who look here for where learners stop, may not.
+        fields = super().get_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return tuple(name for name in fields if name != "note")
+
 
 @admin.register(ProgressEvent)
 class ProgressEventAdmin(ReadOnlyAdmin):

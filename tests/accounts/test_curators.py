@@ -85,6 +85,24 @@ class TestCuratorInTheAdmin:
             == 403
         )
 
+    def test_a_learners_private_note_is_not_shown_to_curators(
+        self, curator_client, learner, small_role, operator
+    ):
+        from progress.models import ItemProgress
+
+        step = small_role.stages.first().steps.first()
+        row = ItemProgress.objects.create(
+            learner=learner, step=step, status="done", note="PRIVATE-5e1f"
+        )
+        url = reverse("admin:progress_itemprogress_change", args=[row.pk])
+
+        page = curator_client.get(url)
+
+        assert page.status_code == 200
+        assert "PRIVATE-5e1f" not in page.content.decode()
+        curator_client.force_login(operator)
+        assert "PRIVATE-5e1f" in curator_client.get(url).content.decode()
+
     def test_accounts_and_groups_are_not_theirs(self, curator_client):
         for name in (
             "admin:accounts_user_changelist",

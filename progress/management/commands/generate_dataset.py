@@ -298,9 +298,9 @@ class Command(BaseCommand):
         self.sql(
             """
             INSERT INTO accounts_mentorship (learner_id, mentor_id, initiated_by,
-                status, invited_email, token_hash, message, created_at, expires_at,
-                responded_at)
-            SELECT l.id, m.id, 'learner', 'active', '', '', '',
+                status, invited_email, invited_username, token_hash, message,
+                created_at, expires_at, responded_at)
+            SELECT l.id, m.id, 'learner', 'active', '', '', '', '',
                 now() - interval '30 days', now() - interval '16 days',
                 now() - interval '29 days'
             FROM (
