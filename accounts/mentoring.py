@@ -282,15 +282,29 @@ def request_mentoring(request: HttpRequest) -> HttpResponse:
 # --- Answering: by token (links and emails) or from the list --------------------------
 
 
-def find_invitation(token: str) -> Mentorship | None:
+# An invitation link carries its token in the URL path. The link's view only puts
+# the token's hash in the session and redirects at once to a page whose address
+# holds no secret, so the token is in one request line (which the logs redact,
+# config/redact.py) and never in a sign-in `next`, a form action or a Referer.
+INVITATION_SESSION_KEY = "mentoring_invitation"
+
+
+def find_invitation(token_hash: str) -> Mentorship | None:
+    if not token_hash:
+        return None
     return (
         Mentorship.objects.filter(
-            token_hash=Mentorship.hash_token(token),
+            token_hash=token_hash,
             initiated_by=Mentorship.Initiator.LEARNER,
         )
         .select_related("learner")
         .first()
     )
+
+
+def opened_invitation(request: HttpRequest) -> Mentorship | None:
+    """The invitation whose link was last opened in this session, if any."""
+    return find_invitation(request.session.get(INVITATION_SESSION_KEY, ""))
 
 
 def unavailable(request: HttpRequest, mentorship: Mentorship | None) -> HttpResponse:
@@ -320,10 +334,18 @@ def usable(mentorship: Mentorship | None) -> bool:
     )
 
 
+@require_GET
+def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from an invitation email or a one-time link, signed in or not:
+    remember it in the session and show it from an address without the token."""
+    request.session[INVITATION_SESSION_KEY] = Mentorship.hash_token(token)
+    return private(redirect("mentoring_invitation_page"))
+
+
 @login_required
 @require_GET
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    mentorship = find_invitation(token)
+def invitation(request: HttpRequest) -> HttpResponse:
+    mentorship = opened_invitation(request)
     if not usable(mentorship):
         return unavailable(request, mentorship)
     own = mentorship.learner_id == request.user.pk
@@ -343,7 +365,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
     context = {
         "mentorship": mentorship,
-        "token": token,
         "own": own,
         "already": already,
         "other_address": other_address,
@@ -351,36 +372,45 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     return private(render(request, "accounts/mentoring_invitation.html", context))
 
 
-@login_required
-@require_POST
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    mentorship = find_invitation(token)
+def answer_opened(request: HttpRequest, *, accept: bool) -> HttpResponse:
+    """Accept or decline the invitation opened in this session: the one the page
+    showed (its id is in the form), not one opened since in another tab."""
+    mentorship = opened_invitation(request)
     if not usable(mentorship):
         return unavailable(request, mentorship)
+    if request.POST.get("invitation") != str(mentorship.pk):
+        messages.error(
+            request,
+            "You opened another invitation link after this page was shown, so "
+            "nothing changed. This is the invitation you opened last; to answer "
+            "the other one, open its link again.",
+        )
+        return redirect("mentoring_invitation_page")
     if mentorship.learner_id == request.user.pk:
         messages.error(
             request,
             "This is your own invitation: you can't mentor yourself. Send the link "
-            "to the person you would like as a mentor.",
+            "to the person you would like as a mentor."
+            if accept
+            else "This is your own invitation. To cancel it, withdraw it from your "
+            "mentoring page.",
         )
         return back(request)
-    return answer(request, mentorship, accept=True)
+    response = answer(request, mentorship, accept=accept)
+    request.session.pop(INVITATION_SESSION_KEY, None)
+    return response
 
 
 @login_required
 @require_POST
-def invitation_decline(request: HttpRequest, token: str) -> HttpResponse:
-    mentorship = find_invitation(token)
-    if not usable(mentorship):
-        return unavailable(request, mentorship)
-    if mentorship.learner_id == request.user.pk:
-        messages.error(
-            request,
-            "This is your own invitation. To cancel it, withdraw it from your "
-            "mentoring page.",
-        )
-        return back(request)
-    return answer(request, mentorship, accept=False)
+def invitation_accept(request: HttpRequest) -> HttpResponse:
+    return answer_opened(request, accept=True)
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest) -> HttpResponse:
+    return answer_opened(request, accept=False)
 
 
 def awaiting_me(request: HttpRequest, pk: int) -> Mentorship:

@@ -13,18 +13,20 @@ urlpatterns = [
     path("mentors/invite/", mentoring.invite, name="mentoring_invite"),
     path("mentors/invite/link/", mentoring.invite_link, name="mentoring_invite_link"),
     path("mentors/request/", mentoring.request_mentoring, name="mentoring_request"),
+    # The link holds the token; it redirects at once to the page, which does not.
     path(
         "mentors/invitations/<str:token>/",
-        mentoring.invitation,
+        mentoring.invitation_link,
         name="mentoring_invitation",
     ),
+    path("mentors/invitation/", mentoring.invitation, name="mentoring_invitation_page"),
     path(
-        "mentors/invitations/<str:token>/accept/",
+        "mentors/invitation/accept/",
         mentoring.invitation_accept,
         name="mentoring_invitation_accept",
     ),
     path(
-        "mentors/invitations/<str:token>/decline/",
+        "mentors/invitation/decline/",
         mentoring.invitation_decline,
         name="mentoring_invitation_decline",
     ),

@@ -7,6 +7,10 @@ the benchmark and a container. Logs (access and errors) go to stdout/stderr.
 
 import os
 
+from gunicorn.glogging import Logger
+
+from config.redact import redact
+
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 # Sync workers: each request holds one database connection, reused across
 # requests (CONN_MAX_AGE), so a worker count bounds the connections per server.
@@ -28,5 +32,20 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with the secrets some links carry in their path (an
+    invitation token, say) replaced by [redacted] in every access log field."""
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: redact(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
+
+
+logger_class = RedactingLogger
 # Behind a load balancer that sets X-Forwarded-*, trust it (comma-separated IPs).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -316,11 +316,15 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # Secrets some links carry in their path (an invitation token) never reach
+    # the log: "Not Found: /account/mentors/invitations/[redacted]/...".
+    "filters": {"redact_secrets": {"()": "config.redact.RedactSecrets"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": sys.stdout,
             "formatter": "plain",
+            "filters": ["redact_secrets"],
         },
     },
     "root": {

@@ -80,3 +80,36 @@ def create_invite_link(client) -> str:
     )
     assert match, response.content.decode()
     return match.group(1)
+
+
+INVITATION_PAGE = "/account/mentors/invitation/"
+
+
+def open_invitation(client, path: str):
+    """Open an invitation link as a browser does: the link keeps the token in the
+    session and redirects to the invitation page, which is returned."""
+    response = client.get(path, follow=True)
+    assert response.redirect_chain[0] == (INVITATION_PAGE, 302), response.redirect_chain
+    return response
+
+
+def answer_invitation(client, path: str, action: str, data=None, follow=False):
+    """Open the link, then press Accept or Decline on the page, as a person does.
+
+    Where the page shows no such button (the learner's own link, an expired or
+    used one), the form is posted as it would have been, with the invitation's id.
+    """
+    from accounts.models import Mentorship
+
+    page = open_invitation(client, path).content.decode()
+    match = re.search(r'name="invitation" value="(\d+)"', page)
+    if match:
+        invitation = match.group(1)
+    else:
+        token = path.rstrip("/").rsplit("/", 1)[-1]
+        invitation = Mentorship.objects.get(token_hash=Mentorship.hash_token(token)).pk
+    return client.post(
+        reverse(f"mentoring_invitation_{action}"),
+        {"invitation": invitation, **(data or {})},
+        follow=follow,
+    )

@@ -11,9 +11,14 @@ from django.urls import reverse
 
 from accounts.mentoring import mentoring_context
 from accounts.models import Mentorship, get_visible_learner
-from tests.accounts.helpers import create_invite_link, make_mentorship
+from tests.accounts.helpers import (
+    answer_invitation,
+    create_invite_link,
+    make_mentorship,
+    open_invitation,
+)
 from tests.accounts.test_csp import assert_accessible_structure, assert_no_inline_code
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 POST_ONLY = [
     ("mentoring_invite", []),
@@ -21,11 +26,11 @@ POST_ONLY = [
     ("mentoring_accept", [1]),
     ("mentoring_decline", [1]),
     ("mentoring_end", [1]),
-    ("mentoring_invitation_accept", ["some-token"]),
-    ("mentoring_invitation_decline", ["some-token"]),
+    ("mentoring_invitation_accept", []),
+    ("mentoring_invitation_decline", []),
 ]
 GET_ONLY = [
-    ("mentoring_invitation", ["some-token"]),
+    ("mentoring_invitation_page", []),
     ("mentoring_invite_link", []),
 ]
 
@@ -225,14 +230,26 @@ class TestGuards:
 
         assert Mentorship.objects.count() == 0
 
+    def test_the_link_refuses_post(self, client, learner):
+        client.force_login(learner)
+        url = reverse("mentoring_invitation", args=["some-token"])
+
+        assert client.post(url).status_code == 405
+
     def test_an_invitation_link_survives_signing_in(self, client, learner, other):
         client.force_login(learner)
         path = create_invite_link(client)
         client.logout()
 
-        response = client.get(path)
+        response = client.get(path, follow=True)
 
-        assert response["Location"] == f"{reverse('account_login')}?next={path}"
+        page = reverse("mentoring_invitation_page")
+        login = f"{reverse('account_login')}?next={page}"
+        assert response.redirect_chain == [(page, 302), (login, 302)]
+        # The sign-in form posts back to its own address, ?next= included.
+        signed_in = client.post(login, {"login": "other", "password": PASSWORD})
+        assert signed_in["Location"] == page
+        assert "invites you to be their mentor" in client.get(page).content.decode()
 
 
 @pytest.fixture
@@ -283,17 +300,19 @@ class TestPagesPolicy:
         path = create_invite_link(client)
 
         client.force_login(other_learner)
-        page = client.get(path)
+        page = open_invitation(client, path)
 
         assert_no_inline_code(page)
         assert_accessible_structure(page)
         client.force_login(learner)
-        assert_no_inline_code(client.get(path))
+        assert_no_inline_code(open_invitation(client, path))
 
     def test_the_unavailable_and_error_pages(self, client, learner):
         client.force_login(learner)
 
-        missing = client.get(reverse("mentoring_invitation", args=["nope"]))
+        missing = open_invitation(
+            client, reverse("mentoring_invitation", args=["nope"])
+        )
         invite = client.post(reverse("mentoring_invite"), {"email": "bad"})
         ask = client.post(reverse("mentoring_request"), {"learner": ""})
 
@@ -317,7 +336,7 @@ class TestAuditLog:
         )
         path = create_invite_link(client)
         client.force_login(other_learner)
-        client.post(path + "accept/")
+        answer_invitation(client, path, "accept")
         third = UserFactory(username="third")
         client.post(reverse("mentoring_request"), {"learner": "third", "message": "x"})
         request = Mentorship.objects.get(initiated_by=Mentorship.Initiator.MENTOR)

@@ -12,9 +12,11 @@ from django.utils import timezone
 from accounts import mentoring
 from accounts.models import Mentorship
 from tests.accounts.helpers import (
+    answer_invitation,
     create_invite_link,
     link_in_last_email,
     make_mentorship,
+    open_invitation,
 )
 from tests.factories import UserFactory
 
@@ -137,20 +139,21 @@ class TestInvitingByEmail:
         client.logout()
 
         client.force_login(other_learner)
-        page = client.get(path)
+        page = open_invitation(client, path)
 
         body = body_of(page)
         assert page.status_code == 200
         assert "<strong>Ada Learner</strong>" in body
         assert "(learner)" in body
         assert "Hi!" in body
-        assert f'action="{path}accept/"' in body
-        assert f'action="{path}decline/"' in body
+        assert 'action="/account/mentors/invitation/accept/"' in body
+        assert 'action="/account/mentors/invitation/decline/"' in body
+        assert path not in body  # the page shows no token
         assert (
             "no-store" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
         )
 
-        response = client.post(path + "accept/")
+        response = answer_invitation(client, path, "accept")
 
         assert response.status_code == 302
         assert response["Location"] == HUB
@@ -164,14 +167,14 @@ class TestInvitingByEmail:
         mentorship, path = self.emailed_invitation(client, learner)
         client.force_login(other_learner)
 
-        response = client.post(path + "decline/", follow=True)
+        response = answer_invitation(client, path, "decline", follow=True)
 
         assert "You declined learner" in body_of(response)
         mentorship.refresh_from_db()
         assert mentorship.status == Mentorship.Status.DECLINED
         assert mentorship.mentor is None
         assert mentorship.responded_at is not None
-        assert client.get(path).status_code == 404
+        assert open_invitation(client, path).status_code == 404
 
     def test_opened_from_another_account_it_says_which_account_accepts(
         self, client, learner, other_learner
@@ -179,7 +182,7 @@ class TestInvitingByEmail:
         _mentorship, path = self.emailed_invitation(client, learner)
         client.force_login(other_learner)
 
-        body = body_of(client.get(path))
+        body = body_of(open_invitation(client, path))
 
         assert "This invitation was sent to someone@example.com" in body
         assert "You are signed in as <strong>other</strong>" in body
@@ -192,7 +195,7 @@ class TestInvitingByEmail:
         mentorship.save()
         client.force_login(other_learner)
 
-        body = body_of(client.get(path))
+        body = body_of(open_invitation(client, path))
 
         assert "This invitation was sent to" not in body
 
@@ -337,7 +340,7 @@ class TestInviteLinks:
         path = create_invite_link(client)
         client.force_login(other_learner)
 
-        response = client.post(path + "accept/")
+        response = answer_invitation(client, path, "accept")
 
         assert response.status_code == 302
         mentorship = Mentorship.objects.get()
@@ -346,11 +349,11 @@ class TestInviteLinks:
 
         for user in [other_learner, third]:
             client.force_login(user)
-            page = client.get(path)
+            page = open_invitation(client, path)
             assert page.status_code == 404
             assert "can no longer be used" in body_of(page)
-            assert client.post(path + "accept/").status_code == 404
-            assert client.post(path + "decline/").status_code == 404
+            assert answer_invitation(client, path, "accept").status_code == 404
+            assert answer_invitation(client, path, "decline").status_code == 404
         mentorship.refresh_from_db()
         assert mentorship.mentor == other_learner
         assert mentorship.status == Mentorship.Status.ACTIVE
@@ -358,7 +361,9 @@ class TestInviteLinks:
     def test_an_unknown_token_gets_a_friendly_404(self, client, learner):
         client.force_login(learner)
 
-        response = client.get(reverse("mentoring_invitation", args=["no-such-token"]))
+        response = open_invitation(
+            client, reverse("mentoring_invitation", args=["no-such-token"])
+        )
 
         assert response.status_code == 404
         assert "Invitation not found" in body_of(response)
@@ -374,11 +379,11 @@ class TestInviteLinks:
         )
         client.force_login(other_learner)
 
-        page = client.get(path)
+        page = open_invitation(client, path)
 
         assert page.status_code == 404
         assert "This invitation has expired" in body_of(page)
-        assert client.post(path + "accept/").status_code == 404
+        assert answer_invitation(client, path, "accept").status_code == 404
         mentorship = Mentorship.objects.get()
         assert mentorship.status == Mentorship.Status.PENDING
         assert mentorship.mentor is None
@@ -389,8 +394,8 @@ class TestInviteLinks:
         client.post(reverse("mentoring_end", args=[Mentorship.objects.get().pk]))
         client.force_login(other_learner)
 
-        assert client.get(path).status_code == 404
-        assert client.post(path + "accept/").status_code == 404
+        assert open_invitation(client, path).status_code == 404
+        assert answer_invitation(client, path, "accept").status_code == 404
 
     def test_the_learner_opening_their_own_link_is_told_they_cannot_mentor_themselves(
         self, client, learner
@@ -398,13 +403,13 @@ class TestInviteLinks:
         client.force_login(learner)
         path = create_invite_link(client)
 
-        page = client.get(path)
+        page = open_invitation(client, path)
 
         body = body_of(page)
         assert page.status_code == 200
         assert "You can't mentor yourself" in body
-        assert path + "accept/" not in body
-        response = client.post(path + "accept/", follow=True)
+        assert "/account/mentors/invitation/accept/" not in body
+        response = answer_invitation(client, path, "accept", follow=True)
         assert "you can&#x27;t mentor yourself" in body_of(response)
         assert Mentorship.objects.get().status == Mentorship.Status.PENDING
 
@@ -412,7 +417,7 @@ class TestInviteLinks:
         client.force_login(learner)
         path = create_invite_link(client)
 
-        client.post(path + "decline/")
+        answer_invitation(client, path, "decline")
 
         assert Mentorship.objects.get().status == Mentorship.Status.PENDING
 
@@ -426,10 +431,10 @@ class TestInviteLinks:
         path = create_invite_link(client)
         client.force_login(other_learner)
 
-        page = client.get(path)
+        page = open_invitation(client, path)
         assert "You already mentor learner" in body_of(page)
-        assert path + "accept/" not in body_of(page)
-        response = client.post(path + "accept/", follow=True)
+        assert "/account/mentors/invitation/accept/" not in body_of(page)
+        response = answer_invitation(client, path, "accept", follow=True)
 
         assert response.status_code == 200
         assert "You already mentor learner. Nothing changed." in body_of(response)
@@ -448,7 +453,7 @@ class TestInviteLinks:
         path = create_invite_link(client)
         client.force_login(other_learner)
 
-        client.post(path + "accept/")
+        answer_invitation(client, path, "accept")
 
         request.refresh_from_db()
         assert request.status == Mentorship.Status.ENDED
@@ -463,7 +468,9 @@ class TestInviteLinks:
         path = create_invite_link(client)
         client.force_login(other_learner)
 
-        response = client.post(path + "accept/", {"next": "https://evil.example/"})
+        response = answer_invitation(
+            client, path, "accept", {"next": "https://evil.example/"}
+        )
 
         assert response["Location"] == HUB
 

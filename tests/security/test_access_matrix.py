@@ -80,8 +80,11 @@ EXPECTED = {
     "mentoring_invite": POST_ONLY,
     "mentoring_request": POST_ONLY,
     "mentoring_invite_link": REDIRECT,  # shown once, right after creating it
-    # Anyone signed in who holds a link may open it (and accept or decline).
-    "mentoring_invitation": SIGNED_IN,
+    # The link keeps its token in the session and redirects at once to the page
+    # (walked after it), which anyone signed in who opened a link may see, and
+    # accept or decline there.
+    "mentoring_invitation": REDIRECT,
+    "mentoring_invitation_page": SIGNED_IN,
     "mentoring_invitation_accept": POST_ONLY,
     "mentoring_invitation_decline": POST_ONLY,
     "mentoring_accept": POST_ONLY,

@@ -46,8 +46,11 @@ def test_database_url() -> str:
     return f"postgres://{credentials}{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def server_environment(port: int, database_url: str | None = None) -> dict[str, str]:
-    """The production settings, pointed at the database this test run uses."""
+def server_environment(
+    port: int, database_url: str | None = None, access_log: bool = False
+) -> dict[str, str]:
+    """The production settings, pointed at the database this test run uses;
+    gunicorn's access log (to stdout) only when asked for."""
     url = database_url or test_database_url()
     environment = {
         key: value
@@ -64,20 +67,23 @@ def server_environment(port: int, database_url: str | None = None) -> dict[str, 
         DATABASE_URL=url,
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="1",
-        GUNICORN_ACCESS_LOG="",
+        GUNICORN_ACCESS_LOG="-" if access_log else "",
     )
     return environment
 
 
 @contextmanager
-def app_server(log_dir: Path, database_url: str | None = None):
-    """One gunicorn server, as `make serve` runs it; yields its base URL."""
+def app_server(
+    log_dir: Path, database_url: str | None = None, access_log: bool = False
+):
+    """One gunicorn server, as `make serve` runs it; yields its base URL. Its
+    output goes to log_dir/gunicorn-<port>.log."""
     port = free_port()
     log = (log_dir / f"gunicorn-{port}.log").open("wb")
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [str(GUNICORN), "-c", "config/gunicorn.py", "config.wsgi"],
         cwd=ROOT,
-        env=server_environment(port, database_url),
+        env=server_environment(port, database_url, access_log),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
