@@ -83,6 +83,9 @@ class StaffTwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_staff:
             return self.get_response(request)
+        activation = reverse("mfa_activate_totp")
+        if not (request.path.startswith(_admin_prefix()) or request.path == activation):
+            return self.get_response(request)  # no query on the site's own pages
         if is_mfa_enabled(user):
             if two_factor.GRANT_SESSION_KEY in request.session:
                 two_factor.forget_grant(request)  # set up: the link has done its job
@@ -99,9 +102,7 @@ class StaffTwoFactorMiddleware:
             log_denied(request, "admin without two-factor")
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('mfa_activate_totp')}?{query}")
-        if request.path == reverse("mfa_activate_totp") and not two_factor.may_enrol(
-            request
-        ):
+        if not two_factor.may_enrol(request):
             log_denied(request, "two-factor set-up without an enrolment link")
             return two_factor.enrolment_required(request)
         return self.get_response(request)
