@@ -127,7 +127,8 @@ def test_the_digest_covers_the_projects_code_and_templates():
     assert "templates/roadmap/_role_article.html" in files
     assert "templates/emails/mentoring_invitation.txt" in files
     assert "progress/role_page.py" in files
-    assert "roadmap/content.py" in files
+    assert "roadmap/content/spec.py" in files
+    assert "roadmap/content/reading.py" in files
     assert "requirements.txt" in files
     assert not any(name.startswith(("tests/", ".venv/", "docs/")) for name in files)
 

@@ -1,0 +1,34 @@
+"""Content files: read and validate them, load them into the database, export them.
+
+The format is documented in docs/content-format.md and specified, field by field,
+in `spec`. Reading validates everything and returns plain data, or raises
+ContentErrors naming the file, the item and the field; loading writes in one
+transaction and never deletes content that learners may have progress on: what the
+files no longer mention is retired (unpublished).
+"""
+
+from roadmap.content.exporting import dump, export_role
+from roadmap.content.loading import KINDS, LoadReport, load
+from roadmap.content.reading import (
+    SHOWN_MAX,
+    Catalogue,
+    ContentError,
+    content_files,
+    read,
+)
+from roadmap.content.spec import FORMAT_VERSION, SLUG_RE
+
+__all__ = [
+    "FORMAT_VERSION",
+    "KINDS",
+    "SHOWN_MAX",
+    "SLUG_RE",
+    "Catalogue",
+    "ContentError",
+    "LoadReport",
+    "content_files",
+    "dump",
+    "export_role",
+    "load",
+    "read",
+]

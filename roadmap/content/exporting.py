@@ -1,0 +1,141 @@
+"""Exporting a role, and everything it refers to, in the content file format.
+
+Each item is written field by field as `spec` describes it: a field whose value is
+its default is left out, unless the spec marks it explicit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+from django.db import models
+
+from roadmap.content import spec
+from roadmap.content.spec import Field, Kind
+from roadmap.models import Role
+
+SCALARS = frozenset({spec.TEXT, spec.URL, spec.CHOICE, spec.INTEGER, spec.DATE})
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for multi-line text, so exported files read like the originals."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str):
+    if "\n" in value:
+        style = "|"
+    elif len(value) > 72 and value == value.strip() and "  " not in value:
+        style = ">"
+    else:
+        style = None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump(data: dict) -> str:
+    return yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88
+    )
+
+
+def _prefetches(kind: Kind) -> list:
+    """The lookups that fetch an item's references and nested items up front."""
+    lookups: list = []
+    for f in kind.fields:
+        if f.type == spec.REFERENCES:
+            lookups.append(f.name)
+        elif f.type == spec.MAPPING:
+            lookups.extend(_prefetches(f.of))
+        elif f.type in (spec.ITEMS, spec.GROUPS):
+            queryset = f.of.model.objects.prefetch_related(*_prefetches(f.of))
+            joined = [g.name for g in f.of.fields if g.type == spec.REFERENCE]
+            if joined:
+                queryset = queryset.select_related(*joined)
+            lookups.append(models.Prefetch(f.of.related_name, queryset=queryset))
+    return lookups
+
+
+def export_role(slug: str) -> dict:
+    """A role and everything it refers to, in the content file format."""
+    role = (
+        Role.objects.prefetch_related(*_prefetches(spec.ROLES))
+        .filter(slug=slug)
+        .first()
+    )
+    if role is None:
+        raise Role.DoesNotExist(f"no role with slug {slug!r}")
+    exporter = _Exporter()
+    lists = {spec.ROLES.name: [exporter.item(spec.ROLES, role)]}
+    # Each kind refers only to the kinds before it in a file.
+    for kind in reversed(spec.FILE_KINDS[:-1]):
+        used = list(exporter.used[kind.name])
+        objects = kind.model.objects.filter(pk__in=used).prefetch_related(
+            *_prefetches(kind)
+        )
+        if kind.listed_by_use:
+            objects = sorted(objects, key=lambda obj: used.index(obj.pk))
+        lists[kind.name] = [exporter.item(kind, obj) for obj in objects]
+    return {
+        "format": spec.FORMAT_VERSION,
+        **{kind.name: lists[kind.name] for kind in spec.FILE_KINDS},
+    }
+
+
+class _Exporter:
+    def __init__(self) -> None:
+        # file kind -> ids of the rows the exported items refer to, in order of use
+        self.used: dict[str, dict[int, None]] = {k.name: {} for k in spec.FILE_KINDS}
+
+    def item(self, kind: Kind, obj: models.Model) -> dict:
+        data = {}
+        for f in kind.fields:
+            value = self.value(f, obj)
+            if f.required or f.explicit or value != f.default:
+                data[f.key] = value
+        return data
+
+    def value(self, f: Field, obj: models.Model) -> Any:
+        if f.type == spec.REFERENCES:
+            objects = list(getattr(obj, f.name).all())
+            self.use(f.to, objects)
+            order = spec.BY_NAME[f.to].order
+            return [o.slug for o in sorted(objects, key=lambda o: getattr(o, order))]
+        if f.type == spec.REFERENCE:
+            target = getattr(obj, f.name)
+            self.use(f.to, [target])
+            return target.slug
+        if f.type == spec.MAPPING:
+            # Left out when none of its required values is set (a salary is all
+            # or nothing).
+            required = [g for g in f.of.fields if g.required and g.type in SCALARS]
+            if all(getattr(obj, g.name) in (None, "") for g in required):
+                return None
+            return self.item(f.of, obj)
+        if f.type == spec.ITEMS:
+            children = getattr(obj, f.of.related_name).all()
+            return [self.item(f.of, child) for child in children]
+        if f.type == spec.GROUPS:
+            groups: dict[str, list[dict]] = {}
+            for child in getattr(obj, f.of.related_name).all():
+                group = getattr(child, f.of.group)
+                groups.setdefault(group, []).append(self.item(f.of, child))
+            return {g: groups[g] for g in f.of.group_field.choices if g in groups}
+        return getattr(obj, f.name)
+
+    def use(self, kind_name: str, objects: Iterable[models.Model]) -> None:
+        """Note the rows an export must include: a concept comes with its skill."""
+        kind = spec.BY_NAME[kind_name]
+        if kind.name in spec.PARENTS and kind.catalogued:
+            parent_kind = spec.PARENTS[kind.name][0]
+            for obj in objects:
+                self.used[parent_kind.name][getattr(obj, kind.parent_attname)] = None
+        elif kind_name in self.used:
+            for obj in objects:
+                self.used[kind_name][obj.pk] = None

@@ -1,0 +1,521 @@
+"""Reading and validating content files, field by field as `spec` describes them.
+
+Reading returns plain data (a Catalogue) or raises a ContentError listing every
+problem, each naming the file, the item and the field.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import reprlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from roadmap.content import spec
+from roadmap.content.spec import Field, Kind
+from roadmap.graph import find_cycle
+
+
+class ContentError(Exception):
+    """One or more problems in content files; nothing has been written."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+SHOWN_MAX = 80  # characters of a value an error message quotes
+
+# Bounded at every level, so even a huge nested value costs little to show.
+_repr = reprlib.Repr(
+    maxlevel=3,
+    maxtuple=6,
+    maxlist=6,
+    maxarray=6,
+    maxdict=4,
+    maxset=6,
+    maxfrozenset=6,
+    maxdeque=6,
+    maxstring=SHOWN_MAX,
+    maxlong=40,
+    maxother=SHOWN_MAX,
+)
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it: its repr, cut to SHOWN_MAX characters.
+
+    Every message that quotes a value from a file goes through here, so no file can
+    make a message (or the work of building it) large.
+    """
+    text = _repr.repr(value)
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 3] + "..."
+
+
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, event: yaml.Event):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            found = f"*{event.anchor}"[:SHOWN_MAX]
+        else:
+            found = f"&{event.anchor}"[:SHOWN_MAX]
+        super().__init__(
+            f"line {line}: anchors and aliases are not allowed (found {found}); "
+            "write the value out in full"
+        )
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """The safe loader without anchors and aliases.
+
+    Content files have no use for them, and an alias repeated inside anchored lists
+    (a "billion laughs") makes a few hundred bytes stand for billions of values.
+    The first anchor or alias stops the read.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AliasRefused(event)
+        return super().compose_node(parent, index)
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+        type(None): "nothing",
+    }.get(type(value), type(value).__name__)
+
+
+def url_phrase(schemes: list[str]) -> str:
+    """`['http', 'https']` as messages and the format doc say it: `http(s)`."""
+    if sorted(schemes) == ["http", "https"]:
+        return "http(s)"
+    return "/".join(schemes)
+
+
+class _Reader:
+    """Walks a parsed file, checking types and collecting problems with locations."""
+
+    def __init__(self, file: str, problems: list[str]):
+        self.file = file
+        self.problems = problems
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{self.file}: {where}: {message}")
+
+    def mapping(self, value: Any, where: str, allowed: Iterable[str]) -> dict | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"expected a mapping, got {_type_name(value)}")
+            return None
+        allowed = set(allowed)
+        for key in value:
+            if key not in allowed:
+                names = ", ".join(sorted(allowed))
+                self.problem(where, f"unknown key {_shown(key)} (allowed: {names})")
+        return value
+
+    def items(self, value: Any, where: str) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(where, f"expected a list, got {_type_name(value)}")
+            return []
+        return value
+
+    # One method per field type, each given the item's mapping and the field.
+
+    def text(self, data: dict, f: Field, where: str) -> str:
+        value = data.get(f.key)
+        where = f"{where}.{f.key}"
+        if value is None:
+            if f.required:
+                self.problem(where, "is required")
+            return ""
+        if not isinstance(value, str):
+            self.problem(where, f"expected text, got {_type_name(value)}")
+            return ""
+        value = value.strip()
+        if f.required and not value:
+            self.problem(where, "must not be empty")
+        if f.max_length is not None and len(value) > f.max_length:
+            self.problem(where, f"is {len(value)} characters long (max {f.max_length})")
+        if "\x00" in value:
+            self.problem(where, "contains a null character")
+        if f.pattern and value and not re.fullmatch(f.pattern, value):
+            self.problem(where, f"{_shown(value)} is not {f.pattern_doc}")
+        return value
+
+    def url(self, data: dict, f: Field, where: str) -> str:
+        value = self.text(data, f, where)
+        if value:
+            try:
+                URLValidator(schemes=f.schemes)(value)
+            except ValidationError:
+                self.problem(
+                    f"{where}.{f.key}",
+                    f"{_shown(value)} is not an {url_phrase(f.schemes)} URL",
+                )
+        return value
+
+    def slug(self, data: dict, f: Field, where: str) -> str | None:
+        value = data.get(f.key)
+        where = f"{where}.{f.key}"
+        if value is None:
+            self.problem(where, "is required")
+            return None
+        if not isinstance(value, str) or not spec.SLUG_RE.match(value):
+            self.problem(
+                where,
+                f"{_shown(value)} is not a slug "
+                "(lowercase letters, digits and hyphens)",
+            )
+            return None
+        if len(value) > f.max_length:
+            self.problem(where, f"is longer than {f.max_length} characters")
+            return None
+        return value
+
+    reference = slug
+
+    def references(self, data: dict, f: Field, where: str) -> list[str]:
+        values = data.get(f.key)
+        where = f"{where}.{f.key}"
+        if values is None or values == []:
+            if f.required:
+                self.problem(where, "needs at least one entry")
+            return []
+        if not isinstance(values, list):
+            self.problem(where, f"expected a list of slugs, got {_type_name(values)}")
+            return []
+        result = []
+        for value in values:
+            if not isinstance(value, str) or not spec.SLUG_RE.match(value):
+                self.problem(where, f"{_shown(value)} is not a slug")
+            elif value in result:
+                self.problem(where, f"{_shown(value)} is listed twice")
+            else:
+                result.append(value)
+        return result
+
+    def choice(self, data: dict, f: Field, where: str) -> str:
+        value = data.get(f.key, f.default)
+        where = f"{where}.{f.key}"
+        if value is None:
+            self.problem(where, "is required")
+            return ""
+        if value not in f.choices:
+            self.problem(
+                where, f"{_shown(value)} is not one of: {', '.join(f.choices)}"
+            )
+            return ""
+        return value
+
+    def boolean(self, data: dict, f: Field, where: str) -> bool:
+        value = data.get(f.key, f.default)
+        if not isinstance(value, bool):
+            self.problem(
+                f"{where}.{f.key}", f"expected true or false, got {_shown(value)}"
+            )
+            return f.default
+        return value
+
+    def integer(self, data: dict, f: Field, where: str) -> int | None:
+        value = data.get(f.key)
+        where = f"{where}.{f.key}"
+        if value is None:
+            if f.required:
+                self.problem(where, "is required")
+            return f.default
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.problem(where, f"expected a whole number >= 0: {_shown(value)}")
+            return f.default
+        if value > spec.INTEGER_MAX:
+            self.problem(where, f"{value} is too large")
+            return f.default
+        return value
+
+    def date(self, data: dict, f: Field, where: str) -> datetime.date | None:
+        value = data.get(f.key)
+        if value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.problem(f"{where}.{f.key}", f"{_shown(value)} is not a date (YYYY-MM-DD)")
+        return None
+
+
+@dataclass
+class Catalogue:
+    """Validated content, keyed by slug, in file order."""
+
+    sources: dict[str, dict] = field(default_factory=dict)
+    resources: dict[str, dict] = field(default_factory=dict)
+    skills: dict[str, dict] = field(default_factory=dict)
+    concepts: dict[str, dict] = field(default_factory=dict)
+    roles: dict[str, dict] = field(default_factory=dict)
+    # Where each item was first defined, for error messages: (kind, slug) -> place.
+    places: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def content_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into the YAML files inside them, sorted for stable loads."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]))
+        else:
+            files.append(path)
+    return files
+
+
+def read(paths: Iterable[Path]) -> Catalogue:
+    """Read and validate content files; raise ContentError listing every problem."""
+    problems: list[str] = []
+    catalogue = Catalogue()
+    files = content_files(paths)
+    if not files:
+        raise ContentError(["no content files found (expected *.yaml files)"])
+    for path in files:
+        _read_file(path, catalogue, problems)
+    if not problems:
+        _check_references(catalogue, problems)
+    if problems:
+        raise ContentError(problems)
+    return catalogue
+
+
+def _read_file(path: Path, catalogue: Catalogue, problems: list[str]) -> None:
+    name = str(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(f"{name}: file not found")
+        return
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(f"{name}: cannot be read: {error}")
+        return
+    try:
+        data = yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+    except _AliasRefused as error:
+        problems.append(f"{name}: {error}")
+        return
+    except yaml.YAMLError as error:
+        message = " ".join(str(error).split())
+        if len(message) > 300:  # PyYAML quotes a snippet of the line
+            message = message[:297] + "..."
+        problems.append(f"{name}: is not valid YAML: {message}")
+        return
+    reader = _Reader(name, problems)
+    data = reader.mapping(data, "(file)", spec.FILE_KEYS)
+    if data is None:
+        return
+    if data.get("format") != spec.FORMAT_VERSION:
+        reader.problem(
+            "format",
+            f"must be {spec.FORMAT_VERSION}, got {_shown(data.get('format'))}",
+        )
+        return
+    for kind in spec.FILE_KINDS:
+        for index, raw_item in enumerate(reader.items(data.get(kind.name), kind.name)):
+            item = _read_item(
+                reader, catalogue, kind, raw_item, f"{kind.name}[{index}]"
+            )
+            if item is not None and item["slug"]:
+                _register(reader, catalogue, kind, item)
+
+
+def _label(where: str, slug: str | None) -> str:
+    """`skills[3]` becomes `skills[databases-and-sql]` once the slug is known."""
+    return re.sub(r"\[\d+\]$", f"[{slug}]", where) if slug else where
+
+
+def _read_item(
+    reader: _Reader, catalogue: Catalogue, kind: Kind, raw: Any, where: str
+) -> dict | None:
+    """An item's fields in file order, nested items included; None if no mapping."""
+    data = reader.mapping(raw, where, kind.keys)
+    if data is None:
+        return None
+    item: dict[str, Any] = {}
+    for f in kind.fields:
+        if f.type == spec.SLUG:
+            item[f.name] = reader.slug(data, f, where)
+            where = _label(where, item[f.name])
+        elif f.type in spec.NESTED:
+            item[f.name] = _read_nested(reader, catalogue, f, data, where, item)
+        else:
+            item[f.name] = getattr(reader, f.type)(data, f, where)
+    item["where"] = where
+    return item
+
+
+def _read_nested(
+    reader: _Reader,
+    catalogue: Catalogue,
+    f: Field,
+    data: dict,
+    where: str,
+    parent: dict,
+) -> Any:
+    raw = data.get(f.key)
+    where = f"{where}.{f.key}"
+    if f.type == spec.MAPPING:
+        return None if raw is None else _read_item(reader, catalogue, f.of, raw, where)
+    if f.type == spec.ITEMS:
+        return _read_list(reader, catalogue, f.of, raw, where, parent)
+    # GROUPS: a mapping from each choice to a list.
+    if raw is None:
+        return []
+    group = f.of.group_field
+    groups = reader.mapping(raw, where, group.choices)
+    if groups is None:
+        return []
+    items = []
+    for value in group.choices:
+        for item in _read_list(
+            reader, catalogue, f.of, groups.get(value), f"{where}.{value}", parent
+        ):
+            items.append(item | {f.of.group: value})
+    return items
+
+
+def _read_list(
+    reader: _Reader,
+    catalogue: Catalogue,
+    kind: Kind,
+    raw: Any,
+    where: str,
+    parent: dict,
+) -> list:
+    """Nested items in order; catalogued ones are registered and listed by slug."""
+    items = []
+    seen = set()
+    unique = kind.unique_in_list
+    for index, raw_item in enumerate(reader.items(raw, where)):
+        item = _read_item(reader, catalogue, kind, raw_item, f"{where}[{index}]")
+        if item is None:
+            continue
+        item["position"] = index
+        if kind.catalogued:
+            item[kind.parent] = parent["slug"]
+            if item["slug"]:
+                items.append(item["slug"])
+                _register(reader, catalogue, kind, item)
+            continue
+        if unique:
+            value = item[unique.name]
+            if value is None:
+                continue
+            if value in seen:
+                if unique.type == spec.SLUG:
+                    message = f"{kind.noun} {_shown(value)} appears twice"
+                else:
+                    message = f"{_shown(value)} is listed twice"
+                reader.problem(f"{item['where']}.{unique.key}", message)
+                continue
+            seen.add(value)
+        elif kind.slug_field and item["slug"] is None:
+            continue
+        items.append(item)
+    return items
+
+
+def _register(reader: _Reader, catalogue: Catalogue, kind: Kind, item: dict) -> None:
+    """Add an item; a repeated slug is allowed only for an identical definition."""
+    store: dict[str, dict] = getattr(catalogue, kind.name)
+    slug, where = item["slug"], item["where"]
+    if slug in store:
+        if store[slug] != item:
+            reader.problem(
+                where,
+                f"{kind.noun} {_shown(slug)} is already defined differently at "
+                f"{catalogue.places[(kind.name, slug)]}",
+            )
+        return
+    store[slug] = item
+    catalogue.places[(kind.name, slug)] = f"{reader.file}: {where}"
+
+
+def _check_references(catalogue: Catalogue, problems: list[str]) -> None:
+    """Every slug a file names must exist; step slugs are unique; no cycles."""
+    pools: dict[str, dict[str, dict]] = {
+        kind.name: getattr(catalogue, kind.name) for kind in spec.CATALOGUED
+    }
+    files: dict[str, dict[str, str]] = {}  # kind -> slug -> the file it is in
+    entries: list[tuple[Kind, dict, str]] = []
+
+    def walk(kind: Kind, item: dict, file: str) -> None:
+        entries.append((kind, item, file))
+        if kind.slug_field:
+            files.setdefault(kind.name, {}).setdefault(item["slug"], file)
+        for f in kind.fields:
+            if f.type == spec.MAPPING and item[f.name]:
+                walk(f.of, item[f.name], file)
+            elif f.type in (spec.ITEMS, spec.GROUPS) and not f.of.catalogued:
+                for child in item[f.name]:
+                    if f.of.unique_everywhere and not claim(f.of, child, file):
+                        continue
+                    walk(f.of, child, file)
+
+    def claim(kind: Kind, item: dict, file: str) -> bool:
+        pool = pools.setdefault(kind.name, {})
+        slug = item["slug"]
+        if slug in pool:
+            problems.append(
+                f"{file}: {item['where']}.slug: {kind.noun} {_shown(slug)} is "
+                f"already used at {files[kind.name][slug]}: {pool[slug]['where']}"
+            )
+            return False
+        pool[slug] = item
+        return True
+
+    for kind in spec.CATALOGUED:
+        for slug, item in pools[kind.name].items():
+            walk(kind, item, catalogue.places[(kind.name, slug)].split(": ", 1)[0])
+
+    for kind, item, file in entries:
+        for f in kind.fields:
+            if f.type not in (spec.REFERENCE, spec.REFERENCES):
+                continue
+            values = [item[f.name]] if f.type == spec.REFERENCE else item[f.name]
+            where = f"{file}: {item['where']}.{f.key}"
+            pool = pools.get(f.to, {})
+            noun = spec.BY_NAME[f.to].noun
+            for value in values:
+                if value not in pool:
+                    problems.append(f"{where}: unknown {noun} {_shown(value)}")
+            if f.acyclic and item["slug"] in values:
+                problems.append(
+                    f"{where}: a {kind.noun} cannot be its own {f.key[:-1]}"
+                )
+    if problems:
+        return
+    for kind, f in [(k, f) for k in spec.LOADED for f in k.fields if f.acyclic]:
+        pool = pools.get(kind.name, {})
+        cycle = find_cycle({slug: set(item[f.name]) for slug, item in pool.items()})
+        if cycle:
+            item = pool[cycle[0]]
+            problems.append(
+                f"{files[kind.name][cycle[0]]}: {item['where']}.{f.key}: "
+                f"{f.key[:-1]} cycle: " + " -> ".join(cycle)
+            )

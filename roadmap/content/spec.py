@@ -1,0 +1,486 @@
+"""The content file format, field by field: the one place that says what a file holds.
+
+Reading and validating (`reading`), loading (`loading`), exporting (`exporting`) and
+the field tables of docs/content-format.md all follow these lists.
+A new content field is one more `Field` in its kind, next to its model field; the
+limits (`max_length`, choices, URL schemes) and defaults are read from the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.core.validators import URLValidator
+from django.db import models
+
+from roadmap.models import (
+    Concept,
+    Content,
+    LearningStep,
+    Resource,
+    Role,
+    RoleFact,
+    RoleSkill,
+    Skill,
+    Source,
+    Stage,
+)
+
+FORMAT_VERSION = 1
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+INTEGER_MAX = 2_000_000_000
+
+# Field types. A value in the file...
+TEXT = "text"  # ...is text, stripped
+URL = "url"  # ...is text that is a URL of one of the model field's schemes
+SLUG = "slug"  # ...is the item's slug, its identity
+CHOICE = "choice"  # ...is one of the model field's choices
+BOOLEAN = "boolean"  # ...is true or false
+DATE = "date"  # ...is a date, YYYY-MM-DD
+INTEGER = "integer"  # ...is a whole number from 0 to INTEGER_MAX
+REFERENCE = "reference"  # ...is the slug of an item of kind `to`
+REFERENCES = "references"  # ...is a list of slugs of items of kind `to`
+MAPPING = "mapping"  # ...is a mapping of the fields of kind `of`, stored on this row
+ITEMS = "items"  # ...is an ordered list of items of kind `of`
+GROUPS = "groups"  # ...maps each choice of `of.group` to an ordered list of `of`
+
+NESTED = frozenset({MAPPING, ITEMS, GROUPS})
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a content file and the model field it fills."""
+
+    key: str
+    type: str
+    name: str = ""  # the model field (for MAPPING, ITEMS, GROUPS: the item's key)
+    required: bool = False
+    doc: str = ""  # what the field means; else the model field's help_text
+    to: str = ""  # REFERENCE(S): the name of the kind referred to
+    of: Kind | None = None  # MAPPING, ITEMS, GROUPS: the nested kind
+    pattern: str = ""  # TEXT: a regular expression the whole value must match...
+    pattern_doc: str = ""  # ...and what it asks for, as messages say it
+    explicit: bool = False  # exports write it even when it holds its default
+    acyclic: bool = False  # REFERENCES to its own kind: no item reaches itself
+    model: type[models.Model] | None = None  # set by the kind
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.key)
+
+    @property
+    def model_field(self) -> models.Field:
+        return self.model._meta.get_field(self.name)
+
+    @property
+    def max_length(self) -> int | None:
+        if self.pattern or self.type in NESTED | {REFERENCES}:
+            return None
+        if self.type == REFERENCE:
+            return self.model_field.related_model._meta.get_field("slug").max_length
+        return self.model_field.max_length
+
+    @property
+    def choices(self) -> list[str]:
+        return [value for value, _label in self.model_field.choices]
+
+    @property
+    def schemes(self) -> list[str]:
+        """URL schemes every URLValidator of the model field accepts."""
+        allowed: list[str] | None = None
+        for validator in self.model_field.validators:
+            if isinstance(validator, URLValidator):
+                schemes = list(validator.schemes)
+                if allowed is not None:
+                    schemes = [s for s in allowed if s in schemes]
+                allowed = schemes
+        return allowed or []
+
+    @property
+    def empty(self) -> Any:
+        """The model's value when the file says nothing (its MAPPING is absent)."""
+        if self.type in (REFERENCES, ITEMS):
+            return []
+        if self.type == GROUPS:
+            return {}
+        if self.type == MAPPING:
+            return None
+        return self.model_field.get_default()
+
+    @property
+    def default(self) -> Any:
+        """What an omitted key means; None for a required one."""
+        if self.required:
+            return None
+        if self.type == CHOICE and not self.model_field.has_default():
+            raise TypeError(f"{self.key}: an optional choice needs a model default")
+        return self.empty
+
+    @property
+    def meaning(self) -> str:
+        if self.doc or self.type in NESTED:
+            return self.doc
+        return str(self.model_field.help_text)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of item: its fields in file order and where its rows live."""
+
+    name: str  # the file's list, the catalogue's store, the load report's line
+    noun: str  # one item, as messages say it
+    model: type[models.Model]
+    fields: tuple[Field, ...]
+    doc: str = ""
+    parent: str = ""  # nested kinds: the model's foreign key to the enclosing row
+    key: tuple[str, ...] = ("slug",)  # model attnames that identify a row
+    group: str = ""  # GROUPS: the choice field whose values key the lists
+    catalogued: bool = False  # kept by slug; a copy in another file must be equal
+    order: str = "slug"  # exports list references to this kind in this order
+    listed_by_use: bool = False  # exports list these in the order the role uses them
+
+    def __post_init__(self) -> None:
+        fields = tuple(replace(f, model=self.model) for f in self.fields)
+        object.__setattr__(self, "fields", fields)
+
+    @property
+    def keys(self) -> list[str]:
+        """The keys a file may give an item of this kind."""
+        return [f.key for f in self.fields]
+
+    @property
+    def group_field(self) -> Field:
+        return Field(self.group, CHOICE, model=self.model)
+
+    @property
+    def slug_field(self) -> Field | None:
+        return next((f for f in self.fields if f.type == SLUG), None)
+
+    @property
+    def is_content(self) -> bool:
+        """Content rows are retired, never deleted; other rows hold no learner data."""
+        return issubclass(self.model, Content)
+
+    @property
+    def parent_attname(self) -> str:
+        return self.model._meta.get_field(self.parent).attname
+
+    @property
+    def related_name(self) -> str:
+        """The enclosing row's accessor for these rows (`skill.concepts`)."""
+        return self.model._meta.get_field(self.parent).remote_field.get_accessor_name()
+
+    @property
+    def unique_in_list(self) -> Field | None:
+        """The field no two items of one enclosing list may share, if any."""
+        if self.parent and len(self.key) == 2 and self.key[0] == self.parent_attname:
+            return next(
+                f for f in self.fields if self.key[1] in (f.name, f"{f.name}_id")
+            )
+        return None
+
+    @property
+    def unique_everywhere(self) -> bool:
+        """Nested, not catalogued, and slugs unique across every file (steps)."""
+        return bool(self.parent) and not self.catalogued and self.key == ("slug",)
+
+
+def flatten(kind: Kind, item: dict | None) -> Iterator[tuple[Field, Any]]:
+    """The item's stored fields and values, a MAPPING's fields included."""
+    for f in kind.fields:
+        if f.type == MAPPING:
+            yield from flatten(f.of, item[f.name] if item else None)
+        elif f.type not in NESTED:
+            yield f, (item[f.name] if item else f.empty)
+
+
+# --- The kinds -------------------------------------------------------------------
+
+SLUG_FIELD = Field(
+    "slug",
+    SLUG,
+    required=True,
+    doc="The item's identity: progress, links and references follow it. Rename "
+    "the title freely; keep the slug.",
+)
+SOURCES_FIELD = Field(
+    "sources",
+    REFERENCES,
+    required=True,
+    to="sources",
+    doc="The seed documents this item came from.",
+)
+PUBLISHED = Field(
+    "published",
+    BOOLEAN,
+    "is_published",
+    doc="`false` marks a draft: only staff see it.",
+)
+SUMMARY = Field("summary", TEXT, doc="Plain text; blank lines separate paragraphs.")
+
+SOURCES = Kind(
+    "sources",
+    "source",
+    Source,
+    (
+        SLUG_FIELD,
+        Field("title", TEXT, required=True, doc="The document's title."),
+        Field("file", TEXT, "file_name", required=True),
+        Field("kind", CHOICE, required=True, doc="What sort of document it is."),
+        Field("date", DATE, "published_on", doc="When the document was published."),
+        Field("summary", TEXT, doc="What the document covers."),
+        PUBLISHED,
+    ),
+    doc="The seed documents that content was taken from.",
+    catalogued=True,
+    order="file_name",
+)
+
+RESOURCES = Kind(
+    "resources",
+    "resource",
+    Resource,
+    (
+        SLUG_FIELD,
+        Field("title", TEXT, required=True, doc="The link's text."),
+        Field("url", URL, required=True, doc="Only links known to exist."),
+        Field("kind", CHOICE, required=True, doc="What sort of resource it is."),
+        Field("free", BOOLEAN, "is_free", explicit=True, doc="Free of charge."),
+        replace(
+            SOURCES_FIELD,
+            required=False,
+            doc="The seed documents that named what the resource covers.",
+        ),
+        PUBLISHED,
+    ),
+    doc="Curated links that help with a learning step.",
+    catalogued=True,
+)
+
+CONCEPTS = Kind(
+    "concepts",
+    "concept",
+    Concept,
+    (
+        SLUG_FIELD,
+        Field("name", TEXT, required=True, doc="The concept's name."),
+        Field("kind", CHOICE, explicit=True, doc="What sort of concept it is."),
+        Field("summary", TEXT, doc="One or two sentences."),
+        SOURCES_FIELD,
+        PUBLISHED,
+    ),
+    doc="Things to understand or technologies to know, in order within one skill.",
+    parent="skill",
+    catalogued=True,
+)
+
+SKILLS = Kind(
+    "skills",
+    "skill",
+    Skill,
+    (
+        SLUG_FIELD,
+        Field("name", TEXT, required=True, doc="The skill's name."),
+        Field("kind", CHOICE, explicit=True, doc="Soft skills are `soft`."),
+        Field("summary", TEXT, doc="One or two sentences."),
+        SOURCES_FIELD,
+        PUBLISHED,
+        Field(
+            "concepts",
+            ITEMS,
+            of=CONCEPTS,
+            explicit=True,
+            doc="The skill's concepts, in order; a concept belongs to one skill.",
+        ),
+    ),
+    doc="Skills, shared by every role that needs them.",
+    catalogued=True,
+    listed_by_use=True,
+)
+
+SALARY = Kind(
+    "salary",
+    "salary",
+    Role,
+    (
+        # A salary needs an amount, a currency and a period, or none of them.
+        Field("amount", INTEGER, "salary_amount", required=True, doc="The figure."),
+        Field(
+            "currency",
+            TEXT,
+            "salary_currency",
+            required=True,
+            pattern=r"[A-Z]{3}",
+            pattern_doc="a code like USD",
+            doc="The currency's ISO 4217 code.",
+        ),
+        Field("period", CHOICE, "salary_period", required=True, doc="Per what."),
+        Field("region", TEXT, "salary_region", doc="Where the figure applies."),
+        Field("cited", TEXT, "salary_cited"),
+        Field("as_of", DATE, "salary_as_of", doc="The figure's date."),
+        replace(
+            SOURCES_FIELD,
+            name="salary_sources",
+            doc="The seed documents that give the figure.",
+        ),
+    ),
+    doc="A role's typical salary, as a source gives it.",
+)
+
+FACTS = Kind(
+    "facts",
+    "fact",
+    RoleFact,
+    (
+        Field("text", TEXT, required=True, doc="One sentence."),
+        SOURCES_FIELD,
+    ),
+    doc="What the sources say about a role, by kind; each list is ordered.",
+    parent="role",
+    key=("role_id", "kind", "position"),
+    group="kind",
+)
+
+ROLE_SKILLS = Kind(
+    "role_skills",
+    "role skill",
+    RoleSkill,
+    (
+        Field(
+            "skill",
+            REFERENCE,
+            required=True,
+            to="skills",
+            doc="The skill's slug; a role lists a skill once.",
+        ),
+        Field("importance", CHOICE, required=True, doc="How much the role needs it."),
+    ),
+    doc="The skills a role needs, in order.",
+    parent="role",
+    key=("role_id", "skill_id"),
+)
+
+STEPS = Kind(
+    "steps",
+    "step",
+    LearningStep,
+    (
+        SLUG_FIELD,
+        Field("title", TEXT, required=True, doc="What to do, in a few words."),
+        Field("summary", TEXT, doc="One or two paragraphs."),
+        SOURCES_FIELD,
+        Field("skills", REFERENCES, to="skills", doc="The skills the step builds."),
+        Field(
+            "concepts",
+            REFERENCES,
+            to="concepts",
+            doc="The concepts the step covers.",
+        ),
+        Field(
+            "prerequisites",
+            REFERENCES,
+            to="steps",
+            acyclic=True,
+            doc="Steps to finish first.",
+        ),
+        Field("resources", REFERENCES, to="resources", doc="Links that help."),
+        PUBLISHED,
+    ),
+    doc="The things to do, in order within a stage. Step slugs are unique across "
+    "all files.",
+    parent="stage",
+)
+
+STAGES = Kind(
+    "stages",
+    "stage",
+    Stage,
+    (
+        SLUG_FIELD,
+        Field("title", TEXT, required=True, doc="The stage's title."),
+        Field("summary", TEXT, doc="One paragraph."),
+        SOURCES_FIELD,
+        PUBLISHED,
+        Field(
+            "steps", ITEMS, of=STEPS, explicit=True, doc="The stage's steps, in order."
+        ),
+    ),
+    doc="The parts of a role's learning path, in order; a stage's slug is unique "
+    "within its role.",
+    parent="role",
+    key=("role_id", "slug"),
+)
+
+ROLES = Kind(
+    "roles",
+    "role",
+    Role,
+    (
+        SLUG_FIELD,
+        Field("title", TEXT, required=True, doc="The job's title."),
+        Field("tagline", TEXT, doc="One line under the title."),
+        SUMMARY,
+        Field("position", INTEGER, doc="Where the role is listed, smallest first."),
+        PUBLISHED,
+        SOURCES_FIELD,
+        Field("salary", MAPPING, of=SALARY, doc="Optional; see Salary."),
+        Field("facts", GROUPS, of=FACTS, doc="See Role facts."),
+        Field(
+            "skills",
+            ITEMS,
+            "role_skills",
+            of=ROLE_SKILLS,
+            explicit=True,
+            doc="See Role skills.",
+        ),
+        Field(
+            "stages",
+            ITEMS,
+            of=STAGES,
+            explicit=True,
+            doc="The learning path, in order.",
+        ),
+    ),
+    doc="Jobs someone wants to grow into, with their learning paths.",
+    catalogued=True,
+)
+
+# The lists a file may hold, in file order. Each kind refers only to kinds before
+# it, so an export collects what a role uses from the last list to the first.
+FILE_KINDS = (SOURCES, RESOURCES, SKILLS, ROLES)
+FILE_KEYS = ("format", *(kind.name for kind in FILE_KINDS))
+
+
+def _tree(kind: Kind, parent: Kind | None = None, via: Field | None = None):
+    """(kind, enclosing kind, its field) for a kind and every kind nested in it."""
+    yield kind, parent, via
+    for f in kind.fields:
+        if f.type in (ITEMS, GROUPS):
+            yield from _tree(f.of, kind, f)
+
+
+TREE = [entry for kind in FILE_KINDS for entry in _tree(kind)]
+# Load order: every kind with rows of its own, after the kinds it nests in and the
+# kinds it refers to.
+LOADED = tuple(kind for kind, _, _ in TREE)
+PARENTS = {kind.name: (parent, via) for kind, parent, via in TREE if parent}
+BY_NAME = {kind.name: kind for kind in LOADED}
+CATALOGUED = tuple(kind for kind in LOADED if kind.catalogued)
+CONTENT_KINDS = tuple(kind.name for kind in LOADED if kind.is_content)
+
+# Every kind the format doc has a table for, in the doc's order.
+DOCUMENTED = (
+    SOURCES,
+    RESOURCES,
+    SKILLS,
+    CONCEPTS,
+    ROLES,
+    SALARY,
+    FACTS,
+    ROLE_SKILLS,
+    STAGES,
+    STEPS,
+)

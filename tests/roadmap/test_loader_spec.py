@@ -1,0 +1,44 @@
+"""The content specification covers every field of the content models."""
+
+from roadmap.content import spec
+from roadmap.models import Content
+
+# Fields no content file gives: timestamps, and what nesting and order say.
+NOT_IN_FILES = {"id", "created_at", "updated_at", "first_published_at", "position"}
+
+
+def test_every_model_field_is_in_the_specification_or_implied_by_nesting():
+    stored: dict[type, set[str]] = {}
+    for kind in spec.LOADED:
+        names = stored.setdefault(kind.model, set())
+        names.update(f.name for f, _ in spec.flatten(kind, None))
+        if kind.parent:
+            names.update({kind.parent, kind.group} - {""})
+    for model, names in stored.items():
+        fields = {
+            f.name
+            for f in model._meta.get_fields()
+            if f.concrete
+            and not f.auto_created
+            # links kept as rows of their own (a role's skills) have their own kind
+            and not (f.many_to_many and not f.remote_field.through._meta.auto_created)
+        }
+        missing = fields - names - NOT_IN_FILES
+        if model is spec.ROLES.model:
+            assert "position" in names  # roles give their position; nested kinds not
+        assert not missing, (model.__name__, missing)
+
+
+def test_content_kinds_are_reported_in_load_order():
+    assert spec.CONTENT_KINDS == (
+        "sources",
+        "resources",
+        "skills",
+        "concepts",
+        "roles",
+        "stages",
+        "steps",
+    )
+    assert all(
+        issubclass(spec.BY_NAME[name].model, Content) for name in spec.CONTENT_KINDS
+    )
