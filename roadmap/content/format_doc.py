@@ -1,0 +1,139 @@
+"""The field tables of docs/content-format.md, rendered from `spec`.
+
+Each table stands between `<!-- fields:KIND -->` and `<!-- /fields:KIND -->`; the
+prose around them is left alone. `python manage.py content_format_doc` rewrites
+them; a test fails when the file and the spec disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+from roadmap.content import spec
+from roadmap.content.reading import url_phrase
+from roadmap.content.spec import Field, Kind
+
+COMMAND = "python manage.py content_format_doc"
+
+
+def doc_path() -> Path:
+    return Path(settings.BASE_DIR) / "docs" / "content-format.md"
+
+
+def _codes(values: list[str]) -> str:
+    return ", ".join(f"`{value}`" for value in values)
+
+
+def _type(f: Field) -> str:
+    if f.type == spec.REFERENCE:
+        return f"{spec.BY_NAME[f.to].noun} slug"
+    if f.type == spec.REFERENCES:
+        return f"list of {spec.BY_NAME[f.to].noun} slugs"
+    if f.type == spec.ITEMS:
+        return f"list of {f.of.name.replace('_', ' ')}"
+    if f.type == spec.GROUPS:
+        return f"lists of {f.of.name.replace('_', ' ')} by kind"
+    return {
+        spec.URL: "URL",
+        spec.BOOLEAN: "true or false",
+        spec.DATE: "date",
+        spec.INTEGER: "whole number",
+    }.get(f.type, f.type)
+
+
+def _default(f: Field) -> str:
+    if f.required:
+        return ""
+    value = f.default
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if value in (None, "", [], {}):
+        return "none" if f.type != spec.TEXT else "empty"
+    return f"`{value}`"
+
+
+def _limits(f: Field) -> str:
+    if f.type == spec.SLUG:
+        return (
+            f"lowercase letters, digits and hyphens; at most {f.max_length} characters"
+        )
+    if f.type == spec.URL:
+        return f"an {url_phrase(f.schemes)} URL; at most {f.max_length} characters"
+    if f.type == spec.TEXT:
+        if f.pattern:
+            return f"{f.pattern_doc} (`{f.pattern}`)"
+        return f"at most {f.max_length} characters" if f.max_length else ""
+    if f.type == spec.CHOICE:
+        return _codes(f.choices)
+    if f.type == spec.DATE:
+        return "YYYY-MM-DD"
+    if f.type == spec.INTEGER:
+        return f"0 to {spec.INTEGER_MAX:,}"
+    if f.type == spec.REFERENCE:
+        return "must exist"
+    if f.type == spec.REFERENCES:
+        limits = "each must exist, none twice"
+        if f.acyclic:
+            limits += f"; no cycles, not the {spec.BY_NAME[f.to].noun} itself"
+        return limits
+    if f.type == spec.GROUPS:
+        return "keys: " + _codes(f.of.group_field.choices)
+    return ""
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def table(kind: Kind) -> str:
+    """A kind's fields as a Markdown table, after the kind's one-line summary."""
+    rows = [
+        "| Key | Type | Required | Default | Limits | Meaning |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in kind.fields:
+        required = "yes" if f.required else ""
+        if f.required and f.type == spec.REFERENCES:
+            required = "at least one"
+        cells = [f"`{f.key}`", _type(f), required, _default(f), _limits(f), f.meaning]
+        rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    lines = [kind.doc, ""]
+    if kind.group:
+        labels = ", ".join(
+            f"`{value}` ({label})"
+            for value, label in kind.group_field.model_field.choices
+        )
+        lines += [f"The kinds, in the order a role page shows them: {labels}.", ""]
+    return "\n".join([*lines, *rows])
+
+
+def _block(name: str) -> re.Pattern:
+    name = re.escape(name)
+    return re.compile(
+        rf"(<!-- fields:{name} -->).*?(<!-- /fields:{name} -->)", re.DOTALL
+    )
+
+
+def render(text: str) -> str:
+    """The doc with every kind's table between its markers made afresh."""
+    missing = []
+    for kind in spec.DOCUMENTED:
+        pattern = _block(kind.name)
+        if not pattern.search(text):
+            missing.append(kind.name)
+            continue
+        body = table(kind)
+        text = pattern.sub(
+            lambda match, body=body: f"{match[1]}\n\n{body}\n\n{match[2]}", text
+        )
+    if missing:
+        raise ValueError(
+            "docs/content-format.md has no markers for: "
+            + ", ".join(
+                f"<!-- fields:{name} --> <!-- /fields:{name} -->" for name in missing
+            )
+        )
+    return text
