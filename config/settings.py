@@ -348,7 +348,7 @@ if STAFF_ENROLMENT not in {"open", "invite"}:
     refuse_to_start(
         f"WAYMARK_STAFF_ENROLMENT={STAFF_ENROLMENT!r} must be open or invite."
     )
-# The running release, part of every cached page's key (config/release.py):
+# The running release, part of every cached page's key (config/caching.py):
 # the deployer's name for it (the git commit), or else a digest of the code.
 RELEASE = os.environ.get("WAYMARK_RELEASE", "").strip()
 # The benchmark's bare view (/bench/bare), off unless `make bench` turns it on.

@@ -10,6 +10,6 @@ application = get_wsgi_application()
 
 # Name the release now, as the code is loaded (in gunicorn's master, with
 # preload_app), not at a worker's first request after files may have changed.
-from config.release import release  # noqa: E402
+from config.caching import release  # noqa: E402
 
 release()

@@ -14,23 +14,19 @@ from __future__ import annotations
 
 import datetime
 import math
-import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.db import DatabaseCache
-from django.db import transaction
+from django.core.cache import cache
 from django.db.models import Count, F, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from config.release import release
+from config import caching
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
-from roadmap import page_cache
 from roadmap.models import Concept, LearningStep, Role
 
 PACE_WINDOW_DAYS = 28
@@ -130,58 +126,45 @@ class RoleProgress:
         }
 
 
-# --- Per-learner cache ------------------------------------------------------------
+# --- Cached figures ------------------------------------------------------------------
 #
-# A learner's figures change only when their own progress does (a status, an event,
-# a followed role), when the content does, or when the day changes. They are cached
-# under all three, so a page view reads them back instead of recounting.
+# A learner's figures change only when their own data does, when the content does,
+# or when their day changes. They are cached under the generations of both
+# (config/caching.py) and the learner's date, so a page view reads them back
+# instead of recounting.
 
-LEARNER_VERSION_KEY = "figures:learner-version:{}"
 LEARNER_FIGURES_TIMEOUT = 10 * 60  # the pace window slides: recount now and then
 
 
-def learner_changed(learner_id: int) -> None:
-    """Retire a learner's cached figures, now and again when the change commits."""
-    _new_learner_version(learner_id)
-    transaction.on_commit(lambda: _new_learner_version(learner_id))
-
-
-def _new_learner_version(learner_id: int) -> None:
-    cache.set(LEARNER_VERSION_KEY.format(learner_id), time.time_ns(), timeout=None)
-
-
-def learner_versions(learner_ids: list[int]) -> list:
-    """The current version of each learner's progress (one cache round trip)."""
-    keys = [LEARNER_VERSION_KEY.format(pk) for pk in learner_ids]
-    found = cache.get_many(keys)
-    started = {key: time.time_ns() for key in keys if key not in found}
-    if started:
-        cache.set_many(started, timeout=None)
-        found.update(started)
-    return [found[key] for key in keys]
+def learner_entry(learner, name: str) -> dict:
+    """Where a learner's cached figures (or a page part made from them) live:
+    the arguments of `caching.cached` and `caching.cached_parts`."""
+    return {
+        "name": f"figures:{learner.pk}:{name}:{local_today(learner).isoformat()}",
+        "depends_on": [("learner", learner.pk), caching.CONTENT],
+        "timeout": LEARNER_FIGURES_TIMEOUT,
+    }
 
 
 def cached_for_learner(learner, name: str, compute):
-    """`compute()`, cached for this learner until their progress or the content
+    """`compute()`, cached for this learner until their data or the content
     changes (or the day does, in their time zone)."""
-    version_key = LEARNER_VERSION_KEY.format(learner.pk)
-    versions = cache.get_many([version_key, page_cache.VERSION_KEY])
-    learner_version = versions.get(version_key)
-    if learner_version is None:
-        cache.add(version_key, time.time_ns(), timeout=None)
-        learner_version = cache.get(version_key)
-    content_version = versions.get(page_cache.VERSION_KEY)
-    if content_version is None:
-        content_version = page_cache.content_version()
-    key = (
-        f"figures:{learner.pk}:{name}:{release()}:{learner_version}:"
-        f"{content_version}:{local_today(learner).isoformat()}"
-    )
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, LEARNER_FIGURES_TIMEOUT)
-    return value
+    return caching.cached(compute=compute, **learner_entry(learner, name))
+
+
+def learner_changed(learner_id: int) -> None:
+    """Retire a learner's cached figures and pages: `caching.bump`, under the
+    name the mentoring code calls."""
+    caching.bump("learner", learner_id)
+
+
+def learner_versions(learner_ids: list[int]) -> list[int]:
+    """The current generation of each learner's data (one cache round trip)."""
+    return list(caching.generations("learner", learner_ids).values())
+
+
+def cache_is_database() -> bool:
+    return caching.is_database()
 
 
 def statuses_for(learner) -> dict[ItemKey, str]:
@@ -249,14 +232,12 @@ class RoleStructure:
 
 def role_structure(role_ids: Iterable[int]) -> RoleStructure:
     role_ids = sorted(set(role_ids))
-    key = "figures:structure:{}:{}:{}".format(
-        "-".join(map(str, role_ids)), release(), page_cache.content_version()
+    return caching.cached(
+        "figures:structure:{}".format("-".join(map(str, role_ids))),
+        lambda: _load_structure(role_ids),
+        depends_on=[caching.CONTENT],
+        timeout=caching.DAY,
     )
-    structure = cache.get(key)
-    if structure is None:
-        structure = _load_structure(role_ids)
-        cache.set(key, structure, page_cache.PAGE_TIMEOUT)
-    return structure
 
 
 def _load_structure(role_ids: list[int]) -> RoleStructure:
@@ -583,35 +564,25 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
 
 
 def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
-    """`mentee_rows`, each mentee's row cached until their progress or the content
+    """`mentee_rows`, each mentee's row cached until their data or the content
     changes: two cache round trips, and the fixed queries of `mentee_rows` only
     for the mentees whose rows are not cached."""
     learners = list(learners)
-    if not learners or cache_is_database():
+    if not learners or caching.is_database():
         # The database cache writes one row per key: caching fifty rows would
         # cost more queries than counting them.
         return mentee_rows(learners, stalled_days=stalled_days, now=now)
     now = now or timezone.now()
-    version_keys = {
-        learner.pk: LEARNER_VERSION_KEY.format(learner.pk) for learner in learners
-    }
-    versions = cache.get_many([*version_keys.values(), page_cache.VERSION_KEY])
-    content_version = versions.get(page_cache.VERSION_KEY)
-    if content_version is None:
-        content_version = page_cache.content_version()
-    started = {
-        key: time.time_ns() for key in version_keys.values() if key not in versions
-    }
-    if started:
-        # A new value can only cause a recount, never a stale row.
-        cache.set_many(started, timeout=None)
-        versions.update(started)
     day = now.date().isoformat()
-    running = release()
-    keys = {
-        pk: f"figures:{pk}:mentee-row:{running}:{versions[key]}:{content_version}:{day}"
-        for pk, key in version_keys.items()
-    }
+    keys = caching.keys(
+        {
+            learner.pk: (
+                f"figures:{learner.pk}:mentee-row:{day}",
+                [("learner", learner.pk), caching.CONTENT],
+            )
+            for learner in learners
+        }
+    )
     cached = cache.get_many(keys.values())
     missing = [learner for learner in learners if keys[learner.pk] not in cached]
     fresh = {
@@ -631,7 +602,3 @@ def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeR
         row.stalled = row.last_active is None or row.last_active < threshold
         rows.append(row)
     return rows
-
-
-def cache_is_database() -> bool:
-    return isinstance(caches["default"], DatabaseCache)

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from config import caching
 from progress import figures
 from progress.models import RoleFollow, Status
 from roadmap import page_cache
@@ -31,31 +32,27 @@ PANEL_TEMPLATE = "progress/_role_panel.html"
 def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The role page of a signed-in learner who is not staff (staff see drafts,
     which are never cached)."""
-    # Keyed by the running release too (page_cache), so a deploy that changes
-    # the skeleton's shape never reads one cached by the code before it.
     skeleton = page_cache.cached_page(f"role:{slug}:learner", lambda: _skeleton(slug))
     learner = request.user
-    statuses, panel, token_slot = figures.cached_for_learner(
-        learner,
-        f"role:{skeleton['role_id']}",
-        lambda: _figures(learner, skeleton),
+    parts = caching.cached_parts(
+        request,
+        lambda token: _figures(learner, skeleton, token),
+        **figures.learner_entry(learner, f"role:{skeleton['role_id']}"),
     )
-    token = get_token(request)
     article = fill(
-        skeleton, statuses, token=token, panel=panel.replace(token_slot, token)
+        skeleton, parts["statuses"], token=get_token(request), panel=parts["panel"]
     )
     context = {"role": skeleton, "article": mark_safe(article)}  # noqa: S308
     return render(request, "roadmap/role_detail.html", context)
 
 
-def _figures(learner, skeleton: dict) -> tuple:
-    """The learner's statuses and their rendered progress panel, with a slot for
-    the CSRF token of each request: cached until their progress changes."""
+def _figures(learner, skeleton: dict, csrf_token: str) -> dict:
+    """The learner's statuses and their rendered progress panel: cached until
+    their data or the content changes."""
     role = get_object_or_404(Role.objects.published(), pk=skeleton["role_id"])
     statuses = figures.statuses_for(learner)
     (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
     following = RoleFollow.objects.filter(learner=learner, role=role).exists()
-    token_slot = f"⟦{secrets.token_hex(8)}:csrf⟧"
     panel = render_to_string(
         PANEL_TEMPLATE,
         {
@@ -63,10 +60,10 @@ def _figures(learner, skeleton: dict) -> tuple:
             "role_figures": role_figures,
             "following": following,
             "user": learner,
-            "csrf_token": token_slot,
+            "csrf_token": csrf_token,
         },
     )
-    return statuses, panel, token_slot
+    return {"statuses": statuses, "panel": panel}
 
 
 def _skeleton(slug: str) -> dict:

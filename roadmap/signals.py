@@ -1,6 +1,6 @@
 """Content signals: the prerequisite cycle guard, and retiring cached pages.
 
-Last line of defence: no code path can store a prerequisite cycle.
+The guard is the last line of defence: no code path can store a prerequisite cycle.
 
 Forms and the loader check first and show friendly errors; this catches the shell,
 scripts and anything else that adds prerequisites directly.
@@ -27,6 +27,14 @@ def refuse_prerequisite_cycles(sender, instance, action, reverse, pk_set, **kwar
     LearningStep.check_prerequisite_edges(edges)
 
 
+# Retiring cached pages. The content loader and the admin's bulk publish and
+# unpublish call `page_cache.content_changed` themselves; these receivers are for
+# the writes that come from outside the app's own functions: the admin's forms
+# and inlines (a save, a delete, a re-linked prerequisite or source) and the
+# shell. The loader's own saves reach them too, and fold into its bump: a
+# generation is written once per transaction (config/caching.py).
+
+
 def _retire_cached_pages(sender, **kwargs) -> None:
     if sender._meta.app_label == "roadmap":
         page_cache.content_changed()
@@ -37,7 +45,6 @@ def _retire_cached_pages_on_m2m(sender, action, **kwargs) -> None:
         page_cache.content_changed()
 
 
-# Any saved, deleted or re-linked content retires the cached public pages.
 post_save.connect(_retire_cached_pages, dispatch_uid="roadmap_page_cache_save")
 post_delete.connect(_retire_cached_pages, dispatch_uid="roadmap_page_cache_delete")
 m2m_changed.connect(_retire_cached_pages_on_m2m, dispatch_uid="roadmap_page_cache_m2m")

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from config import caching
 from progress import figures
 from progress.models import ItemProgress, ProgressEvent, RoleFollow
 from tests.factories import UserFactory
@@ -127,7 +128,7 @@ class TestQueryBudget:
     ):
         # With Redis (in production) the page and each mentee's row are cached;
         # the database cache would spend a query per row, so there they are not.
-        monkeypatch.setattr(figures, "cache_is_database", lambda: False)
+        monkeypatch.setattr(caching, "is_database", lambda: False)
         learners = make_mentees(mentor, small_role, steps, mentees)
         client.force_login(mentor)
         first = client.get(reverse("mentoring")).content.decode()

@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config import release
+from config import caching
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ROLE_URL = reverse("role_detail", args=["backend-engineer"])
@@ -87,24 +87,24 @@ def test_within_one_release_the_public_page_comes_from_the_cache(seed_roadmap):
 
 def test_the_release_is_the_deployers_name_when_given():
     with override_settings(RELEASE="3f9c2ab"):
-        assert release.release() == "3f9c2ab"
+        assert caching.release() == "3f9c2ab"
     with override_settings(RELEASE="release 2026-12-01, built by CI on a Tuesday"):
-        named = release.release()
+        named = caching.release()
     assert len(named) <= 40
     assert named.isalnum()
 
 
 def test_without_a_name_the_release_is_the_digest_of_the_code(monkeypatch):
-    release._running_source_digest.cache_clear()
+    caching._running_source_digest.cache_clear()
     with override_settings(RELEASE=""):
-        assert release.release() == release.source_digest(ROOT)
+        assert caching.release() == caching.source_digest(ROOT)
 
         # Computed once per process: the files are not read again.
         def read_again(root):
             raise AssertionError("the digest was computed again")
 
-        monkeypatch.setattr(release, "source_digest", read_again)
-        assert release.release() == release.release()
+        monkeypatch.setattr(caching, "source_digest", read_again)
+        assert caching.release() == caching.release()
 
 
 def test_the_environment_variable_names_the_release():
@@ -123,7 +123,7 @@ def test_the_environment_variable_names_the_release():
 
 
 def test_the_digest_covers_the_projects_code_and_templates():
-    files = {path.relative_to(ROOT).as_posix() for path in release.source_files(ROOT)}
+    files = {path.relative_to(ROOT).as_posix() for path in caching.source_files(ROOT)}
     assert "templates/roadmap/_role_article.html" in files
     assert "templates/emails/mentoring_invitation.txt" in files
     assert "progress/role_page.py" in files
@@ -144,21 +144,21 @@ def test_a_template_or_code_change_changes_the_digest(tmp_path):
     write(tmp_path / "progress" / "templates" / "progress" / "panel.html", "<div>")
     write(tmp_path / "requirements.txt", "Django==6.1\n")
     write(tmp_path / "README.md", "Waymark\n")
-    first = release.source_digest(tmp_path)
-    assert release.source_digest(tmp_path) == first
+    first = caching.source_digest(tmp_path)
+    assert caching.source_digest(tmp_path) == first
 
     # Neither documentation nor compiled files nor data change it.
     write(tmp_path / "README.md", "Waymark, again\n")
     write(tmp_path / "roadmap" / "__pycache__" / "views.cpython-313.py", "x")
     write(tmp_path / "fixtures" / "role.yaml", "format: 1\n")
-    assert release.source_digest(tmp_path) == first
+    assert caching.source_digest(tmp_path) == first
 
     write(tmp_path / "templates" / "roadmap" / "page.html", "<p>{{ role.title }}</p>")
-    changed_template = release.source_digest(tmp_path)
+    changed_template = caching.source_digest(tmp_path)
     assert changed_template != first
 
     write(tmp_path / "templates" / "roadmap" / "page.html", "<p>{{ role }}</p>")
-    assert release.source_digest(tmp_path) == first
+    assert caching.source_digest(tmp_path) == first
 
     for path, text in [
         ("roadmap/views.py", "def view(): return 1\n"),
@@ -167,8 +167,8 @@ def test_a_template_or_code_change_changes_the_digest(tmp_path):
     ]:
         original = (tmp_path / path).read_text()
         write(tmp_path / path, text)
-        assert release.source_digest(tmp_path) != first, path
+        assert caching.source_digest(tmp_path) != first, path
         write(tmp_path / path, original)
 
     (tmp_path / "roadmap" / "views.py").rename(tmp_path / "roadmap" / "pages.py")
-    assert release.source_digest(tmp_path) != first
+    assert caching.source_digest(tmp_path) != first

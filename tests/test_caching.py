@@ -1,0 +1,252 @@
+"""The shared cache's rules (config/caching.py): generations, bumped once per
+transaction and again when it commits; cached entries; parts of pages with a
+slot for each request's CSRF token."""
+
+import uuid
+
+import pytest
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import transaction
+from django.test import RequestFactory, override_settings
+
+from config import caching
+from tests.cache_spy import CacheSpy
+
+
+@pytest.fixture
+def outside_cache(settings):
+    """A cache outside the database, as Redis is: its writes belong to no
+    transaction."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"caching-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture
+def database_cache(settings, db):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "waymark_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)  # absent when Redis is the cache
+    caches["default"].clear()
+
+
+@pytest.fixture
+def writes(monkeypatch):
+    return CacheSpy(caches["default"], monkeypatch)
+
+
+class TestGenerations:
+    def test_a_generation_is_created_when_first_read_then_kept(self, outside_cache):
+        first = caching.generation("content")
+        assert caching.generation("content") == first
+        assert caching.generation("learner", 1) != first
+
+    def test_a_bump_replaces_one_groups_generation_only(self, outside_cache):
+        before = caching.generations("learner", [1, 2])
+        content = caching.generation("content")
+        caching.bump("learner", 1)
+        after = caching.generations("learner", [1, 2])
+        assert after[1] != before[1]
+        assert after[2] == before[2]
+        assert caching.generation("content") == content
+
+    def test_many_generations_are_read_in_one_round_trip(
+        self, outside_cache, monkeypatch
+    ):
+        caching.generations("learner", [1, 2, 3])
+        calls = []
+        cache = caches["default"]
+        get_many = cache.get_many
+        monkeypatch.setattr(
+            cache, "get_many", lambda keys: calls.append(keys) or get_many(keys)
+        )
+        assert list(caching.generations("learner", [3, 1, 2])) == [3, 1, 2]
+        assert len(calls) == 1
+
+    @pytest.mark.parametrize(
+        ("group", "id"), [("contents", None), ("content", 1), ("learner", None)]
+    )
+    def test_a_group_is_named_as_it_is_kept(self, outside_cache, group, id):
+        with pytest.raises(ValueError):
+            caching.bump(group, id)
+
+    def test_outside_a_transaction_a_bump_is_one_write(self, outside_cache, writes):
+        caching.bump("learner", 7)
+        assert writes.written_keys() == ["generation:learner:7"]
+
+
+@pytest.mark.django_db
+class TestBumpsInATransaction:
+    """Tests run inside a transaction: the callbacks run when asked to."""
+
+    def test_written_at_once_and_again_when_it_commits(
+        self, outside_cache, writes, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            caching.bump("learner", 7)
+            at_once = caching.generation("learner", 7)
+            assert writes.written_keys() == ["generation:learner:7"]
+        assert writes.written_keys() == ["generation:learner:7"] * 2
+        assert caching.generation("learner", 7) != at_once
+
+    def test_many_bumps_in_one_transaction_write_once_and_once_on_commit(
+        self, outside_cache, writes, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(5):
+                with transaction.atomic():
+                    caching.bump("learner", 7)
+                    caching.bump("content")
+        assert sorted(writes.written_keys()) == sorted(
+            ["generation:learner:7", "generation:content"] * 2
+        )
+
+    def test_a_bump_after_a_read_writes_again(
+        self, outside_cache, writes, django_capture_on_commit_callbacks
+    ):
+        """Something cached under the number read since must not be served."""
+        with django_capture_on_commit_callbacks(execute=True):
+            caching.bump("learner", 7)
+            entry = caching.cached(
+                "entry", lambda: "before", depends_on=[("learner", 7)], timeout=60
+            )
+            caching.bump("learner", 7)
+            assert entry == "before"
+            assert (
+                caching.cached(
+                    "entry", lambda: "after", depends_on=[("learner", 7)], timeout=60
+                )
+                == "after"
+            )
+        # Twice at once, once on commit.
+        generations = [
+            key for key in writes.written_keys() if key.startswith("generation")
+        ]
+        assert generations == ["generation:learner:7"] * 3
+
+    def test_what_another_process_cached_meanwhile_is_retired_on_commit(
+        self, outside_cache, django_capture_on_commit_callbacks
+    ):
+        """Another process may read the new number before the change commits and
+        cache a page from the old rows: the rewrite on commit retires it."""
+
+        def page(text):
+            return caching.cached(
+                "page", lambda: text, depends_on=[("learner", 7)], timeout=60
+            )
+
+        with django_capture_on_commit_callbacks(execute=True):
+            caching.bump("learner", 7)
+            assert page("from the old rows") == "from the old rows"
+        assert page("from the new rows") == "from the new rows"
+
+    def test_a_rolled_back_savepoint_forgets_its_bump(
+        self, database_cache, writes, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            before = caching.generation("learner", 7)
+            writes.writes.clear()
+            with pytest.raises(RuntimeError), transaction.atomic():
+                caching.bump("learner", 7)
+                raise RuntimeError
+            # The database cache's write went with the savepoint...
+            assert caching.generation("learner", 7) == before
+            # ...so the next bump writes the number again.
+            caching.bump("learner", 7)
+            assert caching.generation("learner", 7) != before
+        assert writes.written_keys() == ["generation:learner:7"] * 2
+
+    def test_on_the_database_cache_the_number_is_written_once(
+        self, database_cache, writes, django_capture_on_commit_callbacks
+    ):
+        """The row commits with the change: no second write is needed."""
+        with django_capture_on_commit_callbacks(execute=True):
+            caching.bump("learner", 7)
+            caching.bump("learner", 7)
+        assert writes.written_keys() == ["generation:learner:7"]
+
+
+class TestCachedEntries:
+    def test_an_entry_is_kept_until_a_group_it_depends_on_is_bumped(
+        self, outside_cache
+    ):
+        calls = []
+
+        def entry():
+            return caching.cached(
+                "entry",
+                lambda: calls.append(1) or len(calls),
+                depends_on=[("learner", 1), caching.CONTENT],
+                timeout=60,
+            )
+
+        assert entry() == 1
+        assert entry() == 1
+        caching.bump("learner", 2)
+        assert entry() == 1
+        caching.bump("learner", 1)
+        assert entry() == 2
+        caching.bump("content")
+        assert entry() == 3
+        with override_settings(RELEASE="next"):
+            assert entry() == 4
+        assert entry() == 3
+
+    def test_an_entry_kept_in_process_is_not_fetched_again(
+        self, outside_cache, monkeypatch
+    ):
+        def page():
+            return caching.cached(
+                "page",
+                lambda: {"html": "<p>"},
+                depends_on=[caching.CONTENT],
+                timeout=60,
+                in_process=True,
+            )
+
+        first = page()
+        cache = caches["default"]
+        get = cache.get
+
+        def get_no_page(key, *args, **kwargs):
+            assert not key.startswith("page"), "fetched from the shared cache"
+            return get(key, *args, **kwargs)
+
+        monkeypatch.setattr(cache, "get", get_no_page)
+        assert page() is first
+        monkeypatch.undo()
+        caching.bump("content")
+        assert page() is not first
+
+
+class TestCachedParts:
+    def test_each_request_gets_its_own_token_in_one_rendering(
+        self, outside_cache, monkeypatch
+    ):
+        monkeypatch.setattr(caching, "get_token", lambda request: request.token)
+        calls = []
+
+        def render(token):
+            calls.append(token)
+            return {"form": f'<input value="{token}">', "count": 3}
+
+        def parts(token):
+            request = RequestFactory().get("/")
+            request.token = token
+            return caching.cached_parts(
+                request, render, name="parts", depends_on=[caching.CONTENT], timeout=60
+            )
+
+        mine, theirs = parts("mine"), parts("theirs")
+        assert len(calls) == 1
+        assert "⟦" in calls[0]
+        assert mine == {"form": '<input value="mine">', "count": 3}
+        assert theirs == {"form": '<input value="theirs">', "count": 3}
