@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import audit
 from accounts.forms import DeleteAccountForm, ProfileForm
+from config import caching
 
 
 @login_required
@@ -25,6 +26,8 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(data, instance=copy(request.user))
     if form.is_bound and form.is_valid():
         form.save()
+        # A new time zone moves the learner's days: their cached figures go.
+        caching.bump("learner", request.user.pk)
         messages.success(request, "Your settings are saved.")
         return redirect("account_settings")
     context = {"form": form, "mfa_enabled": is_mfa_enabled(request.user)}
@@ -71,5 +74,6 @@ def delete_account(request: HttpRequest) -> None:
         sessions = UserSession.objects.filter(user=user)
         get_usersessions_adapter().end_sessions(list(sessions))
         user.delete()
+        caching.bump("learner", user_id)
     logout(request)
     audit.account_deleted(user_id, request)

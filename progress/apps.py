@@ -10,16 +10,15 @@ class ProgressConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_delete
 
         from progress import role_page, views
-        from progress.models import Comment, ItemProgress, ProgressEvent, RoleFollow
+        from progress.models import Comment
         from roadmap import hooks
 
+        # Deleting an account, from the app or the admin, takes the learner out
+        # of the drop-off tallies. (A learner's cached figures need no receiver:
+        # the functions that write a learner's data bump their generation, and no
+        # admin page edits what those figures show.)
         pre_delete.connect(
             _forget_learner, sender=get_user_model(), dispatch_uid="dropoff_forget"
-        )
-        # Any change to a learner's progress, or to the learner (a new time
-        # zone or name), retires their cached figures and pages.
-        post_save.connect(
-            _learner_saved, sender=get_user_model(), dispatch_uid="figures_user_save"
         )
         from allauth.account.models import EmailAddress
 
@@ -32,17 +31,13 @@ class ProgressConfig(AppConfig):
             post_delete.connect(
                 _people_changed, sender=model, dispatch_uid=f"hub_del_{model.__name__}"
             )
-        for model in (ItemProgress, ProgressEvent, RoleFollow, Comment):
-            post_save.connect(
-                _progress_changed,
-                sender=model,
-                dispatch_uid=f"figures_save_{model.__name__}",
-            )
-            post_delete.connect(
-                _progress_changed,
-                sender=model,
-                dispatch_uid=f"figures_delete_{model.__name__}",
-            )
+        # A mentor's comment or the learner's reply shows on their dashboard.
+        post_save.connect(
+            _comment_changed, sender=Comment, dispatch_uid="figures_save_Comment"
+        )
+        post_delete.connect(
+            _comment_changed, sender=Comment, dispatch_uid="figures_delete_Comment"
+        )
 
         hooks.register("role_page")(views.role_page_context)
         hooks.register("skill_page")(views.skill_page_context)
@@ -55,16 +50,10 @@ def _forget_learner(sender, instance, **kwargs) -> None:
     dropoff.forget_learner(instance)
 
 
-def _progress_changed(sender, instance, **kwargs) -> None:
+def _comment_changed(sender, instance, **kwargs) -> None:
     from progress import figures
 
     figures.learner_changed(instance.learner_id)
-
-
-def _learner_saved(sender, instance, **kwargs) -> None:
-    from progress import figures
-
-    figures.learner_changed(instance.pk)
 
 
 def _people_changed(sender, instance, **kwargs) -> None:

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import caching
 from roadmap.models import Concept, LearningStep, Role, Skill
 
 COMMENT_MAX_LENGTH = 2000
@@ -67,6 +68,9 @@ class ItemQuerySet(models.QuerySet):
     def set_status(self, learner, item: LearningStep | Concept, status: str):
         """Set (never toggle) a learner's status on an item, recording the change.
 
+        In one transaction: the row, the event, the step's drop-off tally, and a
+        new generation of the learner's cached figures and pages.
+
         Safe under concurrency: the row is locked while it changes, so concurrent
         requests give one row and a history in which each change starts where the
         previous one ended. Setting the status an item already has changes nothing.
@@ -89,6 +93,7 @@ class ItemQuerySet(models.QuerySet):
             ProgressEvent.objects.create(
                 learner=learner, from_status=previous, to_status=status, **{field: item}
             )
+            caching.bump("learner", learner.pk)
         return progress
 
     def save_note(self, learner, item: LearningStep | Concept, note: str, shared: bool):
@@ -97,6 +102,7 @@ class ItemQuerySet(models.QuerySet):
         progress.note = note
         progress.note_shared = shared
         progress.save(update_fields=["note", "note_shared", "updated_at"])
+        caching.bump("learner", learner.pk)
         return progress
 
 

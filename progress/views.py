@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from config import caching
 from progress import figures, learner_file
 from progress.forms import CommentForm, EvidenceForm, NoteForm, SelfAssessmentForm
 from progress.models import (
@@ -138,6 +139,7 @@ def follow_role(request: HttpRequest, slug: str) -> HttpResponse:
     role = get_role(request, slug)
     _, created = RoleFollow.objects.get_or_create(learner=request.user, role=role)
     if created:
+        caching.bump("learner", request.user.pk)
         messages.success(request, f"You now follow {role.title}.")
     return redirect(safe_next(request, role.get_absolute_url()))
 
@@ -155,6 +157,7 @@ def leave_role(request: HttpRequest, slug: str) -> HttpResponse:
         get_role(request, slug)  # 404 for a role this person may not see
     else:
         follow.delete()
+        caching.bump("learner", request.user.pk)
         messages.success(
             request,
             f"You no longer follow {follow.role.title}. Your statuses and notes are "
@@ -386,6 +389,7 @@ def add_evidence(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
                 learner=request.user, **{kind: item}
             )
         Evidence.objects.create(progress=progress, **form.cleaned_data)
+        caching.bump("learner", request.user.pk)
         if not request.htmx:
             messages.success(request, "Evidence added.")
             return redirect(item_url(kind, item))
@@ -412,6 +416,7 @@ def delete_evidence(
         pk=pk,
     )
     evidence.delete()
+    caching.bump("learner", request.user.pk)
     if not request.htmx:
         messages.success(request, "Evidence removed.")
         return redirect(item_url(kind, item))
@@ -508,6 +513,7 @@ def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
     latest = SelfAssessment.objects.filter(learner=request.user, skill=skill).first()
     if latest is None or latest.level != level:
         SelfAssessment.objects.create(learner=request.user, skill=skill, level=level)
+        caching.bump("learner", request.user.pk)
     messages.success(
         request, f"Your level in {skill.name}: {Level(level).label.lower()}."
     )

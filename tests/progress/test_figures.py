@@ -187,32 +187,3 @@ class TestActivity:
             mark(learner, step, Status.DONE)
         with django_assert_num_queries(1):
             figures.activity(learner)
-
-
-@pytest.mark.django_db
-class TestLearnerCache:
-    def count(self, learner, calls):
-        return figures.cached_for_learner(
-            learner, "test", lambda: calls.append(1) or len(calls)
-        )
-
-    def test_kept_until_the_learners_own_progress_changes(
-        self, learner, other_learner, small_role, steps
-    ):
-        from progress.models import ItemProgress, RoleFollow
-
-        calls = []
-        assert self.count(learner, calls) == 1
-        assert self.count(learner, calls) == 1
-        ItemProgress.objects.set_status(other_learner, steps[0], Status.DONE)
-        assert self.count(learner, calls) == 1  # someone else's change
-        ItemProgress.objects.set_status(learner, steps[0], Status.DONE)
-        assert self.count(learner, calls) == 2
-        follow = RoleFollow.objects.create(learner=learner, role=small_role)
-        assert self.count(learner, calls) == 3
-        follow.delete()
-        assert self.count(learner, calls) == 4
-        steps[1].title = "A curator's edit"
-        steps[1].save()
-        assert self.count(learner, calls) == 5
-        assert self.count(learner, calls) == 5
