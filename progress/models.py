@@ -77,15 +77,22 @@ class ItemQuerySet(models.QuerySet):
         """
         field = item_field(item)
         with transaction.atomic():
-            progress, _ = self.select_for_update().get_or_create(
-                learner=learner, **{field: item}
+            # A first mark creates the row with its status: one write, not two.
+            first_mark = {"status": status, "status_changed_at": timezone.now()}
+            progress, created = self.select_for_update().get_or_create(
+                learner=learner,
+                **{field: item},
+                defaults=first_mark if status != Status.NOT_STARTED else {},
             )
-            if progress.status == status:
+            previous = Status.NOT_STARTED if created else progress.status
+            if previous == status:
                 return progress
-            previous = progress.status
-            progress.status = status
-            progress.status_changed_at = timezone.now()
-            progress.save(update_fields=["status", "status_changed_at", "updated_at"])
+            if not created:
+                progress.status = status
+                progress.status_changed_at = timezone.now()
+                progress.save(
+                    update_fields=["status", "status_changed_at", "updated_at"]
+                )
             if field == "step":
                 from progress.dropoff import record_change
 

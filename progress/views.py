@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import (
     Http404,
     HttpRequest,
@@ -16,13 +16,11 @@ from django.http import (
     HttpResponseBadRequest,
     JsonResponse,
 )
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -219,12 +217,22 @@ def _oob_fragments(request: HttpRequest, page: str) -> list[str]:
     kind, _, slug = page.partition(":")
     user = request.user
     if kind == "role":
-        role = Audience.of(user).roles().filter(slug=slug).first()
+        follows = RoleFollow.objects.filter(learner=user, role=OuterRef("pk"))
+        role = (
+            Audience.of(user)
+            .roles()
+            .filter(slug=slug)
+            .annotate(following=Exists(follows))
+            .first()
+        )
         if role is None:
             return []
-        following = RoleFollow.objects.filter(learner=user, role=role).exists()
         (role_figures,) = figures.role_progress(user, [role])
-        context = {"role": role, "role_figures": role_figures, "following": following}
+        context = {
+            "role": role,
+            "role_figures": role_figures,
+            "following": role.following,
+        }
         return [_render_oob(request, "progress/_role_panel.html", context)]
     if kind == "skill":
         skill = Audience.of(user).skill_or_none(slug)
@@ -530,9 +538,7 @@ def dashboard_context(request: HttpRequest) -> dict:
 
 
 def _dashboard_figures_context(user) -> dict:
-    follows, role_figures, activity, recent = figures.cached_for_learner(
-        user, "dashboard", lambda: _dashboard_figures(user)
-    )
+    follows, role_figures, activity, recent = _dashboard_figures(user)
     return {
         "role_figures": role_figures,
         "activity": activity,
@@ -566,8 +572,6 @@ def _feedback(user) -> dict:
 
 
 def _dashboard_figures(user) -> tuple:
-    """The dashboard's figures: only the learner's progress and the content change
-    them, so they are cached (`figures.cached_for_learner`)."""
     follows = list(
         RoleFollow.objects.filter(learner=user, role__is_published=True)
         .select_related("role")
@@ -588,7 +592,6 @@ def _dashboard_figures(user) -> tuple:
         .order_by("-created_at", "-id")[:12]
     )
     activity = figures.activity(user)
-    activity.svg_cells  # noqa: B018 - built now, so that it is cached with the rest
     return follows, role_figures, activity, recent
 
 
@@ -596,34 +599,26 @@ def _dashboard_figures(user) -> tuple:
 @never_cache
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    parts = figures.cached_for_learner(
-        user, "dashboard-parts:2", lambda: _dashboard_parts(request)
+    parts = caching.cached_parts(
+        request,
+        lambda token: _dashboard_parts(request, token),
+        **figures.learner_entry(request.user, "dashboard"),
     )
-    token = get_token(request)
-    context = {
-        "parts": {
-            name: mark_safe(parts[name].replace(parts["token_slot"], token))  # noqa: S308
-            for name in ("roles", "feedback", "activity")
-        }
-    }
-    return render(request, "progress/dashboard.html", context)
+    return render(request, "progress/dashboard.html", {"parts": parts})
 
 
-def _dashboard_parts(request: HttpRequest) -> dict:
-    """The dashboard's parts, rendered once per change of the learner's progress
-    or feedback, with a slot for each request's CSRF token."""
-    token_slot = f"⟦{secrets.token_hex(8)}:csrf⟧"
+def _dashboard_parts(request: HttpRequest, csrf_token: str) -> dict:
+    """The dashboard's parts, rendered once per change of the learner's data
+    (feedback included) or the content: the page's one cache."""
     context = {
         **dashboard_context(request),
         "user": request.user,
-        "csrf_token": token_slot,
+        "csrf_token": csrf_token,
     }
-    parts = {
+    return {
         name: render_to_string(f"progress/dashboard.html#{name}", context)
         for name in ("roles", "feedback", "activity")
     }
-    return {**parts, "token_slot": token_slot}
 
 
 # --- Exports --------------------------------------------------------------------------
