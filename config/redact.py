@@ -19,7 +19,7 @@ _SEGMENT = r"(?:[^/?#&\s\"'%]|%(?!2[Ff])[0-9A-Fa-f]{2})+"
 # The segment after one of these is a secret (but not allauth's own pages that
 # follow a reset key: .../key/done/ and .../key/<uid>-set-password/).
 _AFTER_PREFIX = re.compile(
-    rf"(?P<prefix>{_SLASH}(?:mentors{_SLASH}invitations|confirm-email|"
+    rf"(?P<prefix>{_SLASH}(?:(?:mentors|mentoring){_SLASH}invitations|confirm-email|"
     rf"staff-enrolment|password{_SLASH}reset{_SLASH}key){_SLASH})"
     rf"(?!done(?:{_SLASH}|$)|[0-9A-Za-z]+-set-password)(?P<secret>{_SEGMENT})"
 )

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "accounts",
     "roadmap",
     "progress",
+    "mentoring",
 ]
 
 MIDDLEWARE = [
@@ -317,7 +318,7 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     # Secrets some links carry in their path (an invitation token) never reach
-    # the log: "Not Found: /account/mentors/invitations/[redacted]/...".
+    # the log: "Not Found: /mentoring/invitations/[redacted]/...".
     "filters": {"redact_secrets": {"()": "config.redact.RedactSecrets"}},
     "handlers": {
         "stdout": {

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from accounts import two_factor
 from config import health
+from mentoring.views import consent
 
 # The admin signs in through the site's own (rate-limited) login.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -30,6 +31,13 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("mentoring/", include("mentoring.urls")),
+    # Invitation emails sent before mentoring had its own prefix.
+    path(
+        "account/mentors/invitations/<str:token>/",
+        consent.invitation_link,
+        name="mentoring_invitation_legacy",
+    ),
     path("", include("progress.urls")),
     path("", include("roadmap.urls")),
 ]

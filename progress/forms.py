@@ -1,7 +1,6 @@
 from django import forms
 
 from progress.models import (
-    COMMENT_MAX_LENGTH,
     EVIDENCE_PER_ITEM,
     NOTE_MAX_LENGTH,
     Evidence,
@@ -45,24 +44,4 @@ class SelfAssessmentForm(forms.Form):
         coerce=int,
         help_text="Aware, beginner, competent, proficient or expert. Each rating "
         "is kept in your history.",
-    )
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label="Comment",
-        max_length=COMMENT_MAX_LENGTH,
-        strip=True,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=f"Plain text, up to {COMMENT_MAX_LENGTH} characters.",
-    )
-
-
-class EndorsementForm(forms.Form):
-    level = forms.TypedChoiceField(
-        label="Level you endorse",
-        choices=Level.choices,
-        coerce=int,
-        help_text="Kept apart from the learner's own ratings, with your name and "
-        "the date.",
     )

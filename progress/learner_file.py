@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -22,12 +24,9 @@ from django.core import signing
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from accounts.models import Mentorship
-from progress import figures
+from progress import extensions, figures
 from progress.dropoff import record_change
 from progress.models import (
-    Comment,
-    Endorsement,
     Evidence,
     ItemProgress,
     Level,
@@ -45,23 +44,27 @@ LEVELS = {label.lower(): value for value, label in Level.choices}
 SIGNATURE_SALT = "waymark.export.attestations"
 
 
-def _iso(value: datetime.datetime | None) -> str | None:
+@dataclass(frozen=True)
+class Section:
+    """Part of the file another app owns (`progress.extensions`, "learner_file"):
+    what it writes, what of that others vouch for (signed), and how it reads it
+    back into a learner being imported."""
+
+    write: Callable[[object], dict]
+    attested: Callable[[dict], dict]
+    read: Callable[[Importer, object], None]
+
+
+def iso(value: datetime.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
 def _attested(document: dict) -> dict:
-    """The part of a file that others vouch for, as the signature covers it."""
-    username = document.get("account", {}).get("username")
-    return {
-        "username": username,
-        "mentorships": document.get("mentorships", []),
-        "feedback": [
-            entry
-            for entry in document.get("feedback", [])
-            if not isinstance(entry, dict) or entry.get("author") != username
-        ],
-        "endorsements": document.get("endorsements", []),
-    }
+    """The parts of a file that others vouch for, as the signature covers them."""
+    attested = {"username": document.get("account", {}).get("username")}
+    for section in extensions.contributions("learner_file"):
+        attested.update(section.attested(document))
+    return attested
 
 
 def _signature(document: dict) -> str:
@@ -143,32 +146,6 @@ def export_data(user) -> dict:
             .select_related("step", "concept")
             .order_by("created_at", "id")
         ],
-        "feedback": [
-            {
-                "kind": comment.item_kind,
-                "slug": comment.item.slug,
-                "author": comment.author.username,
-                "body": comment.body,
-                "at": comment.created_at.isoformat(),
-                "read_at": comment.read_by_learner_at.isoformat()
-                if comment.read_by_learner_at
-                else None,
-            }
-            for comment in Comment.objects.filter(learner=user)
-            .select_related("author", "step", "concept", "skill")
-            .order_by("created_at", "id")
-        ],
-        "endorsements": [
-            {
-                "skill": e.skill.slug,
-                "level": Level(e.level).label.lower(),
-                "mentor": e.mentor.username,
-                "at": e.created_at.isoformat(),
-            }
-            for e in Endorsement.objects.filter(learner=user)
-            .select_related("skill", "mentor")
-            .order_by("created_at", "id")
-        ],
         "self_assessments": [
             {
                 "skill": a.skill.slug,
@@ -179,21 +156,9 @@ def export_data(user) -> dict:
             .select_related("skill")
             .order_by("created_at", "id")
         ],
-        "mentorships": [
-            {
-                "mentor": m.mentor.username,
-                "since": _iso(m.responded_at or m.created_at),
-                "until": _iso(m.ended_at),
-            }
-            for m in Mentorship.objects.filter(
-                learner=user,
-                mentor__isnull=False,
-                status__in=[Mentorship.Status.ACTIVE, Mentorship.Status.ENDED],
-            )
-            .select_related("mentor")
-            .order_by("created_at", "id")
-        ],
     }
+    for section in extensions.contributions("learner_file"):
+        document.update(section.write(user))
     document["attestations_signature"] = _signature(document)
     return document
 
@@ -205,14 +170,14 @@ class ImportProblem(Exception):
     pass
 
 
-def _time(value, where: str) -> datetime.datetime:
+def time_of(value, where: str) -> datetime.datetime:
     try:
         return datetime.datetime.fromisoformat(value)
     except (TypeError, ValueError) as error:
         raise ImportProblem(f"{where}: {value!r} is not a date and time.") from error
 
 
-def _field(entry: dict, name: str, where: str):
+def field_of(entry: dict, name: str, where: str):
     if not isinstance(entry, dict) or name not in entry:
         raise ImportProblem(f"{where}: the field {name!r} is missing.")
     return entry[name]
@@ -239,24 +204,23 @@ class Importer:
         self.progress(learner)
         self.history(learner)
         self.assessments(learner)
-        self.mentors = self.mentorships(learner)
-        self.feedback(learner)
-        self.endorsements(learner)
+        for section in extensions.contributions("learner_file"):
+            section.read(self, learner)
         return self.counts
 
     def account(self):
-        account = _field(self.document, "account", "account")
-        username = _field(account, "username", "account")
+        account = field_of(self.document, "account", "account")
+        username = field_of(account, "username", "account")
         User = get_user_model()
         if User.objects.filter(username=username).exists():
             raise ImportProblem(f"account: the username {username!r} is taken here.")
         user = User(
             username=username,
-            email=_field(account, "email", "account"),
+            email=field_of(account, "email", "account"),
             display_name=account.get("display_name", ""),
             timezone=account.get("timezone", "UTC"),
             public_profile=bool(account.get("public_profile", False)),
-            date_joined=_time(account.get("date_joined"), "account.date_joined"),
+            date_joined=time_of(account.get("date_joined"), "account.date_joined"),
         )
         user.set_unusable_password()
         try:
@@ -271,8 +235,8 @@ class Importer:
         return user
 
     def item(self, entry: dict, where: str, kinds=("step", "concept")):
-        kind = _field(entry, "kind", where)
-        slug = _field(entry, "slug", where)
+        kind = field_of(entry, "kind", where)
+        slug = field_of(entry, "slug", where)
         if kind not in kinds:
             raise ImportProblem(f"{where}: kind {kind!r} is not one of {kinds}.")
         model = THREAD_MODELS[kind]
@@ -285,11 +249,11 @@ class Importer:
         follows = []
         for index, entry in enumerate(self.document.get("roles", [])):
             where = f"roles[{index}]"
-            slug = _field(entry, "role", where)
+            slug = field_of(entry, "role", where)
             role = Role.objects.filter(slug=slug).first()
             if role is None or not may_hold_history(role):
                 raise ImportProblem(f"{where}: no role {slug!r} here.")
-            follows.append((role, _time(entry.get("started_at"), where)))
+            follows.append((role, time_of(entry.get("started_at"), where)))
         for role, started in follows:
             follow = RoleFollow.objects.create(learner=learner, role=role)
             RoleFollow.objects.filter(pk=follow.pk).update(started_at=started)
@@ -301,7 +265,7 @@ class Importer:
         for index, entry in enumerate(self.document.get("progress", [])):
             where = f"progress[{index}]"
             kind, item = self.item(entry, where)
-            status = _field(entry, "status", where)
+            status = field_of(entry, "status", where)
             if status not in Status.values:
                 raise ImportProblem(f"{where}: unknown status {status!r}.")
             row = ItemProgress(
@@ -312,9 +276,9 @@ class Importer:
                 **{kind: item},
             )
             times = (
-                _time(entry.get("created_at"), f"{where}.created_at"),
-                _time(entry.get("updated_at"), f"{where}.updated_at"),
-                _time(entry["status_changed_at"], f"{where}.status_changed_at")
+                time_of(entry.get("created_at"), f"{where}.created_at"),
+                time_of(entry.get("updated_at"), f"{where}.updated_at"),
+                time_of(entry["status_changed_at"], f"{where}.status_changed_at")
                 if entry.get("status_changed_at")
                 else None,
             )
@@ -333,10 +297,10 @@ class Importer:
                     (
                         Evidence(
                             progress=row,
-                            url=_field(link, "url", link_where),
+                            url=field_of(link, "url", link_where),
                             title=link.get("title", ""),
                         ),
-                        _time(link.get("added_at"), link_where),
+                        time_of(link.get("added_at"), link_where),
                     )
                 )
         for link, added in evidence:
@@ -355,7 +319,7 @@ class Importer:
         for index, entry in enumerate(self.document.get("history", [])):
             where = f"history[{index}]"
             kind, item = self.item(entry, where)
-            before, after = _field(entry, "from", where), _field(entry, "to", where)
+            before, after = field_of(entry, "from", where), field_of(entry, "to", where)
             if before not in Status.values or after not in Status.values:
                 raise ImportProblem(f"{where}: unknown status.")
             events.append(
@@ -366,7 +330,7 @@ class Importer:
                         to_status=after,
                         **{kind: item},
                     ),
-                    _time(entry.get("at"), where),
+                    time_of(entry.get("at"), where),
                 )
             )
         for event, at in events:
@@ -375,14 +339,14 @@ class Importer:
         self.counts["history events"] = len(events)
 
     def skill(self, entry: dict, where: str) -> Skill:
-        slug = _field(entry, "skill", where)
+        slug = field_of(entry, "skill", where)
         skill = Skill.objects.filter(slug=slug).first()
         if skill is None or not may_hold_history(skill):
             raise ImportProblem(f"{where}: no skill {slug!r} here.")
         return skill
 
     def level(self, entry: dict, where: str) -> int:
-        label = _field(entry, "level", where)
+        label = field_of(entry, "level", where)
         if label not in LEVELS:
             raise ImportProblem(f"{where}: unknown level {label!r}.")
         return LEVELS[label]
@@ -397,103 +361,10 @@ class Importer:
                 level=self.level(entry, where),
             )
             SelfAssessment.objects.filter(pk=assessment.pk).update(
-                created_at=_time(entry.get("at"), where)
+                created_at=time_of(entry.get("at"), where)
             )
             count += 1
         self.counts["self-assessments"] = count
-
-    def mentorships(self, learner) -> dict:
-        """The file's mentorships, restored as ended, by mentor: {user: periods}."""
-        User = get_user_model()
-        periods: dict = {}
-        for index, entry in enumerate(self.document.get("mentorships", [])):
-            where = f"mentorships[{index}]"
-            since = _time(_field(entry, "since", where), f"{where}.since")
-            until = (
-                _time(entry["until"], f"{where}.until") if entry.get("until") else None
-            )
-            if not self.signed:
-                continue
-            mentor = User.objects.filter(
-                username=_field(entry, "mentor", where)
-            ).first()
-            if mentor is None or mentor == learner:
-                continue
-            periods.setdefault(mentor, []).append((since, until))
-            ended = until or timezone.now()
-            mentorship = Mentorship.objects.create(
-                learner=learner,
-                mentor=mentor,
-                initiated_by=Mentorship.Initiator.LEARNER,
-                status=Mentorship.Status.ENDED,
-            )
-            Mentorship.objects.filter(pk=mentorship.pk).update(
-                created_at=since, responded_at=since, ended_at=ended
-            )
-        self.counts["mentorships (ended)"] = sum(map(len, periods.values()))
-        return periods
-
-    def attested_by(self, username: str, at: datetime.datetime, where: str):
-        """The author of an attestation, when the file vouches for them; else
-        None, and the report says why."""
-        author = get_user_model().objects.filter(username=username).first()
-        if author is None:
-            self.dropped.append(f"{where}: no account {username!r} here")
-            return None
-        if not self.signed:
-            self.dropped.append(f"{where}: not signed by this Waymark")
-            return None
-        periods = self.mentors.get(author, [])
-        if not any(
-            since <= at and (until is None or at <= until) for since, until in periods
-        ):
-            self.dropped.append(f"{where}: {username!r} was not their mentor then")
-            return None
-        return author
-
-    def feedback(self, learner):
-        restored = 0
-        for index, entry in enumerate(self.document.get("feedback", [])):
-            where = f"feedback[{index}]"
-            username = _field(entry, "author", where)
-            at = _time(entry.get("at"), where)
-            kind, item = self.item(entry, where, kinds=tuple(THREAD_MODELS))
-            if username == learner.username:
-                author = learner  # the learner's own reply
-            else:
-                author = self.attested_by(username, at, where)
-                if author is None:
-                    continue
-            comment = Comment.objects.create(
-                learner=learner,
-                author=author,
-                body=_field(entry, "body", where),
-                **{kind: item},
-            )
-            Comment.objects.filter(pk=comment.pk).update(
-                created_at=at,
-                read_by_learner_at=_time(entry["read_at"], where)
-                if entry.get("read_at")
-                else None,
-            )
-            restored += 1
-        self.counts["feedback"] = restored
-
-    def endorsements(self, learner):
-        restored = 0
-        for index, entry in enumerate(self.document.get("endorsements", [])):
-            where = f"endorsements[{index}]"
-            skill, level = self.skill(entry, where), self.level(entry, where)
-            at = _time(entry.get("at"), where)
-            mentor = self.attested_by(_field(entry, "mentor", where), at, where)
-            if mentor is None:
-                continue
-            endorsement = Endorsement.objects.create(
-                learner=learner, mentor=mentor, skill=skill, level=level
-            )
-            Endorsement.objects.filter(pk=endorsement.pk).update(created_at=at)
-            restored += 1
-        self.counts["endorsements"] = restored
 
 
 def _select_parents(model):

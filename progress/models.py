@@ -15,8 +15,6 @@ from django.utils import timezone
 from config import caching
 from roadmap.models import Concept, LearningStep, Role, Skill
 
-COMMENT_MAX_LENGTH = 2000
-
 NOTE_MAX_LENGTH = 5000
 EVIDENCE_PER_ITEM = 20
 
@@ -258,115 +256,6 @@ class SelfAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner}: {self.skill} = {self.get_level_display()}"
-
-
-class Comment(models.Model):
-    """Feedback on a learner's step, concept or skill, by a mentor or the learner.
-
-    A thread is all comments for one learner and item; the learner replies in it.
-    """
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="comments_written",
-    )
-    step = models.ForeignKey(
-        LearningStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    concept = models.ForeignKey(
-        Concept, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    skill = models.ForeignKey(
-        Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_by_learner_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(step__isnull=False, concept__isnull=True, skill__isnull=True)
-                    | Q(step__isnull=True, concept__isnull=False, skill__isnull=True)
-                    | Q(step__isnull=True, concept__isnull=True, skill__isnull=False)
-                ),
-                name="comment_names_one_item",
-            )
-        ]
-        indexes = [
-            models.Index(
-                fields=["learner", "read_by_learner_at"], name="comment_unread"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.author} on {self.item}: {self.body[:40]}"
-
-    @property
-    def item(self):
-        return self.step or self.concept or self.skill
-
-    @property
-    def item_kind(self) -> str:
-        if self.step_id:
-            return "step"
-        return "concept" if self.concept_id else "skill"
-
-
-class Endorsement(models.Model):
-    """A mentor's rating of a learner's level in a skill; append-only, kept apart
-    from the learner's own ratings."""
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements"
-    )
-    mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="endorsements_given",
-    )
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
-    level = models.PositiveSmallIntegerField(choices=Level.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["learner", "skill"], name="endorsement_learner_skill")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.mentor} endorses {self.learner}: {self.skill} {self.level}"
-
-
-class Nudge(models.Model):
-    """A reminder email a mentor sent; at most one per mentee per day."""
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges"
-    )
-    mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    day = models.DateField(help_text="The day in the learner's time zone.")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["learner", "day"], name="one_nudge_per_learner_per_day"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.mentor} nudged {self.learner} on {self.day}"
 
 
 class StepTally(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from progress import mentoring, views
+from progress import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -25,43 +25,8 @@ urlpatterns = [
         views.delete_evidence,
         name="progress_delete_evidence",
     ),
-    path(
-        "items/<str:kind>/<slug:slug>/comments/",
-        views.reply,
-        name="progress_reply",
-    ),
-    path(
-        "items/<str:kind>/<slug:slug>/comments/read/",
-        views.mark_read,
-        name="progress_mark_read",
-    ),
     path("progress/undo/", views.undo, name="progress_undo"),
     path("progress/export.json", views.export_json, name="progress_export_json"),
     path("progress/export.csv", views.export_csv, name="progress_export_csv"),
     path("u/<str:username>/", views.public_profile, name="public_profile"),
-    path("mentoring/", mentoring.hub, name="mentoring"),
-    path(
-        "mentoring/<str:username>/", mentoring.mentee_dashboard, name="mentee_dashboard"
-    ),
-    path(
-        "mentoring/<str:username>/roles/<slug:slug>/",
-        mentoring.mentee_role,
-        name="mentee_role",
-    ),
-    path(
-        "mentoring/<str:username>/items/<str:kind>/<slug:slug>/",
-        mentoring.mentee_item_page,
-        name="mentee_item",
-    ),
-    path(
-        "mentoring/<str:username>/items/<str:kind>/<slug:slug>/comment/",
-        mentoring.comment,
-        name="mentee_comment",
-    ),
-    path(
-        "mentoring/<str:username>/skills/<slug:slug>/endorse/",
-        mentoring.endorse,
-        name="mentee_endorse",
-    ),
-    path("mentoring/<str:username>/nudge/", mentoring.nudge, name="mentee_nudge"),
 ]

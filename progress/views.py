@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -26,11 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from config import caching
-from progress import figures, learner_file
-from progress.forms import CommentForm, EvidenceForm, NoteForm, SelfAssessmentForm
+from progress import extensions, figures, learner_file
+from progress.forms import EvidenceForm, NoteForm, SelfAssessmentForm
 from progress.models import (
-    Comment,
-    Endorsement,
     Evidence,
     ItemProgress,
     Level,
@@ -108,14 +105,8 @@ def skill_page_context(request: HttpRequest, skill: Skill) -> dict:
     assessments = list(
         SelfAssessment.objects.filter(learner=request.user, skill=skill)[:20]
     )
-    endorsements = list(
-        Endorsement.objects.filter(learner=request.user, skill=skill).select_related(
-            "mentor"
-        )[:20]
-    )
     return {
-        **thread_context(request.user, "skill", skill),
-        "endorsements": endorsements,
+        **extensions.context("skill", request.user, skill),
         "skill_panel_template": "progress/_skill_panel.html",
         "item_status_template": "progress/_status_control.html",
         "skill_figures": counts,
@@ -335,7 +326,7 @@ def item_context(request: HttpRequest, kind: str, item) -> dict:
                 "shared": progress.note_shared if progress else False,
             }
         ),
-        **thread_context(request.user, kind, item),
+        **extensions.context("item", request.user, kind, item),
         "evidence_form": EvidenceForm(),
         "status_choices": Status.choices,
         "progress_page": "item",
@@ -436,74 +427,6 @@ def delete_evidence(
     )
 
 
-# --- Feedback threads: mentors' comments and the learner's replies -----------------
-
-
-def thread_context(learner, kind: str, item) -> dict:
-    comments = list(
-        Comment.objects.filter(learner=learner, **{kind: item})
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
-    if not comments:
-        return {"comments": []}
-    return {
-        "comments": comments,
-        "comment_form": CommentForm(),
-        "comment_url": reverse("progress_reply", args=[kind, item.slug]),
-        "unread_in_thread": any(
-            c.read_by_learner_at is None and c.author_id != learner.pk for c in comments
-        ),
-        "read_url": reverse("progress_mark_read", args=[kind, item.slug]),
-    }
-
-
-def get_thread_item(request: HttpRequest, kind: str, slug: str):
-    return Audience.of(request.user).thread_item(kind, slug)
-
-
-def thread_url(kind: str, item) -> str:
-    if kind == "skill":
-        return item.get_absolute_url() + "#comments"
-    return item_url(kind, item) + "#comments"
-
-
-@login_required
-@require_POST
-def reply(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
-    """The learner answers in a thread a mentor started on one of their items."""
-    item = get_thread_item(request, kind, slug)
-    thread = Comment.objects.filter(learner=request.user, **{kind: item})
-    if not thread.exists():
-        raise Http404("No feedback on this item yet.")
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["body"]))
-        return redirect(thread_url(kind, item))
-    with transaction.atomic():
-        thread.filter(read_by_learner_at=None).update(read_by_learner_at=timezone.now())
-        figures.learner_changed(request.user.pk)
-        Comment.objects.create(
-            learner=request.user,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            **{kind: item},
-        )
-    messages.success(request, "Your reply is posted.")
-    return redirect(thread_url(kind, item))
-
-
-@login_required
-@require_POST
-def mark_read(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
-    item = get_thread_item(request, kind, slug)
-    Comment.objects.filter(
-        learner=request.user, read_by_learner_at=None, **{kind: item}
-    ).update(read_by_learner_at=timezone.now())
-    figures.learner_changed(request.user.pk)
-    return redirect(safe_next(request, thread_url(kind, item)))
-
-
 # --- Self-assessment -----------------------------------------------------------------
 
 
@@ -534,7 +457,7 @@ def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard_context(request: HttpRequest) -> dict:
     """Everything the dashboard shows (its out-of-band updates render from it)."""
     user = request.user
-    return {**_dashboard_figures_context(user), **_feedback(user)}
+    return {**_dashboard_figures_context(user), **extensions.context("dashboard", user)}
 
 
 def _dashboard_figures_context(user) -> dict:
@@ -552,23 +475,6 @@ def _dashboard_figures_context(user) -> dict:
             .exclude(pk__in=[follow.role_id for follow in follows])
         ),
     }
-
-
-def _feedback(user) -> dict:
-    """Mentors' comments. A new comment or a read mark retires the learner's
-    cached dashboard, so a comment shows at once."""
-    feedback = list(
-        Comment.objects.filter(learner=user)
-        .exclude(author=user)
-        .select_related("author", "step", "concept", "skill")
-        .order_by("-created_at", "-id")[:8]
-    )
-    unread = (
-        Comment.objects.filter(learner=user, read_by_learner_at=None)
-        .exclude(author=user)
-        .count()
-    )
-    return {"feedback": feedback, "unread_feedback": unread}
 
 
 def _dashboard_figures(user) -> tuple:

@@ -61,7 +61,7 @@ def activate_totp(client) -> str:
 def make_mentorship(learner, mentor=None, **fields):
     """A mentorship row as the views would leave it; pending, learner-initiated
     unless told otherwise."""
-    from accounts.models import Mentorship
+    from mentoring.models import Mentorship
 
     fields.setdefault("initiated_by", Mentorship.Initiator.LEARNER)
     if fields.get("status") == Mentorship.Status.ACTIVE:
@@ -75,14 +75,14 @@ def create_invite_link(client) -> str:
     """As the signed-in learner, make a one-time link; return its path."""
     response = client.post(reverse("mentoring_invite"), {"kind": "link"}, follow=True)
     match = re.search(
-        r'value="https?://[^/"]+(/account/mentors/invitations/[^"/]+/)"',
+        r'value="https?://[^/"]+(/mentoring/invitations/[^"/]+/)"',
         response.content.decode(),
     )
     assert match, response.content.decode()
     return match.group(1)
 
 
-INVITATION_PAGE = "/account/mentors/invitation/"
+INVITATION_PAGE = "/mentoring/invitation/"
 
 
 def open_invitation(client, path: str):
@@ -99,7 +99,7 @@ def answer_invitation(client, path: str, action: str, data=None, follow=False):
     Where the page shows no such button (the learner's own link, an expired or
     used one), the form is posted as it would have been, with the invitation's id.
     """
-    from accounts.models import Mentorship
+    from mentoring.models import Mentorship
 
     page = open_invitation(client, path).content.decode()
     match = re.search(r'name="invitation" value="(\d+)"', page)

@@ -107,7 +107,7 @@ class TestCuratorInTheAdmin:
         for name in (
             "admin:accounts_user_changelist",
             "admin:auth_group_changelist",
-            "admin:accounts_mentorship_changelist",
+            "admin:mentoring_mentorship_changelist",
         ):
             assert curator_client.get(reverse(name)).status_code == 403, name
         index = curator_client.get(reverse("admin:index")).content.decode()

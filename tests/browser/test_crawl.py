@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 from django.template.loader import render_to_string
 
-from accounts.models import Mentorship
-from progress.models import (
-    Comment,
-    Endorsement,
-    Evidence,
-    ItemProgress,
-    RoleFollow,
-    SelfAssessment,
-)
+from mentoring.models import Comment, Endorsement, Mentorship
+from progress.models import Evidence, ItemProgress, RoleFollow, SelfAssessment
 from roadmap.models import LearningStep, Role, Skill
 from tests.browser.conftest import axe_violations, watched_context
 from tests.browser.test_progress import sign_in
@@ -57,10 +50,10 @@ LEARNER_PAGES = {
 }
 MENTOR_PAGES = {
     "mentoring": "/mentoring/",
-    "mentee": "/mentoring/ada/",
-    "mentee-role": "/mentoring/ada/roles/backend-engineer/",
-    "mentee-item": f"/mentoring/ada/items/step/{STEP}/",
-    "mentee-skill": f"/mentoring/ada/items/skill/{SKILL}/",
+    "mentee": "/mentoring/mentees/ada/",
+    "mentee-role": "/mentoring/mentees/ada/roles/backend-engineer/",
+    "mentee-item": f"/mentoring/mentees/ada/items/step/{STEP}/",
+    "mentee-skill": f"/mentoring/mentees/ada/items/skill/{SKILL}/",
 }
 SCREENSHOTS = {"home", "role", "dashboard", "item", "mentoring", "mentee", "account"}
 # Status codes a page answers with on purpose; the browser logs them as errors.

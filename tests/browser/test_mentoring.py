@@ -31,7 +31,7 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     learner_page.wait_for_load_state("load")
     assert len(mail.outbox) == 1
     link = re.search(
-        r"https?://\S+/account/mentors/invitations/\S+/", mail.outbox[0].body
+        r"https?://\S+/mentoring/invitations/\S+/", mail.outbox[0].body
     )
     assert link, mail.outbox[0].body
     path = "/" + link.group(0).split("/", 3)[3]
@@ -55,7 +55,7 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     learner_page.reload()
     expect(learner_page.locator("#id_shared")).to_be_checked()
 
-    mentor_page.goto(live_server.url + f"/mentoring/lena/items/step/{step.slug}/")
+    mentor_page.goto(live_server.url + f"/mentoring/mentees/lena/items/step/{step.slug}/")
     expect(mentor_page.locator("body")).to_contain_text(
         "Picked Go for its standard library."
     )
@@ -64,7 +64,7 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     expect(mentor_page.locator("#comments")).to_contain_text("Great start.")
 
     # Every skill of the mentee's role can be endorsed from their dashboard.
-    mentor_page.goto(live_server.url + "/mentoring/lena/")
+    mentor_page.goto(live_server.url + "/mentoring/mentees/lena/")
     expect(mentor_page.locator("#notes-title ~ *")).to_contain_text(
         "Picked Go for its standard library."
     )
@@ -73,7 +73,7 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     )
     mentor_page.get_by_role("button", name="Endorse Databases and SQL").click()
     expect(mentor_page.locator("body")).to_contain_text("You endorsed Lena Learner")
-    assert mentor_page.url.startswith(live_server.url + "/mentoring/lena/")
+    assert mentor_page.url.startswith(live_server.url + "/mentoring/mentees/lena/")
 
     learner_page.goto(live_server.url + "/skills/databases-and-sql/")
     expect(learner_page.locator("#skill-progress")).to_contain_text(
@@ -89,7 +89,7 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     learner_page.get_by_role("button", name=re.compile("^End mentorship")).click()
     learner_page.wait_for_load_state("load")
 
-    response = mentor_page.goto(live_server.url + "/mentoring/lena/")
+    response = mentor_page.goto(live_server.url + "/mentoring/mentees/lena/")
     assert response.status == 404
     for page in (learner_page, mentor_page):
         assert page.evaluate("window.__cspViolations") == []
@@ -100,7 +100,7 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
 def test_a_step_the_curator_unpublishes_is_404_for_the_mentor(
     browser, live_server, seed_roadmap
 ):
-    from accounts.models import Mentorship
+    from mentoring.models import Mentorship
     from tests.accounts.helpers import current_code
     from tests.factories import PASSWORD, enable_two_factor
 
@@ -117,7 +117,7 @@ def test_a_step_the_curator_unpublishes_is_404_for_the_mentor(
     mentor_context = watched_context(browser)
     mentor_page = mentor_context.new_page()
     sign_in(mentor_page, live_server, "mo")
-    url = live_server.url + f"/mentoring/lena/items/step/{step.slug}/"
+    url = live_server.url + f"/mentoring/mentees/lena/items/step/{step.slug}/"
     assert mentor_page.goto(url).status == 200
 
     curator_context = watched_context(browser)
@@ -138,7 +138,7 @@ def test_a_step_the_curator_unpublishes_is_404_for_the_mentor(
     assert response.status == 404
     expect(mentor_page.locator("body")).not_to_contain_text(step.title)
     role_page = mentor_page.goto(
-        live_server.url + "/mentoring/lena/roles/backend-engineer/"
+        live_server.url + "/mentoring/mentees/lena/roles/backend-engineer/"
     )
     assert role_page.status == 200
     expect(mentor_page.locator("main")).not_to_contain_text(step.title)

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Mentorship
+from mentoring.models import Mentorship
 from progress.models import ItemProgress
 from roadmap.models import LearningStep
 from tests.browser.conftest import watched_context
@@ -51,7 +51,7 @@ def test_a_mentor_without_javascript_reads_the_mentor_pages(
     page.goto(live_server.url + "/mentoring/")
     page.get_by_role("link", name="Ana").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ana")
-    page.goto(live_server.url + "/mentoring/ana/roles/backend-engineer/")
+    page.goto(live_server.url + "/mentoring/mentees/ana/roles/backend-engineer/")
     expect(page.locator("#role-progress")).to_contain_text("Steps: 1 of 40 done")
     context.close()
 

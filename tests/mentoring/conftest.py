@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.models import Mentorship
+from mentoring.models import Mentorship
 from tests.factories import UserFactory
 
 

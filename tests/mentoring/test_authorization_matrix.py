@@ -7,8 +7,8 @@ mentors whom; and no response to someone without access holds the mentee's data.
 import pytest
 from django.urls import reverse
 
-from accounts.models import Mentorship
-from progress.models import Comment, Evidence, ItemProgress
+from mentoring.models import Comment, Mentorship
+from progress.models import Evidence, ItemProgress
 from tests.factories import UserFactory
 from tests.mentoring.conftest import mentorship
 

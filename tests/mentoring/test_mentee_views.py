@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import Mentorship
-from progress.models import Comment, Endorsement, ItemProgress, Nudge, SelfAssessment
+from mentoring.models import Comment, Endorsement, Mentorship, Nudge
+from progress.models import ItemProgress, SelfAssessment
 from tests.mentoring.conftest import mentorship
 
 
@@ -118,7 +118,7 @@ class TestFeedback:
         Comment.objects.create(learner=learner, author=mentor, step=steps[0], body="Hi")
         client.force_login(learner)
         response = client.post(
-            reverse("progress_reply", args=["step", "s1"]), {"body": "Thanks!"}
+            reverse("feedback_reply", args=["step", "s1"]), {"body": "Thanks!"}
         )
         assert response.status_code == 302
         assert Comment.objects.filter(author=learner, body="Thanks!").exists()
@@ -132,7 +132,7 @@ class TestFeedback:
     def test_mark_as_read_is_a_post(self, client, mentor, learner, active, steps):
         Comment.objects.create(learner=learner, author=mentor, step=steps[0], body="Hi")
         client.force_login(learner)
-        url = reverse("progress_mark_read", args=["step", "s1"])
+        url = reverse("feedback_mark_read", args=["step", "s1"])
         assert client.get(url).status_code == 405
         client.post(url)
         assert not Comment.objects.filter(read_by_learner_at=None).exists()
@@ -140,7 +140,7 @@ class TestFeedback:
     def test_a_learner_cannot_open_a_thread_alone(self, client, learner, steps):
         client.force_login(learner)
         response = client.post(
-            reverse("progress_reply", args=["step", "s1"]), {"body": "x"}
+            reverse("feedback_reply", args=["step", "s1"]), {"body": "x"}
         )
         assert response.status_code == 404
 

@@ -4,7 +4,8 @@ of the mentee's roles from their own pages."""
 import pytest
 from django.urls import reverse
 
-from progress.models import Comment, Endorsement, ItemProgress, RoleFollow
+from mentoring.models import Comment, Endorsement
+from progress.models import ItemProgress, RoleFollow
 from tests.factories import SkillFactory, StepFactory
 from tests.mentoring.conftest import mentorship
 
@@ -218,7 +219,7 @@ class TestAReminderThatCannotBeSent:
     ):
         from django.core import mail
 
-        from progress.models import Nudge
+        from mentoring.models import Nudge
 
         url = reverse("mentee_nudge", args=["learner"])
         client.force_login(mentor)
@@ -244,7 +245,7 @@ class TestAReminderThatCannotBeSent:
     ):
         from django.core import mail
 
-        from progress.models import Nudge
+        from mentoring.models import Nudge
 
         # Written before names were checked: the header must stay one line.
         type(mentor).objects.filter(pk=mentor.pk).update(

@@ -135,7 +135,7 @@ def test_the_cached_dashboard_equals_the_directly_rendered_one(
 def test_a_mentors_comment_and_its_reading_show_at_once(
     client, learner, small_role, steps
 ):
-    from progress.models import Comment
+    from mentoring.models import Comment
     from tests.factories import UserFactory
 
     mentor = UserFactory(username="mentor", display_name="Maya Mentor")
@@ -148,6 +148,6 @@ def test_a_mentors_comment_and_its_reading_show_at_once(
     )
     page = client.get(reverse("dashboard")).content.decode()
     assert "Try the exercises" in page and "1 unread" in page
-    client.post(reverse("progress_mark_read", args=["step", steps[0].slug]))
+    client.post(reverse("feedback_mark_read", args=["step", steps[0].slug]))
     page = client.get(reverse("dashboard")).content.decode()
     assert "Try the exercises" in page and "unread" not in page

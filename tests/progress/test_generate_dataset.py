@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
-from accounts.models import Mentorship, User
+from accounts.models import User
+from mentoring.models import Mentorship
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, StepTally
 
 pytestmark = pytest.mark.django_db

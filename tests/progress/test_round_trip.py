@@ -9,9 +9,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import User
+from mentoring.models import Comment, Endorsement
 from progress.models import (
-    Comment,
-    Endorsement,
     Evidence,
     ItemProgress,
     ProgressEvent,
@@ -47,7 +46,7 @@ def make_history(learner, mentor):
     if mentor != learner:
         from django.utils import timezone
 
-        from accounts.models import Mentorship
+        from mentoring.models import Mentorship
 
         Mentorship.objects.create(
             learner=learner,

@@ -201,6 +201,8 @@ class TestTheNextAddressStaysPut:
                 {"status": status, "page": "role:small", "next": next_url},
                 headers={"HX-Request": "true"},
             )
-            (next_url,) = re.findall(r'name="next" value="([^"]*)"', response.content.decode())
+            (next_url,) = re.findall(
+                r'name="next" value="([^"]*)"', response.content.decode()
+            )
 
         assert next_url == f"/roles/small/{anchor}"

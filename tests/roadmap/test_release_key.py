@@ -125,7 +125,7 @@ def test_the_environment_variable_names_the_release():
 def test_the_digest_covers_the_projects_code_and_templates():
     files = {path.relative_to(ROOT).as_posix() for path in caching.source_files(ROOT)}
     assert "templates/roadmap/_role_article.html" in files
-    assert "templates/emails/mentoring_invitation.txt" in files
+    assert "templates/mentoring/invitation_email.txt" in files
     assert "progress/role_page.py" in files
     assert "roadmap/content/spec.py" in files
     assert "roadmap/content/reading.py" in files

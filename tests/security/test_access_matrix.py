@@ -84,6 +84,7 @@ EXPECTED = {
     # (walked after it), which anyone signed in who opened a link may see, and
     # accept or decline there.
     "mentoring_invitation": REDIRECT,
+    "mentoring_invitation_legacy": REDIRECT,  # links in emails sent before
     "mentoring_invitation_page": SIGNED_IN,
     "mentoring_invitation_accept": POST_ONLY,
     "mentoring_invitation_decline": POST_ONLY,
@@ -104,8 +105,8 @@ EXPECTED = {
     "progress_note": POST_ONLY,
     "progress_add_evidence": POST_ONLY,
     "progress_delete_evidence": POST_ONLY,
-    "progress_reply": POST_ONLY,
-    "progress_mark_read": POST_ONLY,
+    "feedback_reply": POST_ONLY,
+    "feedback_mark_read": POST_ONLY,
     "progress_undo": POST_ONLY,
     "mentee_dashboard": MENTOR_ONLY,
     "mentee_role": MENTOR_ONLY,
@@ -116,7 +117,7 @@ EXPECTED = {
 }
 
 # Admins that curators may only read: progress, and mentorships (ended, not edited).
-READ_ONLY_ADMINS = ("admin:progress_", "admin:accounts_mentorship_")
+READ_ONLY_ADMINS = ("admin:progress_", "admin:mentoring_mentorship_")
 NON_STAFF = (302, 302, 302, 302, 302)
 
 

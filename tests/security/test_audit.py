@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Mentorship
+from mentoring.models import Mentorship
 from progress.models import ItemProgress
 from tests.accounts.helpers import sign_in
 from tests.factories import PASSWORD, UserFactory

@@ -67,11 +67,11 @@ ENDPOINTS = [
     ("owner", "/items/step/{step}/comments/", ["body"]),
     ("owner", "/skills/{skill}/assess/", ["level"]),
     ("owner", "/roles/{role}/reset/", ["confirm"]),
-    ("owner", "/account/mentors/invite/", ["email", "message", "next"]),
-    ("owner", "/account/mentors/request/", ["learner", "message"]),
+    ("owner", "/mentoring/invite/", ["email", "message", "next"]),
+    ("owner", "/mentoring/request/", ["learner", "message"]),
     ("owner", "/account/delete/", ["password"]),
-    ("mentor", "/mentoring/{owner}/items/step/{step}/comment/", ["body"]),
-    ("mentor", "/mentoring/{owner}/skills/{skill}/endorse/", ["level"]),
+    ("mentor", "/mentoring/mentees/{owner}/items/step/{step}/comment/", ["body"]),
+    ("mentor", "/mentoring/mentees/{owner}/skills/{skill}/endorse/", ["level"]),
     ("anonymous", "/accounts/login/", ["login", "password"]),
     ("anonymous", "/accounts/signup/", ["email", "username", "password1"]),
     ("anonymous", "/accounts/password/reset/", ["email"]),
@@ -176,7 +176,7 @@ def test_paths_survive_hostile_values(world):
             f"/skills/{slug}/",
             f"/u/{kind}/",
             f"/mentoring/{kind}/",
-            f"/account/mentors/invitations/{slug}/",
+            f"/mentoring/invitations/{slug}/",
         ):
             response = client.get(path.replace("\x00", "%00"))
             tried["requests"] += 1

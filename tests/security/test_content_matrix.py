@@ -39,8 +39,8 @@ POSTS = {
     "progress_set_status",
     "progress_note",
     "progress_add_evidence",
-    "progress_reply",
-    "progress_mark_read",
+    "feedback_reply",
+    "feedback_mark_read",
     "mentee_comment",
     "mentee_endorse",
 }
@@ -141,7 +141,7 @@ def content_urls():
         )
         if "kind" in params:
             kinds = ["step", "concept"]
-            if name in {"mentee_item", "mentee_comment", "progress_reply"}:
+            if name in {"mentee_item", "mentee_comment", "feedback_reply"}:
                 kinds.append("skill")
         else:
             kinds = [SLUG_FOR[name]]

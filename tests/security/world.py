@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.models import Mentorship
-from progress.models import Comment, Evidence, ItemProgress, RoleFollow
+from mentoring.models import Comment, Mentorship
+from progress.models import Evidence, ItemProgress, RoleFollow
 from tests.factories import UserFactory, enable_two_factor
 
 # What only the owner may read (the superuser, in the admin's support views,

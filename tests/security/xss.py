@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from accounts.models import Mentorship
-from progress.models import Comment, Evidence, ItemProgress
+from mentoring.models import Comment, Mentorship
+from progress.models import Evidence, ItemProgress
 
 # Each sets window.__xss if it ever runs. Kept under 80 characters (display names).
 PAYLOADS = [
@@ -75,16 +75,16 @@ def pages_for(world, steps) -> dict[str, list[str]]:
         ],
         "mentor": [
             "/mentoring/",
-            f"/mentoring/{owner}/",
-            f"/mentoring/{owner}/roles/{role}/",
-            f"/mentoring/{owner}/items/step/{steps[0].slug}/",
+            f"/mentoring/mentees/{owner}/",
+            f"/mentoring/mentees/{owner}/roles/{role}/",
+            f"/mentoring/mentees/{owner}/items/step/{steps[0].slug}/",
         ],
         "mentor_without_consent": ["/mentoring/"],
         "superuser": [
             "/admin/progress/itemprogress/",
             f"/admin/progress/itemprogress/{world.ids['progress_pk']}/change/",
-            "/admin/accounts/mentorship/",
-            f"/admin/accounts/mentorship/{world.ids['pending']}/change/",
+            "/admin/mentoring/mentorship/",
+            f"/admin/mentoring/mentorship/{world.ids['pending']}/change/",
             "/admin/accounts/user/",
             f"/admin/accounts/user/{world.ids['user_pk']}/change/",
         ],

@@ -9,8 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import mentoring
-from accounts.models import Mentorship
+from mentoring.models import Mentorship
+from mentoring.views import consent as mentoring
 from tests.accounts.helpers import (
     answer_invitation,
     create_invite_link,
@@ -57,7 +57,7 @@ class TestInvitingByEmail:
         assert "Ada Learner invites you" in message.body
         assert "Would you?" in message.body
         assert not message.alternatives  # plain text only
-        path = link_in_last_email("/account/mentors/invitations/")
+        path = link_in_last_email("/mentoring/invitations/")
         token = path.split("/")[-2]
         mentorship = Mentorship.objects.get()
         assert mentorship.learner == learner
@@ -79,7 +79,7 @@ class TestInvitingByEmail:
             client.post(INVITE, {"email": "mentor@example.com"})
 
         assert (
-            "https://waymark.example.com/account/mentors/invitations/"
+            "https://waymark.example.com/mentoring/invitations/"
             in mail.outbox[0].body
         )
 
@@ -135,7 +135,7 @@ class TestInvitingByEmail:
         client.force_login(learner)
         with django_capture_on_commit_callbacks(execute=True):
             client.post(INVITE, {"email": "someone@example.com", "message": "Hi!"})
-        path = link_in_last_email("/account/mentors/invitations/")
+        path = link_in_last_email("/mentoring/invitations/")
         client.logout()
 
         client.force_login(other_learner)
@@ -146,8 +146,8 @@ class TestInvitingByEmail:
         assert "<strong>Ada Learner</strong>" in body
         assert "(learner)" in body
         assert "Hi!" in body
-        assert 'action="/account/mentors/invitation/accept/"' in body
-        assert 'action="/account/mentors/invitation/decline/"' in body
+        assert 'action="/mentoring/invitation/accept/"' in body
+        assert 'action="/mentoring/invitation/decline/"' in body
         assert path not in body  # the page shows no token
         assert (
             "no-store" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
@@ -307,7 +307,7 @@ class TestInviteLinks:
         assert response["Location"] == reverse("mentoring_invite_link")
         page = client.get(response["Location"])
         body = body_of(page)
-        match = re.search(r'/account/mentors/invitations/([^"/]+)/', body)
+        match = re.search(r'/mentoring/invitations/([^"/]+)/', body)
         token = match.group(1)
         assert len(token) >= 43
         assert '<label for="invite-link">' in body
@@ -408,7 +408,7 @@ class TestInviteLinks:
         body = body_of(page)
         assert page.status_code == 200
         assert "You can't mentor yourself" in body
-        assert "/account/mentors/invitation/accept/" not in body
+        assert "/mentoring/invitation/accept/" not in body
         response = answer_invitation(client, path, "accept", follow=True)
         assert "you can&#x27;t mentor yourself" in body_of(response)
         assert Mentorship.objects.get().status == Mentorship.Status.PENDING
@@ -433,7 +433,7 @@ class TestInviteLinks:
 
         page = open_invitation(client, path)
         assert "You already mentor learner" in body_of(page)
-        assert "/account/mentors/invitation/accept/" not in body_of(page)
+        assert "/mentoring/invitation/accept/" not in body_of(page)
         response = answer_invitation(client, path, "accept", follow=True)
 
         assert response.status_code == 200

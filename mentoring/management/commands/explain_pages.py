@@ -19,7 +19,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Mentorship
+from mentoring.models import Mentorship
 from progress import figures
 from progress.admin import StepDropOff
 

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.mentoring import mentoring_context
-from accounts.models import Mentorship, get_visible_learner
+from mentoring.models import Mentorship, get_visible_learner
+from mentoring.views.consent import mentoring_context
 from tests.accounts.helpers import (
     answer_invitation,
     create_invite_link,
@@ -192,7 +192,7 @@ class TestMentoringContext:
         with django_assert_num_queries(4):
             context = mentoring_context(learner)
             html = render_to_string(
-                "accounts/_mentorships.html", context, request=request
+                "mentoring/_mentorships.html", context, request=request
             )
 
         assert len(context["invitations_for_me"]) == 2 * size

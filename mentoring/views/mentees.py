@@ -24,21 +24,25 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Mentorship, get_visible_learner
-from progress import figures
-from progress.forms import CommentForm, EndorsementForm
-from progress.models import (
+from mentoring.forms import CommentForm, EndorsementForm
+from mentoring.models import (
     Comment,
     Endorsement,
+    Mentorship,
+    Nudge,
+    get_visible_learner,
+)
+from mentoring.tasks import send_nudge_email
+from mentoring.views.consent import mentoring_context
+from progress import figures
+from progress.models import (
     Evidence,
     ItemProgress,
     Level,
-    Nudge,
     ProgressEvent,
     SelfAssessment,
     Status,
 )
-from progress.tasks import send_nudge_email
 from progress.views import safe_next
 from progress.visibility import Audience
 from roadmap.models import RoleSkill, Skill
@@ -93,12 +97,10 @@ def hub(request: HttpRequest) -> HttpResponse:
         )
         body = cached["body"].replace(cached["token_slot"], get_token(request))
     context = {"body": mark_safe(body)}  # noqa: S308 - rendered by our templates
-    return private(render(request, "progress/mentoring.html", context))
+    return private(render(request, "mentoring/mentoring.html", context))
 
 
 def _hub_body(request, mentees, sort: str, descending: bool, token_slot) -> str:
-    from accounts.mentoring import mentoring_context
-
     rows = figures.cached_mentee_rows(
         mentees, stalled_days=settings.MENTORING_STALLED_DAYS
     )
@@ -118,7 +120,7 @@ def _hub_body(request, mentees, sort: str, descending: bool, token_slot) -> str:
     }
     if token_slot:
         context["csrf_token"] = token_slot
-    return render_to_string("progress/_mentoring_body.html", context, request)
+    return render_to_string("mentoring/_mentoring_body.html", context, request)
 
 
 # --- Read-only views of a mentee -----------------------------------------------------
@@ -159,7 +161,7 @@ def mentee_dashboard(request: HttpRequest, username: str) -> HttpResponse:
             learner=learner, day=figures.local_today(learner)
         ).exists(),
     }
-    return private(render(request, "progress/mentee.html", context))
+    return private(render(request, "mentoring/mentee.html", context))
 
 
 def skill_ratings(learner, roles=()) -> list[dict]:
@@ -211,8 +213,8 @@ def mentee_role(request: HttpRequest, username: str, slug: str) -> HttpResponse:
         "learner": learner,
         "role_figures": role_figures,
         "status_labels": Status.choices,
-        "role_panel_template": "progress/_mentee_role_panel.html",
-        "item_status_template": "progress/_status_readonly.html",
+        "role_panel_template": "mentoring/_mentee_role_panel.html",
+        "item_status_template": "mentoring/_status_readonly.html",
     }
     return private(render(request, "roadmap/role_detail.html", context))
 
@@ -257,7 +259,7 @@ def mentee_item_page(
     learner = get_visible_learner(request, username)
     item = Audience.mentee(learner).thread_item(kind, slug)
     context = mentee_item_context(request, learner, kind, item)
-    return private(render(request, "progress/mentee_item.html", context))
+    return private(render(request, "mentoring/mentee_item.html", context))
 
 
 # --- Feedback: comments, endorsements, nudges ----------------------------------------
@@ -273,7 +275,7 @@ def comment(request: HttpRequest, username: str, kind: str, slug: str) -> HttpRe
         context = mentee_item_context(request, learner, kind, item)
         context["comment_form"] = form
         return private(
-            render(request, "progress/mentee_item.html", context, status=400)
+            render(request, "mentoring/mentee_item.html", context, status=400)
         )
     Comment.objects.create(
         learner=learner,
@@ -298,7 +300,7 @@ def endorse(request: HttpRequest, username: str, slug: str) -> HttpResponse:
         context = mentee_item_context(request, learner, "skill", skill)
         context["endorsement_form"] = form
         return private(
-            render(request, "progress/mentee_item.html", context, status=400)
+            render(request, "mentoring/mentee_item.html", context, status=400)
         )
     level = form.cleaned_data["level"]
     Endorsement.objects.create(

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Mentorship, get_visible_learner
+from mentoring.models import Mentorship, get_visible_learner
 from tests.accounts.helpers import make_mentorship
 from tests.factories import UserFactory
 
@@ -63,7 +63,7 @@ def same_page_but_the_address(response, typed: str) -> str:
     page = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+', r"\1CSRF", page)
     page = re.sub(r'("X-CSRFToken": ")[^"]+', r"\1CSRF", page)
     page = re.sub(r'nonce="[^"]+"', 'nonce="NONCE"', page)
-    return re.sub(r"/account/mentors/\d+/end/", "/account/mentors/ID/end/", page)
+    return re.sub(r"/mentoring/mentorships/\d+/end/", "/mentoring/mentorships/ID/end/", page)
 
 
 @pytest.mark.django_db
@@ -261,7 +261,7 @@ class TestAskingToMentor:
     def test_requests_to_nobody_use_the_daily_allowance_too(
         self, client, other_learner, learner, monkeypatch
     ):
-        from accounts import mentoring
+        from mentoring.views import consent as mentoring
 
         monkeypatch.setattr(mentoring, "DAILY_LIMIT", 2)
         client.force_login(other_learner)

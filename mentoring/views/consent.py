@@ -6,7 +6,7 @@ mentorship at any moment, and `get_visible_learner` checks consent on every
 request, so the mentor's access ends with the very next one.
 
 The /mentoring/ hub (in `progress`) shows all of this through `mentoring_context`
-and templates/accounts/_mentorships.html; the forms there post to the views below.
+and templates/mentoring/_mentorships.html; the forms there post to the views below.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.forms import InviteMentorForm, RequestMentoringForm
-from accounts.models import Mentorship, User
-from accounts.tasks import send_mentoring_invitation
+from accounts.models import User
+from mentoring.forms import InviteMentorForm, RequestMentoringForm
+from mentoring.models import Mentorship
+from mentoring.tasks import send_mentoring_invitation
 
 audit = logging.getLogger("waymark.audit")
 
@@ -160,7 +161,7 @@ def invite(request: HttpRequest) -> HttpResponse:
             if retry_at is not None:
                 context = {"invite_form": InviteMentorForm(user=user)}
                 return over_allowance(
-                    request, "accounts/mentoring_invite.html", context, retry_at
+                    request, "mentoring/invite.html", context, retry_at
                 )
             mentorship = Mentorship.objects.create(
                 learner=user,
@@ -185,13 +186,9 @@ def invite(request: HttpRequest) -> HttpResponse:
         form = InviteMentorForm(request.POST, user=user)
         context = {"invite_form": form, "next": safe_next(request)}
         if not form.is_valid():
-            return render(
-                request, "accounts/mentoring_invite.html", context, status=400
-            )
+            return render(request, "mentoring/invite.html", context, status=400)
         if retry_at is not None:
-            return over_allowance(
-                request, "accounts/mentoring_invite.html", context, retry_at
-            )
+            return over_allowance(request, "mentoring/invite.html", context, retry_at)
         email = form.cleaned_data["email"]
         mentorship = Mentorship.objects.create(
             learner=user,
@@ -238,7 +235,7 @@ def invite_link(request: HttpRequest) -> HttpResponse:
         "invitation_url": new["url"],
         "next": new["next"],
     }
-    return private(render(request, "accounts/mentoring_invite_link.html", context))
+    return private(render(request, "mentoring/invite_link.html", context))
 
 
 # --- Mentors ask learners -------------------------------------------------------------
@@ -255,13 +252,9 @@ def request_mentoring(request: HttpRequest) -> HttpResponse:
         form = RequestMentoringForm(request.POST, user=user)
         context = {"request_form": form, "next": safe_next(request)}
         if not form.is_valid():
-            return render(
-                request, "accounts/mentoring_request.html", context, status=400
-            )
+            return render(request, "mentoring/request.html", context, status=400)
         if retry_at is not None:
-            return over_allowance(
-                request, "accounts/mentoring_request.html", context, retry_at
-            )
+            return over_allowance(request, "mentoring/request.html", context, retry_at)
         # Stored as sent, whether or not an account holds the address or name:
         # the sender's pages, and the allowance, are the same either way.
         mentorship = Mentorship.objects.create(
@@ -319,7 +312,7 @@ def unavailable(request: HttpRequest, mentorship: Mentorship | None) -> HttpResp
     return private(
         render(
             request,
-            "accounts/mentoring_invitation_unavailable.html",
+            "mentoring/invitation_unavailable.html",
             context,
             status=404,
         )
@@ -369,7 +362,7 @@ def invitation(request: HttpRequest) -> HttpResponse:
         "already": already,
         "other_address": other_address,
     }
-    return private(render(request, "accounts/mentoring_invitation.html", context))
+    return private(render(request, "mentoring/invitation.html", context))
 
 
 def answer_opened(request: HttpRequest, *, accept: bool) -> HttpResponse:

@@ -5,11 +5,11 @@ import logging
 import pytest
 from django.urls import reverse
 
-from accounts.models import Mentorship
+from mentoring.models import Mentorship
 from tests.accounts.helpers import make_mentorship
 from tests.factories import UserFactory
 
-CHANGELIST = reverse("admin:accounts_mentorship_changelist")
+CHANGELIST = reverse("admin:mentoring_mentorship_changelist")
 
 
 @pytest.fixture
@@ -166,9 +166,9 @@ class TestMentorshipAdmin:
     def test_staff_cannot_add_edit_or_delete(self, client, curator, mentorships):
         client.force_login(curator)
         mentorship = mentorships["active"]
-        change = reverse("admin:accounts_mentorship_change", args=[mentorship.pk])
+        change = reverse("admin:mentoring_mentorship_change", args=[mentorship.pk])
 
-        assert client.get(reverse("admin:accounts_mentorship_add")).status_code == 403
+        assert client.get(reverse("admin:mentoring_mentorship_add")).status_code == 403
         page = client.get(change)
         assert page.status_code == 200
         assert 'name="status"' not in page.content.decode()
@@ -176,7 +176,7 @@ class TestMentorshipAdmin:
         client.post(change, {"status": "ended"})
         mentorship.refresh_from_db()
         assert mentorship.status == Mentorship.Status.ACTIVE
-        delete = reverse("admin:accounts_mentorship_delete", args=[mentorship.pk])
+        delete = reverse("admin:mentoring_mentorship_delete", args=[mentorship.pk])
         assert client.post(delete, {"post": "yes"}).status_code == 403
         assert Mentorship.objects.filter(pk=mentorship.pk).exists()
 

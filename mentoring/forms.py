@@ -1,0 +1,161 @@
+"""Mentoring forms: invitations and requests (consent), comments and endorsements."""
+
+from allauth.account.models import EmailAddress
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+
+from accounts.models import User
+from mentoring.models import COMMENT_MAX_LENGTH, Mentorship
+from progress.models import Level
+
+
+class InviteMentorForm(forms.Form):
+    """A learner invites a mentor by email address."""
+
+    email = forms.EmailField(label="Their email address")
+    message = forms.CharField(
+        label="A message for them (optional)",
+        required=False,
+        max_length=1000,
+        help_text="Up to 1000 characters. It goes in the email, as plain text.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "invite_%s")
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["email"].help_text = (
+            "We email them a link to accept or decline. It works for "
+            f"{settings.MENTORING_INVITATION_DAYS} days."
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        own = {address.lower() for address in own_addresses(self.user)}
+        if email in own:
+            raise forms.ValidationError(
+                "That is your own address: you can't mentor yourself. Enter the "
+                "address of the person you would like as a mentor.",
+                code="self",
+            )
+        already = Mentorship.objects.pending().filter(
+            learner=self.user, invited_email=email
+        )
+        if already.exists():
+            raise forms.ValidationError(
+                "You have already invited this address, and the invitation is "
+                "still waiting for an answer.",
+                code="duplicate",
+            )
+        return email
+
+
+class RequestMentoringForm(forms.Form):
+    """A mentor asks to mentor a learner, named by username or email address.
+
+    The request is stored as sent, to the address or username typed, and reaches
+    whoever holds it when they look; so the mentor never learns whether an
+    account holds it, and sees only what they typed.
+    """
+
+    learner = forms.CharField(
+        label="Their username or email address",
+        max_length=254,
+        help_text="They will see your request on their mentoring page and can "
+        "accept or decline it.",
+    )
+    message = forms.CharField(
+        label="A message for them (optional)",
+        required=False,
+        max_length=1000,
+        help_text="Up to 1000 characters. They see it with your request.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "request_%s")
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_learner(self) -> str:
+        """The address or username, in lower case (both match in any case)."""
+        value = self.cleaned_data["learner"].strip().lower()
+        if "@" in value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise forms.ValidationError(
+                    "Enter a valid email address, or a username.", code="invalid"
+                ) from None
+        else:
+            try:
+                User.username_validator(value)
+            except ValidationError:
+                raise forms.ValidationError(
+                    "A username has only letters, digits and the characters "
+                    "@ . + - _. Check what you typed, or enter an email address.",
+                    code="invalid",
+                ) from None
+            if len(value) > User._meta.get_field("username").max_length:
+                raise forms.ValidationError(
+                    "That is longer than any username.", code="invalid"
+                )
+        if value == self.user.username.lower() or value in {
+            address.lower() for address in own_addresses(self.user)
+        }:
+            raise forms.ValidationError(
+                "That is you: you can't mentor yourself.", code="self"
+            )
+        already = Mentorship.objects.pending().filter(
+            Q(invited_email=value) | Q(invited_username=value),
+            initiated_by=Mentorship.Initiator.MENTOR,
+            mentor=self.user,
+        )
+        if already.exists():
+            raise forms.ValidationError(
+                f"You have already sent a request to {value}, and it is still "
+                "waiting for an answer.",
+                code="duplicate",
+            )
+        return value
+
+    def addressed(self) -> dict:
+        """The fields of the request row that say where it was sent."""
+        value = self.cleaned_data["learner"]
+        if "@" in value:
+            return {"invited_email": value}
+        return {"invited_username": value}
+
+
+def own_addresses(user) -> list[str]:
+    """Every address of `user`, verified or not."""
+    addresses = list(
+        EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    )
+    if user.email:
+        addresses.append(user.email)
+    return addresses
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=COMMENT_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Plain text, up to {COMMENT_MAX_LENGTH} characters.",
+    )
+
+
+class EndorsementForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="Level you endorse",
+        choices=Level.choices,
+        coerce=int,
+        help_text="Kept apart from the learner's own ratings, with your name and "
+        "the date.",
+    )
