@@ -30,9 +30,7 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     learner_page.get_by_role("button", name="Send the invitation").click()
     learner_page.wait_for_load_state("load")
     assert len(mail.outbox) == 1
-    link = re.search(
-        r"https?://\S+/mentoring/invitations/\S+/", mail.outbox[0].body
-    )
+    link = re.search(r"https?://\S+/mentoring/invitations/\S+/", mail.outbox[0].body)
     assert link, mail.outbox[0].body
     path = "/" + link.group(0).split("/", 3)[3]
 
@@ -55,7 +53,9 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     learner_page.reload()
     expect(learner_page.locator("#id_shared")).to_be_checked()
 
-    mentor_page.goto(live_server.url + f"/mentoring/mentees/lena/items/step/{step.slug}/")
+    mentor_page.goto(
+        live_server.url + f"/mentoring/mentees/lena/items/step/{step.slug}/"
+    )
     expect(mentor_page.locator("body")).to_contain_text(
         "Picked Go for its standard library."
     )

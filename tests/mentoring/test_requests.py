@@ -63,7 +63,9 @@ def same_page_but_the_address(response, typed: str) -> str:
     page = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+', r"\1CSRF", page)
     page = re.sub(r'("X-CSRFToken": ")[^"]+', r"\1CSRF", page)
     page = re.sub(r'nonce="[^"]+"', 'nonce="NONCE"', page)
-    return re.sub(r"/mentoring/mentorships/\d+/end/", "/mentoring/mentorships/ID/end/", page)
+    return re.sub(
+        r"/mentoring/mentorships/\d+/end/", "/mentoring/mentorships/ID/end/", page
+    )
 
 
 @pytest.mark.django_db
