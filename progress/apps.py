@@ -29,4 +29,3 @@ def _forget_learner(sender, instance, **kwargs) -> None:
     from progress import dropoff
 
     dropoff.forget_learner(instance)
-

@@ -79,8 +79,7 @@ class TestInvitingByEmail:
             client.post(INVITE, {"email": "mentor@example.com"})
 
         assert (
-            "https://waymark.example.com/mentoring/invitations/"
-            in mail.outbox[0].body
+            "https://waymark.example.com/mentoring/invitations/" in mail.outbox[0].body
         )
 
     def test_nothing_is_sent_while_the_transaction_is_open(
