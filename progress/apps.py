@@ -9,7 +9,7 @@ class ProgressConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
-        from progress import role_page, views
+        from progress import pages
         from roadmap import hooks
 
         # Deleting an account, from the app or the admin, takes the learner out
@@ -20,9 +20,9 @@ class ProgressConfig(AppConfig):
             _forget_learner, sender=get_user_model(), dispatch_uid="dropoff_forget"
         )
 
-        hooks.register("role_page")(views.role_page_context)
-        hooks.register("skill_page")(views.skill_page_context)
-        hooks.register("signed_in_role_page")(role_page.learner_role_page)
+        # The role and skill pages of signed-in people show their progress.
+        hooks.register("role", pages.signed_in_role_page)
+        hooks.register("skill", pages.signed_in_skill_page)
 
 
 def _forget_learner(sender, instance, **kwargs) -> None:

@@ -101,6 +101,53 @@ class ItemQuerySet(models.QuerySet):
             caching.bump("learner", learner.pk)
         return progress
 
+    def started_in_role(self, learner, role: Role) -> ItemQuerySet:
+        """The learner's rows on a role's steps and concepts that are not at
+        "not started"."""
+        concepts = Concept.objects.filter(skill__role_skills__role=role)
+        return (
+            self.filter(learner=learner)
+            .exclude(status=Status.NOT_STARTED)
+            .filter(Q(step__stage__role=role) | Q(concept__in=concepts))
+        )
+
+    def reset_role(self, learner, role: Role) -> int:
+        """Set every item of a role back to "not started", in bulk: one update
+        of the rows, their events in one insert, the drop-off tallies moved per
+        step, and one new generation of the learner's figures. Notes, evidence
+        and history stay. Returns how many items changed."""
+        from progress.dropoff import record_changes
+
+        with transaction.atomic():
+            rows = list(
+                self.started_in_role(learner, role)
+                .select_for_update()
+                .values("pk", "step_id", "concept_id", "status")
+            )
+            if not rows:
+                return 0
+            now = timezone.now()
+            self.filter(pk__in=[row["pk"] for row in rows]).update(
+                status=Status.NOT_STARTED, status_changed_at=now, updated_at=now
+            )
+            ProgressEvent.objects.bulk_create(
+                ProgressEvent(
+                    learner=learner,
+                    step_id=row["step_id"],
+                    concept_id=row["concept_id"],
+                    from_status=row["status"],
+                    to_status=Status.NOT_STARTED,
+                )
+                for row in rows
+            )
+            record_changes(
+                (row["step_id"], row["status"], Status.NOT_STARTED)
+                for row in rows
+                if row["step_id"]
+            )
+            caching.bump("learner", learner.pk)
+        return len(rows)
+
     def save_note(self, learner, item: LearningStep | Concept, note: str, shared: bool):
         """Keep the learner's note on an item and whether mentors may read it."""
         progress, _ = self.get_or_create(learner=learner, **{item_field(item): item})

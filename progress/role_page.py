@@ -21,12 +21,10 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from config import caching
-from progress import figures
-from progress.models import RoleFollow, Status
+from progress import figures, pages
+from progress.models import Status
 from roadmap import page_cache
 from roadmap.models import Role
-
-PANEL_TEMPLATE = "progress/_role_panel.html"
 
 
 def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -51,18 +49,12 @@ def _figures(learner, skeleton: dict, csrf_token: str) -> dict:
     their data or the content changes."""
     role = get_object_or_404(Role.objects.published(), pk=skeleton["role_id"])
     statuses = figures.statuses_for(learner)
-    (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
-    following = RoleFollow.objects.filter(learner=learner, role=role).exists()
-    panel = render_to_string(
-        PANEL_TEMPLATE,
-        {
-            "role": role,
-            "role_figures": role_figures,
-            "following": following,
-            "user": learner,
-            "csrf_token": csrf_token,
-        },
-    )
+    context = {
+        **pages.role_panel(learner, role, statuses),
+        "user": learner,
+        "csrf_token": csrf_token,
+    }
+    panel = render_to_string(pages.ROLE_PANEL, context)
     return {"statuses": statuses, "panel": panel}
 
 
@@ -78,9 +70,9 @@ def _skeleton(slug: str) -> dict:
     context = {
         "role": role,
         "role_panel_template": "progress/_role_panel_slot.html",
-        "item_status_template": "progress/_status_control.html",
+        "item_status_template": pages.STATUS_CONTROL,
         "status_choices": Status.choices,
-        "progress_page": f"role:{role.slug}",
+        "status_page": pages.Page.role(role),
         "next_url": role.get_absolute_url(),
         "csrf_token": f"⟦{key}:csrf⟧",
         "slot_key": key,

@@ -7,8 +7,6 @@ import csv
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -16,7 +14,6 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from config import caching
-from progress import extensions, figures, learner_file
+from progress import extensions, figures, learner_file, pages
 from progress.forms import EvidenceForm, NoteForm, SelfAssessmentForm
 from progress.models import (
     Evidence,
@@ -37,7 +34,7 @@ from progress.models import (
     Status,
 )
 from progress.visibility import Audience
-from roadmap.models import Concept, LearningStep, Role, Skill
+from roadmap.models import Concept, LearningStep, Role
 
 # --- Access helpers ---------------------------------------------------------------
 
@@ -62,61 +59,6 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 
 def item_url(kind: str, item: LearningStep | Concept) -> str:
     return reverse("progress_item", args=[kind, item.slug])
-
-
-# --- Page hooks: progress on the public role and skill pages -----------------------
-
-
-def annotate_statuses(items, kind: str, statuses: dict) -> None:
-    for item in items:
-        item.learner_status = statuses.get((kind, item.pk), Status.NOT_STARTED)
-
-
-def role_page_context(request: HttpRequest, role: Role) -> dict:
-    if not request.user.is_authenticated:
-        return {"role_panel_template": "progress/_role_panel.html"}
-    statuses = figures.statuses_for(request.user)
-    for stage in role.stages.all():
-        annotate_statuses(stage.steps.all(), "step", statuses)
-    for role_skill in role.role_skills.all():
-        annotate_statuses(role_skill.skill.concepts.all(), "concept", statuses)
-    following = RoleFollow.objects.filter(learner=request.user, role=role).exists()
-    (role_figures,) = figures.role_progress(request.user, [role], statuses=statuses)
-    return {
-        "role_panel_template": "progress/_role_panel.html",
-        "item_status_template": "progress/_status_control.html",
-        "following": following,
-        "role_figures": role_figures,
-        "status_choices": Status.choices,
-        "progress_page": f"role:{role.slug}",
-    }
-
-
-def skill_page_context(request: HttpRequest, skill: Skill) -> dict:
-    if not request.user.is_authenticated:
-        return {"skill_panel_template": "progress/_skill_panel.html"}
-    statuses = figures.statuses_for(request.user)
-    concepts = list(skill.concepts.all())
-    annotate_statuses(concepts, "concept", statuses)
-    counts = figures.Counts()
-    for concept in concepts:
-        if concept.is_published:
-            counts.add(concept.learner_status)
-    assessments = list(
-        SelfAssessment.objects.filter(learner=request.user, skill=skill)[:20]
-    )
-    return {
-        **extensions.context("skill", request.user, skill),
-        "skill_panel_template": "progress/_skill_panel.html",
-        "item_status_template": "progress/_status_control.html",
-        "skill_figures": counts,
-        "assessments": assessments,
-        "assessment_form": SelfAssessmentForm(
-            initial={"level": assessments[0].level if assessments else None}
-        ),
-        "status_choices": Status.choices,
-        "progress_page": f"skill:{skill.slug}",
-    }
 
 
 # --- Following roles -------------------------------------------------------------
@@ -160,92 +102,18 @@ def leave_role(request: HttpRequest, slug: str) -> HttpResponse:
 def reset_role(request: HttpRequest, slug: str) -> HttpResponse:
     """Set every item of a role back to "not started", after a confirmation."""
     role = get_role(request, slug)
-    steps = LearningStep.objects.filter(stage__role=role)
-    concepts = Concept.objects.filter(skill__role_skills__role=role).distinct()
-    touched = ItemProgress.objects.filter(learner=request.user).exclude(
-        status=Status.NOT_STARTED
-    )
-    step_rows = touched.filter(step__in=steps).select_related("step")
-    concept_rows = touched.filter(concept__in=concepts).select_related("concept")
     if request.method == "POST":
-        with transaction.atomic():
-            for row in [*step_rows, *concept_rows]:
-                ItemProgress.objects.set_status(
-                    request.user, row.item, Status.NOT_STARTED
-                )
+        ItemProgress.objects.reset_role(request.user, role)
         messages.success(
             request,
             f"Progress on {role.title} is reset. Notes, evidence and history are kept.",
         )
         return redirect(role.get_absolute_url())
-    shared = concept_rows.filter(
-        concept__skill__role_skills__role__follows__learner=request.user
-    ).exclude(concept__skill__role_skills__role=role)
-    other_roles = (
-        Role.objects.filter(follows__learner=request.user)
-        .exclude(pk=role.pk)
-        .filter(role_skills__skill__concepts__in=concepts)
-        .distinct()
-    )
-    return render(
-        request,
-        "progress/reset_confirm.html",
-        {
-            "role": role,
-            "step_count": step_rows.count(),
-            "concept_count": concept_rows.count(),
-            "other_roles": other_roles,
-            "shared": shared,
-        },
-    )
+    context = pages.reset_confirmation(request.user, role)
+    return render(request, "progress/reset_confirm.html", context)
 
 
 # --- Statuses ---------------------------------------------------------------------
-
-
-def _oob_fragments(request: HttpRequest, page: str) -> list[str]:
-    """Every progress figure on the page the change came from, re-rendered."""
-    kind, _, slug = page.partition(":")
-    user = request.user
-    if kind == "role":
-        follows = RoleFollow.objects.filter(learner=user, role=OuterRef("pk"))
-        role = (
-            Audience.of(user)
-            .roles()
-            .filter(slug=slug)
-            .annotate(following=Exists(follows))
-            .first()
-        )
-        if role is None:
-            return []
-        (role_figures,) = figures.role_progress(user, [role])
-        context = {
-            "role": role,
-            "role_figures": role_figures,
-            "following": role.following,
-        }
-        return [_render_oob(request, "progress/_role_panel.html", context)]
-    if kind == "skill":
-        skill = Audience.of(user).skill_or_none(slug)
-        if skill is None:
-            return []
-        statuses = figures.statuses_for(user)
-        counts = figures.Counts()
-        for concept in Concept.objects.published().filter(skill=skill):
-            counts.add(statuses.get(("concept", concept.pk), Status.NOT_STARTED))
-        context = {"skill": skill, "skill_figures": counts}
-        return [_render_oob(request, "progress/_skill_panel.html#figures", context)]
-    if kind == "dashboard":
-        context = dashboard_context(request)
-        return [
-            _render_oob(request, "progress/dashboard.html#roles", context),
-            _render_oob(request, "progress/dashboard.html#activity", context),
-        ]
-    return []
-
-
-def _render_oob(request: HttpRequest, template: str, context: dict) -> str:
-    return render_to_string(template, {**context, "oob": True}, request=request)
 
 
 @login_required
@@ -265,20 +133,13 @@ def set_status(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         messages.success(request, f"Marked “{item}” as {label}.")
         return redirect(safe_next(request, item_url(kind, item)))
     item.learner_status = status
-    page = request.POST.get("page", "")
-    control = render_to_string(
-        "progress/_status_control.html",
-        {
-            "item": item,
-            "kind": kind,
-            "status_choices": Status.choices,
-            "progress_page": page,
-            # The control adds its own #status-… anchor: keep one, not one a click.
-            "next_url": safe_next(request, item_url(kind, item)).partition("#")[0],
-        },
-        request=request,
+    # The page the click came from, named by the control's hidden fields.
+    page = pages.Page.from_post(request.POST)
+    # The control adds its own #status-… anchor: keep one, not one a click.
+    next_url = safe_next(request, item_url(kind, item)).partition("#")[0]
+    response = HttpResponse(
+        pages.after_status_change(request, item, kind, page, next_url)
     )
-    response = HttpResponse(control + "".join(_oob_fragments(request, page)))
     return trigger_client_event(
         response, "waymark:announce", {"message": f"“{item}” marked as {label}."}
     )
@@ -329,7 +190,7 @@ def item_context(request: HttpRequest, kind: str, item) -> dict:
         **extensions.context("item", request.user, kind, item),
         "evidence_form": EvidenceForm(),
         "status_choices": Status.choices,
-        "progress_page": "item",
+        "status_page": pages.Page("item"),
         "next_url": item_url(kind, item),
     }
 
@@ -454,77 +315,12 @@ def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
 # --- The dashboard -------------------------------------------------------------------
 
 
-def dashboard_context(request: HttpRequest) -> dict:
-    """Everything the dashboard shows (its out-of-band updates render from it)."""
-    user = request.user
-    return {**_dashboard_figures_context(user), **extensions.context("dashboard", user)}
-
-
-def _dashboard_figures_context(user) -> dict:
-    follows, role_figures, activity, recent = _dashboard_figures(user)
-    return {
-        "role_figures": role_figures,
-        "activity": activity,
-        "recent": recent,
-        "status_choices": Status.choices,
-        "progress_page": "dashboard",
-        "next_url": reverse("dashboard"),
-        "other_roles": list(
-            Audience.of(user)
-            .roles()
-            .exclude(pk__in=[follow.role_id for follow in follows])
-        ),
-    }
-
-
-def _dashboard_figures(user) -> tuple:
-    follows = list(
-        RoleFollow.objects.filter(learner=user, role__is_published=True)
-        .select_related("role")
-        .order_by("started_at")
-    )
-    statuses = figures.statuses_for(user)
-    role_figures = figures.role_progress(
-        user, [follow.role for follow in follows], statuses=statuses
-    )
-    for progress in role_figures:
-        if progress.continue_with:
-            progress.continue_with.learner_status = statuses.get(
-                ("step", progress.continue_with.pk), Status.NOT_STARTED
-            )
-    recent = list(
-        ProgressEvent.objects.filter(learner=user)
-        .select_related("step__stage__role", "concept__skill")
-        .order_by("-created_at", "-id")[:12]
-    )
-    activity = figures.activity(user)
-    return follows, role_figures, activity, recent
-
-
 @login_required
 @never_cache
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    parts = caching.cached_parts(
-        request,
-        lambda token: _dashboard_parts(request, token),
-        **figures.learner_entry(request.user, "dashboard"),
-    )
+    parts = pages.dashboard_parts(request)
     return render(request, "progress/dashboard.html", {"parts": parts})
-
-
-def _dashboard_parts(request: HttpRequest, csrf_token: str) -> dict:
-    """The dashboard's parts, rendered once per change of the learner's data
-    (feedback included) or the content: the page's one cache."""
-    context = {
-        **dashboard_context(request),
-        "user": request.user,
-        "csrf_token": csrf_token,
-    }
-    return {
-        name: render_to_string(f"progress/dashboard.html#{name}", context)
-        for name in ("roles", "feedback", "activity")
-    }
 
 
 # --- Exports --------------------------------------------------------------------------

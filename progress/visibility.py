@@ -86,6 +86,10 @@ class Audience:
     def skill(self, slug: str) -> Skill:
         return self._get(Skill.objects.visible(self.drafts), slug)
 
+    def skill_for_page(self, slug: str) -> Skill:
+        """The skill with everything its page lists."""
+        return self._get(Skill.objects.for_page(self.drafts), slug)
+
     def skill_or_none(self, slug: str) -> Skill | None:
         return Skill.objects.visible(self.drafts).filter(slug=slug).first()
 

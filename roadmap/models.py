@@ -153,6 +153,29 @@ class Resource(Content):
         return self.title
 
 
+class SkillQuerySet(PublishedQuerySet):
+    def for_page(self, drafts: bool) -> SkillQuerySet:
+        """Everything the skill page shows, in a fixed number of queries."""
+        sources = Source.objects.visible(drafts)
+        role_skills = RoleSkill.objects.filter(
+            role__in=Role.objects.visible(drafts)
+        ).select_related("role")
+        steps = (
+            LearningStep.objects.visible(drafts)
+            .select_related("stage__role")
+            .order_by("stage__role__position", "stage__position", "position")
+        )
+        concepts = Concept.objects.visible(drafts).prefetch_related(
+            Prefetch("sources", queryset=sources)
+        )
+        return self.visible(drafts).prefetch_related(
+            Prefetch("sources", queryset=sources),
+            Prefetch("concepts", queryset=concepts),
+            Prefetch("role_skills", queryset=role_skills),
+            Prefetch("steps", queryset=steps),
+        )
+
+
 class Skill(Content):
     """A skill, shared by every role that needs it."""
 
@@ -165,6 +188,8 @@ class Skill(Content):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TECHNICAL)
     summary = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="skills")
+
+    objects = SkillQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,5 @@
 from django import forms
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -9,13 +8,9 @@ from django.views.decorators.http import require_GET
 
 from roadmap import hooks, page_cache
 from roadmap.models import (
-    Concept,
-    LearningStep,
     Role,
-    RoleSkill,
     Skill,
     Source,
-    sees_drafts,
 )
 from roadmap.search import search as search_content
 
@@ -28,61 +23,33 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    user = request.user
-    if user.is_authenticated and not user.is_staff:
-        response = hooks.signed_in_role_page(request, slug)
+    """A role's page. Signed in, the page with the person's progress, from the
+    app that keeps it (`roadmap.hooks`); signed out, the same roadmap for all,
+    rendered once per content version and served from the shared cache."""
+    if request.user.is_authenticated:
+        response = hooks.signed_in_page("role", request, slug)
         if response is not None:
             return response
-    if user.is_authenticated:
-        # Staff see drafts: their page is always rendered afresh.
-        role = get_object_or_404(Role.objects.for_page(sees_drafts(user)), slug=slug)
-        context = {"role": role, **hooks.role_page_context(request, role)}
-        return render(request, "roadmap/role_detail.html", context)
-    # Everyone signed out sees the same roadmap: render it once per content
-    # version (see roadmap.page_cache), then serve it from the shared cache.
-    page = page_cache.cached_page(
-        f"role:{slug}", lambda: _render_role_article(request, slug)
-    )
+    page = page_cache.cached_page(f"role:{slug}", lambda: _public_role(slug))
     context = {"role": page, "article": mark_safe(page["article"])}  # noqa: S308
     return render(request, "roadmap/role_detail.html", context)
 
 
-def _render_role_article(request: HttpRequest, slug: str) -> dict:
-    role = get_object_or_404(
-        Role.objects.for_page(sees_drafts(request.user)), slug=slug
-    )
-    context = {"role": role, **hooks.role_page_context(request, role)}
-    article = render_to_string("roadmap/_role_article.html", context, request)
+def _public_role(slug: str) -> dict:
+    role = get_object_or_404(Role.objects.for_page(drafts=False), slug=slug)
+    context = {"role": role, "role_panel_template": "roadmap/_role_sign_in.html"}
+    article = render_to_string("roadmap/_role_article.html", context)
     return {"title": role.title, "tagline": role.tagline, "article": article}
 
 
 @require_GET
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    user = request.user
-    sources = Source.objects.visible_to(user)
-    role_skills = RoleSkill.objects.filter(
-        role__in=Role.objects.visible_to(user)
-    ).select_related("role")
-    steps = (
-        LearningStep.objects.visible_to(user)
-        .select_related("stage__role")
-        .order_by("stage__role__position", "stage__position", "position")
-    )
-    skill = get_object_or_404(
-        Skill.objects.visible_to(user).prefetch_related(
-            Prefetch("sources", queryset=sources),
-            Prefetch(
-                "concepts",
-                queryset=Concept.objects.visible_to(user).prefetch_related(
-                    Prefetch("sources", queryset=sources)
-                ),
-            ),
-            Prefetch("role_skills", queryset=role_skills),
-            Prefetch("steps", queryset=steps),
-        ),
-        slug=slug,
-    )
-    context = {"skill": skill, **hooks.skill_page_context(request, skill)}
+    if request.user.is_authenticated:
+        response = hooks.signed_in_page("skill", request, slug)
+        if response is not None:
+            return response
+    skill = get_object_or_404(Skill.objects.for_page(drafts=False), slug=slug)
+    context = {"skill": skill, "skill_panel_template": "roadmap/_skill_sign_in.html"}
     return render(request, "roadmap/skill_detail.html", context)
 
 
@@ -91,6 +58,7 @@ class SearchForm(forms.Form):
         label="Search roles, skills, concepts and steps",
         max_length=settings.SEARCH_MAX_QUERY_LENGTH,
         strip=True,
+        widget=forms.SearchInput,
     )
 
 

@@ -104,7 +104,7 @@ def test_the_cached_dashboard_equals_the_directly_rendered_one(
     from django.shortcuts import render
     from django.test import RequestFactory
 
-    from progress.views import dashboard_context
+    from progress.pages import dashboard_context
 
     RoleFollow.objects.create(learner=learner, role=small_role)
     ItemProgress.objects.set_status(learner, steps[0], "done")
@@ -118,7 +118,7 @@ def test_the_cached_dashboard_equals_the_directly_rendered_one(
     request.csp_nonce = "n"
     request.htmx = False
     direct = render(
-        request, "progress/dashboard.html", dashboard_context(request)
+        request, "progress/dashboard.html", dashboard_context(learner)
     ).content.decode()
 
     def normalise(html):

@@ -199,3 +199,35 @@ def test_every_page_and_the_export_show_the_same_figures(client, busy_learner):
         body = client.get(url).content.decode()
         assert re.search(rf">{percent}<|>{percent}\b|{percent}", body), url
         assert steps_line in body, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("steps_count", [4, 40])
+def test_a_reset_runs_the_same_queries_for_4_items_and_for_40(
+    client, learner, steps_count, django_assert_page_queries
+):
+    """In bulk: one update of the rows, one insert of the events, one tally
+    update per kind of move, one new generation."""
+    from progress.models import ProgressEvent, StepTally
+    from tests.factories import RoleFactory, StageFactory, StepFactory
+
+    role = RoleFactory(slug="wide")
+    stage = StageFactory(role=role)
+    items = [StepFactory(stage=stage, slug=f"w{n}") for n in range(steps_count)]
+    for index, step in enumerate(items):
+        ItemProgress.objects.set_status(learner, step, ["done", "learning"][index % 2])
+    client.force_login(learner)
+    client.get(reverse("progress_reset", args=["wide"]))
+
+    with django_assert_page_queries(9):
+        response = client.post(reverse("progress_reset", args=["wide"]))
+
+    assert response.status_code == 302
+    assert (
+        not ItemProgress.objects.filter(learner=learner)
+        .exclude(status="not_started")
+        .exists()
+    )
+    assert ProgressEvent.objects.filter(to_status="not_started").count() == steps_count
+    tallies = StepTally.objects.filter(step__in=items)
+    assert sum(t.done + t.learning for t in tallies) == 0

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.test import RequestFactory
 from django.urls import reverse
 
+from progress import pages
 from progress.models import ItemProgress, Status
-from roadmap import hooks
 from roadmap.models import Concept, LearningStep, Role
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def rendered_directly(client, learner) -> str:
     request.htmx = False
     request.csp_nonce = "n"
     role = Role.objects.for_page(drafts=False).get(slug="backend-engineer")
-    context = {"role": role, **hooks.role_page_context(request, role)}
+    context = pages.role_page_context(learner, role)
     return render(request, "roadmap/role_detail.html", context).content.decode()
 
 

@@ -82,7 +82,7 @@ def learner_on_the_role_page(client, learner, seed_roadmap):
 def change_status(client, step, status) -> None:
     response = client.post(
         reverse("progress_set_status", args=["step", step.slug]),
-        {"status": status, "page": "role:backend-engineer"},
+        {"status": status, "panel": "role", "panel_slug": "backend-engineer"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200

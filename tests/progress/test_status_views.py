@@ -48,7 +48,7 @@ class TestSetStatusOverHttp:
         client.force_login(learner)
         response = client.post(
             status_url("step", "s1"),
-            {"status": "done", "page": "role:small"},
+            {"status": "done", "panel": "role", "panel_slug": "small"},
             headers=HTMX,
         )
         assert response.status_code == 200
@@ -67,7 +67,7 @@ class TestSetStatusOverHttp:
         client.force_login(learner)
         response = client.post(
             status_url("concept", "c1"),
-            {"status": "done", "page": "skill:shared-skill"},
+            {"status": "done", "panel": "skill", "panel_slug": "shared-skill"},
             headers=HTMX,
         )
         body = response.content.decode()
@@ -80,7 +80,7 @@ class TestSetStatusOverHttp:
         client.force_login(learner)
         response = client.post(
             status_url("step", "s1"),
-            {"status": "learning", "page": "dashboard"},
+            {"status": "learning", "panel": "dashboard"},
             headers=HTMX,
         )
         body = response.content.decode()
@@ -90,7 +90,9 @@ class TestSetStatusOverHttp:
     def test_an_unknown_page_sends_no_out_of_band_figures(self, client, learner, steps):
         client.force_login(learner)
         response = client.post(
-            status_url("step", "s1"), {"status": "done", "page": "nope:x"}, headers=HTMX
+            status_url("step", "s1"),
+            {"status": "done", "panel": "nope", "panel_slug": "x"},
+            headers=HTMX,
         )
         assert "hx-swap-oob" not in response.content.decode()
 
@@ -198,7 +200,12 @@ class TestTheNextAddressStaysPut:
         for status in ("learning", "done", "skipped", "done"):
             response = client.post(
                 url,
-                {"status": status, "page": "role:small", "next": next_url},
+                {
+                    "status": status,
+                    "panel": "role",
+                    "panel_slug": "small",
+                    "next": next_url,
+                },
                 headers={"HX-Request": "true"},
             )
             (next_url,) = re.findall(

@@ -1,0 +1,287 @@
+"""The learner's pages, composed: the signed-in role and skill pages (`roadmap`
+hands them over through `roadmap.hooks`), the dashboard's parts, and the panels
+that a status change re-renders on the page it came from.
+
+Each panel's context is built here, once: the role panel by `role_panel`, the
+skill panel by `skill_panel`, the dashboard by `dashboard_context`. The role
+page itself is filled from a shared skeleton (`progress.role_page`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from config import caching
+from progress import extensions, figures
+from progress.forms import SelfAssessmentForm
+from progress.models import (
+    ItemProgress,
+    ProgressEvent,
+    RoleFollow,
+    SelfAssessment,
+    Status,
+)
+from progress.visibility import Audience
+from roadmap.models import Concept, Role, Skill
+
+STATUS_CONTROL = "progress/_status_control.html"
+ROLE_PANEL = "progress/_role_panel.html"
+SKILL_PANEL = "progress/_skill_panel.html"
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page a status control sits on, as its hidden fields name it:
+    `panel` ("role", "skill", "dashboard" or "item") and, for a role or skill,
+    `panel_slug`."""
+
+    kind: str = "item"
+    slug: str = ""
+
+    @classmethod
+    def from_post(cls, data: QueryDict) -> Page:
+        kind = data.get("panel", "item")
+        if kind not in {"role", "skill", "dashboard", "item"}:
+            kind = "item"
+        return cls(kind, data.get("panel_slug", "")[:100])
+
+    @classmethod
+    def role(cls, role) -> Page:
+        return cls("role", role.slug)
+
+    @classmethod
+    def skill(cls, skill) -> Page:
+        return cls("skill", skill.slug)
+
+
+def annotate_statuses(items, kind: str, statuses: dict) -> None:
+    for item in items:
+        item.learner_status = statuses.get((kind, item.pk), Status.NOT_STARTED)
+
+
+# --- Panels -------------------------------------------------------------------------
+
+
+def concept_counts(concepts, statuses: dict) -> figures.Counts:
+    """A skill's figures: its published concepts by the learner's status."""
+    counts = figures.Counts()
+    for concept in concepts:
+        if concept.is_published:
+            counts.add(statuses.get(("concept", concept.pk), Status.NOT_STARTED))
+    return counts
+
+
+def role_panel(learner, role: Role, statuses: dict | None = None) -> dict:
+    """The role page's progress panel: the learner's figures for the role and
+    whether they follow it."""
+    following = getattr(role, "following", None)
+    if following is None:
+        following = RoleFollow.objects.filter(learner=learner, role=role).exists()
+    (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
+    return {"role": role, "role_figures": role_figures, "following": following}
+
+
+def skill_panel(learner, skill: Skill, statuses: dict | None = None) -> dict:
+    """The skill page's panel: concept figures, self-assessments, and what other
+    apps add (mentors' endorsements and feedback)."""
+    statuses = figures.statuses_for(learner) if statuses is None else statuses
+    counts = concept_counts(skill.concepts.all(), statuses)
+    assessments = list(SelfAssessment.objects.filter(learner=learner, skill=skill)[:20])
+    return {
+        **extensions.context("skill", learner, skill),
+        "skill": skill,
+        "skill_figures": counts,
+        "assessments": assessments,
+        "assessment_form": SelfAssessmentForm(
+            initial={"level": assessments[0].level if assessments else None}
+        ),
+    }
+
+
+# --- The signed-in role and skill pages ----------------------------------------------
+
+
+def signed_in_role_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Learners get the shared skeleton filled with their statuses; staff see
+    drafts, so their page is rendered afresh."""
+    from progress import role_page  # it fills its skeleton with `role_panel`
+
+    audience = Audience.of(request.user)
+    if not audience.drafts:
+        return role_page.learner_role_page(request, slug)
+    role = audience.role_for_page(slug)
+    context = role_page_context(request.user, role)
+    return render(request, "roadmap/role_detail.html", context)
+
+
+def role_page_context(learner, role: Role) -> dict:
+    """The role page with the learner's statuses and panel, rendered directly
+    (the skeleton in `progress.role_page` gives the same page)."""
+    statuses = figures.statuses_for(learner)
+    for stage in role.stages.all():
+        annotate_statuses(stage.steps.all(), "step", statuses)
+    for role_skill in role.role_skills.all():
+        annotate_statuses(role_skill.skill.concepts.all(), "concept", statuses)
+    return {
+        **role_panel(learner, role, statuses),
+        "role_panel_template": ROLE_PANEL,
+        "item_status_template": STATUS_CONTROL,
+        "status_choices": Status.choices,
+        "status_page": Page.role(role),
+    }
+
+
+def signed_in_skill_page(request: HttpRequest, slug: str) -> HttpResponse:
+    audience = Audience.of(request.user)
+    skill = audience.skill_for_page(slug)
+    statuses = figures.statuses_for(request.user)
+    annotate_statuses(skill.concepts.all(), "concept", statuses)
+    context = {
+        **skill_panel(request.user, skill, statuses),
+        "skill_panel_template": SKILL_PANEL,
+        "item_status_template": STATUS_CONTROL,
+        "status_choices": Status.choices,
+        "status_page": Page.skill(skill),
+    }
+    return render(request, "roadmap/skill_detail.html", context)
+
+
+def reset_confirmation(learner, role: Role) -> dict:
+    """What resetting a role would change, for the learner to confirm: the
+    counts, and the concepts it shares with other roles the learner follows."""
+    started = ItemProgress.objects.started_in_role(learner, role)
+    concepts = Concept.objects.filter(skill__role_skills__role=role)
+    concept_rows = started.filter(concept__isnull=False).select_related("concept")
+    return {
+        "role": role,
+        "step_count": started.filter(step__isnull=False).count(),
+        "concept_count": concept_rows.count(),
+        "other_roles": Role.objects.filter(follows__learner=learner)
+        .exclude(pk=role.pk)
+        .filter(role_skills__skill__concepts__in=concepts)
+        .distinct(),
+        "shared": concept_rows.filter(
+            concept__skill__role_skills__role__follows__learner=learner
+        ).exclude(concept__skill__role_skills__role=role),
+    }
+
+
+# --- The dashboard -----------------------------------------------------------------
+
+
+def dashboard_context(learner) -> dict:
+    """Everything the dashboard shows (its out-of-band updates render from it)."""
+    follows = list(
+        RoleFollow.objects.filter(learner=learner, role__is_published=True)
+        .select_related("role")
+        .order_by("started_at")
+    )
+    statuses = figures.statuses_for(learner)
+    role_figures = figures.role_progress(
+        learner, [follow.role for follow in follows], statuses=statuses
+    )
+    for progress in role_figures:
+        if progress.continue_with:
+            annotate_statuses([progress.continue_with], "step", statuses)
+    return {
+        **extensions.context("dashboard", learner),
+        "role_figures": role_figures,
+        "activity": figures.activity(learner),
+        "recent": list(
+            ProgressEvent.objects.filter(learner=learner)
+            .select_related("step__stage__role", "concept__skill")
+            .order_by("-created_at", "-id")[:12]
+        ),
+        "status_choices": Status.choices,
+        "status_page": Page("dashboard"),
+        "next_url": reverse("dashboard"),
+        "other_roles": list(
+            Audience.of(learner)
+            .roles()
+            .exclude(pk__in=[follow.role_id for follow in follows])
+        ),
+    }
+
+
+DASHBOARD_PARTS = ("roles", "feedback", "activity")
+
+
+def dashboard_parts(request: HttpRequest) -> dict:
+    """The dashboard's parts, rendered once per change of the learner's data
+    (feedback included) or the content: the page's one cache."""
+
+    def render_parts(csrf_token: str) -> dict:
+        context = {
+            **dashboard_context(request.user),
+            "user": request.user,
+            "csrf_token": csrf_token,
+        }
+        return {
+            name: render_to_string(f"progress/dashboard.html#{name}", context)
+            for name in DASHBOARD_PARTS
+        }
+
+    return caching.cached_parts(
+        request, render_parts, **figures.learner_entry(request.user, "dashboard")
+    )
+
+
+# --- After a status change ---------------------------------------------------------
+
+
+def after_status_change(request: HttpRequest, item, kind: str, page: Page, next_url):
+    """The htmx answer to a status change: the item's control, then every
+    figure on the page it came from, re-rendered out of band."""
+    control = render_to_string(
+        STATUS_CONTROL,
+        {
+            "item": item,
+            "kind": kind,
+            "status_choices": Status.choices,
+            "status_page": page,
+            "next_url": next_url,
+        },
+        request=request,
+    )
+    return control + "".join(_out_of_band(request, page))
+
+
+def _out_of_band(request: HttpRequest, page: Page) -> list[str]:
+    learner = request.user
+    audience = Audience.of(learner)
+    if page.kind == "role":
+        follows = RoleFollow.objects.filter(learner=learner, role=OuterRef("pk"))
+        role = (
+            audience.roles()
+            .filter(slug=page.slug)
+            .annotate(following=Exists(follows))
+            .first()
+        )
+        if role is None:
+            return []
+        return [_oob(request, ROLE_PANEL, role_panel(learner, role))]
+    if page.kind == "skill":
+        skill = audience.skill_or_none(page.slug)
+        if skill is None:
+            return []
+        concepts = Concept.objects.published().filter(skill=skill)
+        counts = concept_counts(concepts, figures.statuses_for(learner))
+        context = {"skill": skill, "skill_figures": counts}
+        return [_oob(request, f"{SKILL_PANEL}#figures", context)]
+    if page.kind == "dashboard":
+        context = dashboard_context(learner)
+        return [
+            _oob(request, "progress/dashboard.html#roles", context),
+            _oob(request, "progress/dashboard.html#activity", context),
+        ]
+    return []
+
+
+def _oob(request: HttpRequest, template: str, context: dict) -> str:
+    return render_to_string(template, {**context, "oob": True}, request=request)
