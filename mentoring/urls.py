@@ -4,6 +4,7 @@ feedback both sides write."""
 
 from django.urls import path
 
+import accounts.converters  # noqa: F401 - registers <username:...>
 from mentoring.views import consent, feedback, mentees
 
 urlpatterns = [
@@ -42,26 +43,30 @@ urlpatterns = [
         name="feedback_mark_read",
     ),
     # The mentor's read-only views of a mentee, and the feedback they give
-    path("mentees/<str:username>/", mentees.mentee_dashboard, name="mentee_dashboard"),
     path(
-        "mentees/<str:username>/roles/<slug:slug>/",
+        "mentees/<username:username>/",
+        mentees.mentee_dashboard,
+        name="mentee_dashboard",
+    ),
+    path(
+        "mentees/<username:username>/roles/<slug:slug>/",
         mentees.mentee_role,
         name="mentee_role",
     ),
     path(
-        "mentees/<str:username>/items/<str:kind>/<slug:slug>/",
+        "mentees/<username:username>/items/<str:kind>/<slug:slug>/",
         mentees.mentee_item_page,
         name="mentee_item",
     ),
     path(
-        "mentees/<str:username>/items/<str:kind>/<slug:slug>/comment/",
+        "mentees/<username:username>/items/<str:kind>/<slug:slug>/comment/",
         mentees.comment,
         name="mentee_comment",
     ),
     path(
-        "mentees/<str:username>/skills/<slug:slug>/endorse/",
+        "mentees/<username:username>/skills/<slug:slug>/endorse/",
         mentees.endorse,
         name="mentee_endorse",
     ),
-    path("mentees/<str:username>/nudge/", mentees.nudge, name="mentee_nudge"),
+    path("mentees/<username:username>/nudge/", mentees.nudge, name="mentee_nudge"),
 ]

@@ -121,7 +121,7 @@ class ItemQuerySet(models.QuerySet):
         with transaction.atomic():
             rows = list(
                 self.started_in_role(learner, role)
-                .select_for_update()
+                .select_for_update(of=("self",))
                 .values("pk", "step_id", "concept_id", "status")
             )
             if not rows:

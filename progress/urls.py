@@ -1,5 +1,6 @@
 from django.urls import path
 
+import accounts.converters  # noqa: F401 - registers <username:...>
 from progress import views
 
 urlpatterns = [
@@ -28,5 +29,5 @@ urlpatterns = [
     path("progress/undo/", views.undo, name="progress_undo"),
     path("progress/export.json", views.export_json, name="progress_export_json"),
     path("progress/export.csv", views.export_csv, name="progress_export_csv"),
-    path("u/<str:username>/", views.public_profile, name="public_profile"),
+    path("u/<username:username>/", views.public_profile, name="public_profile"),
 ]

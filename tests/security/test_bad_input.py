@@ -255,3 +255,15 @@ def test_the_loader_names_the_problem_and_writes_nothing(tmp_path):
             content.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
 
     mutate()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/u/a%00b/", "/mentoring/mentees/a%00b/", "/u/%00/", "/u/a b/"]
+)
+def test_a_username_with_a_null_character_or_space_is_simply_not_found(world, path):
+    """Usernames in addresses hold only a username's characters, so PostgreSQL
+    (which refuses NUL in text) is never asked."""
+    response = client_for(world, "mentor").get(path)
+
+    assert response.status_code == 404
