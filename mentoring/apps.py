@@ -10,7 +10,6 @@ class MentoringConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from mentoring import learner_file
-        from mentoring.models import Comment, Mentorship
         from mentoring.views import feedback
         from progress import extensions
 
@@ -20,43 +19,20 @@ class MentoringConfig(AppConfig):
         extensions.register("dashboard", feedback.dashboard_context)
         extensions.register("learner_file", learner_file.SECTION)
 
-        # A mentorship, an email address or a comment changed: retire the cached
-        # pages of everyone it concerns (the hub lists invitations by address).
-        for model in (Mentorship, EmailAddress, Comment):
-            post_save.connect(
-                _people_changed, sender=model, dispatch_uid=f"hub_{model.__name__}"
-            )
-            post_delete.connect(
-                _people_changed, sender=model, dispatch_uid=f"hub_del_{model.__name__}"
-            )
-
-
-def _people_changed(sender, instance, **kwargs) -> None:
-    """A mentorship or an email address changed: retire the cached pages of
-    everyone it concerns (the hub lists invitations by verified address)."""
-    from django.contrib.auth import get_user_model
-
-    from progress import figures
-
-    concerned = {
-        getattr(instance, "learner_id", None),
-        getattr(instance, "mentor_id", None),
-        getattr(instance, "user_id", None),
-    }
-    invited = getattr(instance, "invited_email", "")
-    if invited:
-        concerned.update(
-            get_user_model()
-            .objects.filter(emailaddress__email__iexact=invited)
-            .values_list("pk", flat=True)
+        # Mentorships and comments retire the cached pages they show on when
+        # they are saved (their save()); email addresses are allauth's rows,
+        # written outside this app, so a receiver does it for them.
+        post_save.connect(
+            _address_changed, sender=EmailAddress, dispatch_uid="hub_EmailAddress"
         )
-    # A mentor's request sent to a username reaches whoever holds it.
-    username = getattr(instance, "invited_username", "")
-    if username:
-        concerned.update(
-            get_user_model()
-            .objects.filter(username__iexact=username)
-            .values_list("pk", flat=True)
+        post_delete.connect(
+            _address_changed, sender=EmailAddress, dispatch_uid="hub_del_EmailAddress"
         )
-    for pk in concerned - {None}:
-        figures.learner_changed(pk)
+
+
+def _address_changed(sender, instance, **kwargs) -> None:
+    """An address added, verified or removed changes which invitations and
+    requests its holder is shown on the hub."""
+    from config import caching
+
+    caching.bump("learner", instance.user_id)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 
+from config import caching
 from progress.models import Level
 from roadmap.models import Concept, LearningStep, Skill
 
@@ -219,6 +220,31 @@ class Mentorship(models.Model):
             learner = self.learner
         return f"{mentor} mentoring {learner} ({self.get_status_display()})"
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        for pk in self.concerned():
+            caching.bump("learner", pk)
+
+    def concerned(self) -> set[int]:
+        """Everyone whose cached pages show this mentorship: both people, and
+        whoever holds the address or username it was sent to (the hub lists
+        invitations and requests by address)."""
+        User = get_user_model()
+        concerned = {self.learner_id, self.mentor_id}
+        if self.invited_email:
+            concerned.update(
+                User.objects.filter(
+                    emailaddress__email__iexact=self.invited_email
+                ).values_list("pk", flat=True)
+            )
+        if self.invited_username:
+            concerned.update(
+                User.objects.filter(username__iexact=self.invited_username).values_list(
+                    "pk", flat=True
+                )
+            )
+        return concerned - {None}
+
     @property
     def addressed_to(self) -> str:
         """The address or username a mentor's request was sent to, as its sender
@@ -316,6 +342,10 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.item}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        caching.bump("learner", self.learner_id)  # it shows on their dashboard
 
     @property
     def item(self):
