@@ -86,7 +86,12 @@ INSTALLED_APPS = [
     "roadmap",
     "progress",
     "mentoring",
+    # Django's own form templates, for the renderer below.
+    "django.forms",
 ]
+# Forms render through the project's templates, so every field is laid out by
+# templates/django/forms/field.html.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
