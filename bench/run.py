@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -229,7 +230,7 @@ def endpoints_for_dataset() -> list[Endpoint]:
             "HTMX status change",
             f"/items/step/{step.slug}/status/",
             LEARNER,
-            post={"page": f"role:{ROLE}"},
+            post={"panel": "role", "panel_slug": ROLE},
         ),
         Endpoint("mentor dashboard, 50 mentees", "/mentoring/", MENTOR),
         Endpoint("search", "/search/?q=database+index"),
@@ -321,7 +322,9 @@ def load(base, endpoint: Endpoint, cookies, options, warmup=False) -> None:
         csrf = cookies[endpoint.user].rsplit("csrftoken=", 1)[1]
         command += ["-s", str(ROOT / "bench" / "status.lua")]
         environment.update(
-            BENCH_PATH=endpoint.path, BENCH_PAGE=endpoint.post["page"], BENCH_CSRF=csrf
+            BENCH_PATH=endpoint.path,
+            BENCH_FIELDS=urlencode(endpoint.post),
+            BENCH_CSRF=csrf,
         )
     command.append(base + endpoint.path)
     output = subprocess.run(  # noqa: S603 - wrk with fixed arguments

@@ -1,6 +1,6 @@
 -- wrk script: HTMX status changes, alternating so that every request writes.
 local path = os.getenv("BENCH_PATH")
-local page = os.getenv("BENCH_PAGE")
+local fields = os.getenv("BENCH_FIELDS")
 local statuses = { "done", "learning" }
 local count = 0
 
@@ -11,6 +11,6 @@ wrk.headers["X-CSRFToken"] = os.getenv("BENCH_CSRF")
 
 request = function()
   count = count + 1
-  local body = "status=" .. statuses[count % 2 + 1] .. "&page=" .. page
+  local body = "status=" .. statuses[count % 2 + 1] .. "&" .. fields
   return wrk.format(nil, path, nil, body)
 end
