@@ -130,38 +130,39 @@ def _hub_body(request, mentees, sort: str, descending: bool, token_slot) -> str:
 @require_GET
 def mentee_dashboard(request: HttpRequest, username: str) -> HttpResponse:
     learner = get_visible_learner(request, username)
-    follows = learner.follows.filter(role__is_published=True).select_related("role")
+    context = mentee_dashboard_context(learner)
+    return private(render(request, "mentoring/mentee.html", context))
+
+
+def mentee_dashboard_context(learner) -> dict:
+    """What a mentor sees of a mentee: the same figures as the learner's own
+    dashboard, their skills to endorse, what they share, and today's reminder."""
+    roles = [
+        follow.role
+        for follow in learner.follows.filter(role__is_published=True).select_related(
+            "role"
+        )
+    ]
     statuses = figures.statuses_for(learner)
-    role_figures = figures.role_progress(
-        learner, [follow.role for follow in follows], statuses=statuses
-    )
-    recent = (
-        ProgressEvent.objects.filter(learner=learner)
-        .select_related("step__stage__role", "concept__skill")
-        .order_by("-created_at", "-id")[:12]
-    )
-    shared_notes = (
-        ItemProgress.objects.filter(learner=learner, note_shared=True)
-        .exclude(note="")
-        .select_related("step", "concept")
-    )
-    evidence = Evidence.objects.filter(progress__learner=learner).select_related(
-        "progress__step", "progress__concept"
-    )
-    context = {
+    return {
         "learner": learner,
-        "role_figures": role_figures,
+        "role_figures": figures.role_progress(learner, roles, statuses=statuses),
         "activity": figures.activity(learner),
-        "recent": recent,
-        "skills": skill_ratings(learner, [follow.role for follow in follows]),
+        "recent": ProgressEvent.objects.filter(learner=learner)
+        .select_related("step__stage__role", "concept__skill")
+        .order_by("-created_at", "-id")[:12],
+        "skills": skill_ratings(learner, roles),
         "endorsement_form": EndorsementForm(),
-        "shared_notes": shared_notes,
-        "evidence": evidence,
+        "shared_notes": ItemProgress.objects.filter(learner=learner, note_shared=True)
+        .exclude(note="")
+        .select_related("step", "concept"),
+        "evidence": Evidence.objects.filter(progress__learner=learner).select_related(
+            "progress__step", "progress__concept"
+        ),
         "nudged_today": Nudge.objects.filter(
             learner=learner, day=figures.local_today(learner)
         ).exists(),
     }
-    return private(render(request, "mentoring/mentee.html", context))
 
 
 def skill_ratings(learner, roles=()) -> list[dict]:
