@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import secrets
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from config import caching
 from mentoring.forms import CommentForm, EndorsementForm
 from mentoring.models import (
     Comment,
@@ -79,23 +78,22 @@ def hub(request: HttpRequest) -> HttpResponse:
         sort = "name"
     descending = request.GET.get("order") == "desc"
     mentees = list(Mentorship.objects.mentees_of(request.user).order_by("username"))
-    if figures.cache_is_database():
+    if caching.is_database():
+        # The database cache would cost more queries than it saves here.
         body = _hub_body(request, mentees, sort, descending, token_slot=None)
     else:
-        # Rendered once per change of the mentor's mentorships or any mentee's
-        # progress: the key names every mentee's version.
-        versions = figures.learner_versions([m.pk for m in mentees])
-        digest = hashlib.sha256(repr(versions).encode()).hexdigest()[:16]
-        token_slot = f"⟦{secrets.token_hex(8)}:csrf⟧"
-        cached = figures.cached_for_learner(
-            request.user,
-            f"hub:{sort}:{int(descending)}:{digest}",
-            lambda: {
-                "body": _hub_body(request, mentees, sort, descending, token_slot),
-                "token_slot": token_slot,
-            },
+        # Rendered once per change of the mentor's own data or any mentee's:
+        # the name holds a digest of every mentee's generation.
+        numbers = caching.generations("learner", [m.pk for m in mentees])
+        digest = hashlib.sha256(repr(sorted(numbers.items())).encode()).hexdigest()
+        entry = figures.learner_entry(
+            request.user, f"hub:{sort}:{int(descending)}:{digest[:16]}"
         )
-        body = cached["body"].replace(cached["token_slot"], get_token(request))
+        body = caching.cached_parts(
+            request,
+            lambda slot: {"body": _hub_body(request, mentees, sort, descending, slot)},
+            **entry,
+        )["body"]
     context = {"body": mark_safe(body)}  # noqa: S308 - rendered by our templates
     return private(render(request, "mentoring/mentoring.html", context))
 
