@@ -148,6 +148,23 @@ class ItemQuerySet(models.QuerySet):
             caching.bump("learner", learner.pk)
         return len(rows)
 
+    def add_evidence(self, learner, item: LearningStep | Concept, *, url, title=""):
+        """A link to the learner's work on an item."""
+        progress, _ = self.get_or_create(learner=learner, **{item_field(item): item})
+        evidence = Evidence.objects.create(progress=progress, url=url, title=title)
+        caching.bump("learner", learner.pk)
+        return evidence
+
+    def remove_evidence(self, learner, item: LearningStep | Concept, pk: int) -> bool:
+        """Remove one of the learner's evidence links on the item; False when it
+        is not theirs or not on that item."""
+        deleted, _ = Evidence.objects.filter(
+            pk=pk, progress__learner=learner, **{f"progress__{item_field(item)}": item}
+        ).delete()
+        if deleted:
+            caching.bump("learner", learner.pk)
+        return bool(deleted)
+
     def save_note(self, learner, item: LearningStep | Concept, note: str, shared: bool):
         """Keep the learner's note on an item and whether mentors may read it."""
         progress, _ = self.get_or_create(learner=learner, **{item_field(item): item})

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -25,7 +26,6 @@ from config import caching
 from progress import extensions, figures, learner_file, pages
 from progress.forms import EvidenceForm, NoteForm, SelfAssessmentForm
 from progress.models import (
-    Evidence,
     ItemProgress,
     Level,
     ProgressEvent,
@@ -209,27 +209,11 @@ def save_note(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     item = get_item(request, kind, slug)
     form = NoteForm(request.POST)
     context = item_context(request, kind, item)
-    if form.is_valid():
-        progress = ItemProgress.objects.save_note(
-            request.user, item, form.cleaned_data["note"], form.cleaned_data["shared"]
-        )
-        context.update(
-            progress=progress,
-            note_form=NoteForm(
-                initial={"note": progress.note, "shared": progress.note_shared}
-            ),
-            saved=True,
-        )
-        if not request.htmx:
-            messages.success(request, "Note saved.")
-            return redirect(item_url(kind, item))
-        response = render(request, "progress/item.html#note", context)
-        return trigger_client_event(
-            response, "waymark:announce", {"message": "Note saved."}
-        )
-    context["note_form"] = form
-    template = "progress/item.html#note" if request.htmx else "progress/item.html"
-    return render(request, template, context, status=200 if request.htmx else 400)
+    if not form.is_valid():
+        return _refused(request, "note", {**context, "note_form": form})
+    data = form.cleaned_data
+    ItemProgress.objects.save_note(request.user, item, data["note"], data["shared"])
+    return _changed(request, kind, item, "note", "Note saved.", saved=True)
 
 
 @login_required
@@ -238,29 +222,14 @@ def add_evidence(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     item = get_item(request, kind, slug)
     form = EvidenceForm(request.POST)
     context = item_context(request, kind, item)
-    progress = context["progress"]
     if form.is_valid() and len(context["evidence"]) >= EvidenceForm.MAX_PER_ITEM:
         form.add_error(
             None, f"An item holds at most {EvidenceForm.MAX_PER_ITEM} evidence links."
         )
-    if form.is_valid():
-        if progress is None:
-            progress, _ = ItemProgress.objects.get_or_create(
-                learner=request.user, **{kind: item}
-            )
-        Evidence.objects.create(progress=progress, **form.cleaned_data)
-        caching.bump("learner", request.user.pk)
-        if not request.htmx:
-            messages.success(request, "Evidence added.")
-            return redirect(item_url(kind, item))
-        context = item_context(request, kind, item)
-        response = render(request, "progress/item.html#evidence", context)
-        return trigger_client_event(
-            response, "waymark:announce", {"message": "Evidence added."}
-        )
-    context["evidence_form"] = form
-    template = "progress/item.html#evidence" if request.htmx else "progress/item.html"
-    return render(request, template, context, status=200 if request.htmx else 400)
+    if not form.is_valid():
+        return _refused(request, "evidence", {**context, "evidence_form": form})
+    ItemProgress.objects.add_evidence(request.user, item, **form.cleaned_data)
+    return _changed(request, kind, item, "evidence", "Evidence added.")
 
 
 @login_required
@@ -269,23 +238,28 @@ def delete_evidence(
     request: HttpRequest, kind: str, slug: str, pk: int
 ) -> HttpResponse:
     item = get_item(request, kind, slug)
-    evidence = get_object_or_404(
-        Evidence.objects.filter(progress__learner=request.user).filter(
-            **{f"progress__{kind}": item}
-        ),
-        pk=pk,
-    )
-    evidence.delete()
-    caching.bump("learner", request.user.pk)
+    if not ItemProgress.objects.remove_evidence(request.user, item, pk):
+        raise Http404("No such evidence.")
+    return _changed(request, kind, item, "evidence", "Evidence removed.")
+
+
+def _changed(request, kind: str, item, section: str, message: str, **extra):
+    """After a change on the item page: back to the page without htmx, else
+    its section re-rendered, and the change announced."""
     if not request.htmx:
-        messages.success(request, "Evidence removed.")
+        messages.success(request, message)
         return redirect(item_url(kind, item))
-    response = render(
-        request, "progress/item.html#evidence", item_context(request, kind, item)
-    )
-    return trigger_client_event(
-        response, "waymark:announce", {"message": "Evidence removed."}
-    )
+    context = {**item_context(request, kind, item), **extra}
+    response = render(request, f"progress/item.html#{section}", context)
+    return trigger_client_event(response, "waymark:announce", {"message": message})
+
+
+def _refused(request, section: str, context: dict) -> HttpResponse:
+    """A form with errors: its section for htmx (200, swapped in place), else the
+    whole page with 400."""
+    if request.htmx:
+        return render(request, f"progress/item.html#{section}", context)
+    return render(request, "progress/item.html", context, status=400)
 
 
 # --- Self-assessment -----------------------------------------------------------------
