@@ -15,6 +15,17 @@ from tests.factories import PASSWORD, UserFactory, enable_two_factor
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def sign_in_to_the_admin(page, live_server, username: str, secret: str) -> None:
+    """Through the site's login, with the authenticator's code as staff must."""
+    page.goto(live_server.url + "/admin/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.fill("#id_code", current_code(secret))
+    page.get_by_role("button", name=re.compile("Sign In|Continue")).click()
+    page.wait_for_url("**/admin/")
+
+
 def test_a_curator_edit_reaches_the_learner_with_progress_intact(
     browser, live_server, seed_roadmap
 ):
@@ -28,14 +39,7 @@ def test_a_curator_edit_reaches_the_learner_with_progress_intact(
 
     curator_context = watched_context(browser)
     curator = curator_context.new_page()
-    curator.goto(live_server.url + "/admin/")
-    curator.fill("#id_login", "cura")
-    curator.fill("#id_password", PASSWORD)
-    curator.get_by_role("button", name="Sign In").click()
-    # Staff sign in with their authenticator app's code as well.
-    curator.fill("#id_code", current_code(secret))
-    curator.get_by_role("button", name=re.compile("Sign In|Continue")).click()
-    curator.wait_for_url("**/admin/")
+    sign_in_to_the_admin(curator, live_server, "cura", secret)
     curator.goto(live_server.url + f"/admin/roadmap/learningstep/{step.pk}/change/")
     curator.fill("#id_title", "Pick your first backend language")
     curator.check("#id_is_published")

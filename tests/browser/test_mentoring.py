@@ -101,8 +101,8 @@ def test_a_step_the_curator_unpublishes_is_404_for_the_mentor(
     browser, live_server, seed_roadmap
 ):
     from mentoring.models import Mentorship
-    from tests.accounts.helpers import current_code
-    from tests.factories import PASSWORD, enable_two_factor
+    from tests.browser.test_curator import sign_in_to_the_admin
+    from tests.factories import enable_two_factor
 
     learner = UserFactory(username="lena", display_name="Lena Learner")
     mentor = UserFactory(username="mo", display_name="Mo Mentor")
@@ -122,13 +122,7 @@ def test_a_step_the_curator_unpublishes_is_404_for_the_mentor(
 
     curator_context = watched_context(browser)
     curator = curator_context.new_page()
-    curator.goto(live_server.url + "/admin/")
-    curator.fill("#id_login", "cura")
-    curator.fill("#id_password", PASSWORD)
-    curator.get_by_role("button", name="Sign In").click()
-    curator.fill("#id_code", current_code(secret))
-    curator.get_by_role("button", name=re.compile("Sign In|Continue")).click()
-    curator.wait_for_url("**/admin/")
+    sign_in_to_the_admin(curator, live_server, "cura", secret)
     curator.goto(live_server.url + f"/admin/roadmap/learningstep/{step.pk}/change/")
     curator.uncheck("#id_is_published")
     curator.locator("input[name=_save]").click()
