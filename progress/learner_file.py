@@ -163,6 +163,46 @@ def export_data(user) -> dict:
     return document
 
 
+STATUS_COLUMNS = [
+    "kind",
+    "slug",
+    "title",
+    "where",
+    "status",
+    "retired",
+    "status_changed_at",
+]
+
+
+def status_rows(user):
+    """The statuses as spreadsheet rows (`/progress/export.csv`), header first."""
+    yield STATUS_COLUMNS
+    rows = ItemProgress.objects.filter(learner=user).select_related(
+        "step__stage__role", "concept__skill"
+    )
+    for row in rows:
+        item = row.item
+        where = (
+            f"{item.stage.role.title} / {item.stage.title}"
+            if row.step_id
+            else item.skill.name
+        )
+        yield [
+            row.item_kind,
+            item.slug,
+            _csv_safe(str(item)),
+            _csv_safe(where),
+            row.status,
+            "yes" if not item.is_published else "no",
+            iso(row.status_changed_at) or "",
+        ]
+
+
+def _csv_safe(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 # --- Reading it back ---------------------------------------------------------
 
 

@@ -296,6 +296,18 @@ class Evidence(models.Model):
         return self.title or self.url
 
 
+class SelfAssessmentQuerySet(models.QuerySet):
+    def rate(self, learner, skill: Skill, level: int):
+        """Record the learner's level in a skill; the same level again adds
+        nothing to the history."""
+        latest = self.filter(learner=learner, skill=skill).first()
+        if latest is not None and latest.level == level:
+            return latest
+        assessment = self.create(learner=learner, skill=skill, level=level)
+        caching.bump("learner", learner.pk)
+        return assessment
+
+
 class SelfAssessment(models.Model):
     """A learner's rating of their own level in a skill; append-only history."""
 
@@ -309,6 +321,8 @@ class SelfAssessment(models.Model):
     )
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SelfAssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

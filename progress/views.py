@@ -276,10 +276,7 @@ def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     level = form.cleaned_data["level"]
-    latest = SelfAssessment.objects.filter(learner=request.user, skill=skill).first()
-    if latest is None or latest.level != level:
-        SelfAssessment.objects.create(learner=request.user, skill=skill, level=level)
-        caching.bump("learner", request.user.pk)
+    SelfAssessment.objects.rate(request.user, skill, level)
     messages.success(
         request, f"Your level in {skill.name}: {Level(level).label.lower()}."
     )
@@ -323,37 +320,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="waymark-{request.user.username}-{stamp}.csv"'
     )
-    writer = csv.writer(response)
-    writer.writerow(
-        ["kind", "slug", "title", "where", "status", "retired", "status_changed_at"]
-    )
-    rows = ItemProgress.objects.filter(learner=request.user).select_related(
-        "step__stage__role", "concept__skill"
-    )
-    for row in rows:
-        item = row.item
-        where = (
-            f"{item.stage.role.title} / {item.stage.title}"
-            if row.step_id
-            else item.skill.name
-        )
-        writer.writerow(
-            [
-                row.item_kind,
-                item.slug,
-                _csv_safe(str(item)),
-                _csv_safe(where),
-                row.status,
-                "yes" if not item.is_published else "no",
-                row.status_changed_at.isoformat() if row.status_changed_at else "",
-            ]
-        )
+    csv.writer(response).writerows(learner_file.status_rows(request.user))
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # --- The public profile -----------------------------------------------------------
