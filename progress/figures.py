@@ -152,21 +152,6 @@ def cached_for_learner(learner, name: str, compute):
     return caching.cached(compute=compute, **learner_entry(learner, name))
 
 
-def learner_changed(learner_id: int) -> None:
-    """Retire a learner's cached figures and pages: `caching.bump`, under the
-    name the mentoring code calls."""
-    caching.bump("learner", learner_id)
-
-
-def learner_versions(learner_ids: list[int]) -> list[int]:
-    """The current generation of each learner's data (one cache round trip)."""
-    return list(caching.generations("learner", learner_ids).values())
-
-
-def cache_is_database() -> bool:
-    return caching.is_database()
-
-
 def statuses_for(learner) -> dict[ItemKey, str]:
     """Every status the learner has set, keyed by item, in one query."""
     result: dict[ItemKey, str] = {}

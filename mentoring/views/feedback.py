@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config import caching
 from mentoring.forms import CommentForm
 from mentoring.models import Comment, Endorsement
-from progress import figures
 from progress.views import item_url, safe_next
 from progress.visibility import Audience
 
@@ -101,8 +101,7 @@ def reply(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
             author=request.user,
             body=form.cleaned_data["body"],
             **{kind: item},
-        )
-        figures.learner_changed(request.user.pk)
+        )  # its save() retires the learner's cached pages, read marks included
     messages.success(request, "Your reply is posted.")
     return redirect(thread_url(kind, item))
 
@@ -114,5 +113,5 @@ def mark_read(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     Comment.objects.filter(
         learner=request.user, read_by_learner_at=None, **{kind: item}
     ).update(read_by_learner_at=timezone.now())
-    figures.learner_changed(request.user.pk)
+    caching.bump("learner", request.user.pk)
     return redirect(safe_next(request, thread_url(kind, item)))

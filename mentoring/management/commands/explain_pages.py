@@ -19,8 +19,8 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from config import caching
 from mentoring.models import Mentorship
-from progress import figures
 from progress.admin import StepDropOff
 
 SKIPPED = ("SAVEPOINT", "RELEASE", "waymark_cache", "django_session")
@@ -81,9 +81,9 @@ class Command(BaseCommand):
         client.get(path)  # fill the shared caches first, as on a running server
         # ...then retire the figures that depend on progress, so the queries
         # that read progress run (as after any learner's change).
-        figures.learner_changed(user.pk)
+        caching.bump("learner", user.pk)
         for mentee in Mentorship.objects.mentees_of(user):
-            figures.learner_changed(mentee.pk)
+            caching.bump("learner", mentee.pk)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
         if response.status_code != 200:
