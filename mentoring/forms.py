@@ -53,6 +53,12 @@ class InviteMentorForm(forms.Form):
             )
         return email
 
+    def mentorship_fields(self) -> dict:
+        return {
+            "invited_email": self.cleaned_data["email"],
+            "message": self.cleaned_data["message"],
+        }
+
 
 class RequestMentoringForm(forms.Form):
     """A mentor asks to mentor a learner, named by username or email address.
@@ -123,12 +129,11 @@ class RequestMentoringForm(forms.Form):
             )
         return value
 
-    def addressed(self) -> dict:
-        """The fields of the request row that say where it was sent."""
+    def mentorship_fields(self) -> dict:
+        """The request row's message, and where it was sent."""
         value = self.cleaned_data["learner"]
-        if "@" in value:
-            return {"invited_email": value}
-        return {"invited_username": value}
+        where = "invited_email" if "@" in value else "invited_username"
+        return {where: value, "message": self.cleaned_data["message"]}
 
 
 def own_addresses(user) -> list[str]:

@@ -65,3 +65,43 @@ def test_the_check_sees_a_wrong_import(tmp_path):
     module = tmp_path / "bad.py"
     module.write_text("def f():\n    from mentoring.models import Comment\n")
     assert imported_apps(module) == {("mentoring", 2)}
+
+
+# A view reads the request, calls one function and renders: this many lines at
+# most, decorators, signature and docstring included.
+VIEW_LINES = 30
+
+
+def project_views():
+    """Every view function of the project's URL patterns, once."""
+    import inspect
+
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                yield pattern.callback
+
+    seen = set()
+    for callback in walk(get_resolver().url_patterns):
+        view = inspect.unwrap(getattr(callback, "view_class", callback))
+        module = getattr(view, "__module__", "") or ""
+        if module.split(".")[0] in APPS and view not in seen:
+            seen.add(view)
+            yield view
+
+
+def test_views_are_thin():
+    import inspect
+
+    views = list(project_views())
+    assert len(views) > 40  # the walk found the project's views
+    long = []
+    for view in views:
+        lines = len(inspect.getsource(view).splitlines())
+        if lines > VIEW_LINES:
+            long.append(f"{view.__module__}.{view.__name__}: {lines} lines")
+    assert not long, "views longer than the rule:\n" + "\n".join(long)

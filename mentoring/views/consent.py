@@ -1,29 +1,21 @@
-"""The consent side of mentoring: invitations, requests, answers and endings.
+"""The consent pages: invitations, requests, answers and endings.
 
-A learner invites a mentor by email or with a one-time link; a mentor asks to mentor
-a learner; the other side accepts or declines. Either side ends an active
-mentorship at any moment, and `get_visible_learner` checks consent on every
-request, so the mentor's access ends with the very next one.
+Each view reads the request, calls one function of `mentoring.consent` (where
+the writes and their rules live) and says what happened. `get_visible_learner`
+checks consent on every request, so a mentor's access ends with the very next one.
 
-The /mentoring/ hub (in `progress`) shows all of this through `mentoring_context`
-and templates/mentoring/_mentorships.html; the forms there post to the views below.
+The /mentoring/ hub shows all of this through `mentoring_context` and
+templates/mentoring/_mentorships.html; the forms there post to the views below.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
 import math
-import secrets
-from functools import partial
 
-from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,49 +23,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import User
+from mentoring import consent
+from mentoring.consent import Answer, Answered, OverAllowance
 from mentoring.forms import InviteMentorForm, RequestMentoringForm
 from mentoring.models import Mentorship
-from mentoring.tasks import send_mentoring_invitation
 
-audit = logging.getLogger("waymark.audit")
-
-# Invitations, links and requests one person may send in 24 hours: enough for
-# anyone looking for a mentor, too few to make Waymark a spam relay.
-DAILY_LIMIT = 20
-ALLOWANCE_WINDOW = datetime.timedelta(hours=24)
 NEW_LINK_SESSION_KEY = "mentoring_new_link"
-OPEN = [Mentorship.Status.PENDING, Mentorship.Status.ACTIVE]
-
-
-def mentoring_context(user) -> dict:
-    """What the /mentoring/ hub shows about consent, in four queries."""
-    return {
-        "invitations_for_me": list(
-            Mentorship.objects.pending()
-            .awaiting_answer_from(user)
-            .select_related("learner", "mentor")
-        ),
-        "sent_by_me": list(
-            Mentorship.objects.pending()
-            .sent_by(user)
-            .select_related("learner", "mentor")
-        ),
-        "my_mentors": list(
-            Mentorship.objects.active()
-            .filter(learner=user)
-            .select_related("mentor")
-            .order_by("responded_at", "id")
-        ),
-        "my_mentees": list(
-            Mentorship.objects.active()
-            .filter(mentor=user)
-            .select_related("learner")
-            .order_by("responded_at", "id")
-        ),
-        "invite_form": InviteMentorForm(user=user),
-        "request_form": RequestMentoringForm(user=user),
-    }
 
 
 # --- Helpers ---------------------------------------------------------------------
@@ -93,28 +48,6 @@ def back(request: HttpRequest) -> HttpResponseRedirect:
     return redirect(safe_next(request))
 
 
-def next_send_at(user) -> datetime.datetime | None:
-    """None if `user` may send an invitation or request now, else when they may.
-
-    Counted from the rows they created in the last 24 hours, not in the cache, so
-    no cache timeout or restart resets it. Call it inside the transaction that
-    creates the row: it first locks the sender's user row, so that one person's
-    sends at the same moment wait here in turn and each counts those before it.
-    """
-    no_key = connection.features.has_select_for_no_key_update
-    User.objects.select_for_update(no_key=no_key).only("pk").get(pk=user.pk)
-    sent = list(
-        Mentorship.objects.sent_by(user)
-        .filter(created_at__gt=timezone.now() - ALLOWANCE_WINDOW)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-    )
-    if len(sent) < DAILY_LIMIT:
-        return None
-    # The count drops below the limit when this one leaves the window.
-    return sent[len(sent) - DAILY_LIMIT] + ALLOWANCE_WINDOW
-
-
 def over_allowance(
     request: HttpRequest, template: str, context: dict, retry_at: datetime.datetime
 ) -> HttpResponse:
@@ -124,8 +57,8 @@ def over_allowance(
     when = timezone.localtime(retry_at, user.zone)
     messages.error(
         request,
-        f"You have sent {DAILY_LIMIT} invitations and requests in the last 24 "
-        f"hours, the most Waymark allows. Nothing was sent. You can send another "
+        f"You have sent {consent.DAILY_LIMIT} invitations and requests in the last "
+        f"24 hours, the most Waymark allows. Nothing was sent. You can send another "
         f"from {when:%H:%M} on {when.day} {when:%B} ({user.timezone}).",
     )
     response = render(
@@ -134,11 +67,6 @@ def over_allowance(
     wait = (retry_at - timezone.now()).total_seconds()
     response["Retry-After"] = str(max(1, math.ceil(wait)))
     return response
-
-
-def invitation_url(token: str) -> str:
-    # From the site's public address (WAYMARK_SITE_URL), as every email link is.
-    return settings.SITE_URL.rstrip("/") + reverse("mentoring_invitation", args=[token])
 
 
 def private(response: HttpResponse) -> HttpResponse:
@@ -153,64 +81,38 @@ def private(response: HttpResponse) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest) -> HttpResponse:
     """Invite a mentor by email (`email`, `message`) or make a link (`kind=link`)."""
-    user = request.user
     if request.POST.get("kind") == "link":
-        token = secrets.token_urlsafe(32)
-        with transaction.atomic():
-            retry_at = next_send_at(user)
-            if retry_at is not None:
-                context = {"invite_form": InviteMentorForm(user=user)}
-                return over_allowance(
-                    request, "mentoring/invite.html", context, retry_at
-                )
-            mentorship = Mentorship.objects.create(
-                learner=user,
-                initiated_by=Mentorship.Initiator.LEARNER,
-                token_hash=Mentorship.hash_token(token),
-            )
-        audit.info("mentorship=%s invite-link learner=%s", mentorship.pk, user.pk)
-        # Only the hash is stored: the session carries the token to the one page
-        # that shows it, which forgets it at once.
-        request.session[NEW_LINK_SESSION_KEY] = {
-            "id": mentorship.pk,
-            "url": invitation_url(token),
-            "next": safe_next(request),
-        }
-        return redirect("mentoring_invite_link")
-
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        # Counted and checked under the sender's lock, so that neither the
-        # allowance nor the one-invitation-per-address rule races.
-        retry_at = next_send_at(user)
-        form = InviteMentorForm(request.POST, user=user)
-        context = {"invite_form": form, "next": safe_next(request)}
-        if not form.is_valid():
-            return render(request, "mentoring/invite.html", context, status=400)
-        if retry_at is not None:
-            return over_allowance(request, "mentoring/invite.html", context, retry_at)
-        email = form.cleaned_data["email"]
-        mentorship = Mentorship.objects.create(
-            learner=user,
-            initiated_by=Mentorship.Initiator.LEARNER,
-            invited_email=email,
-            message=form.cleaned_data["message"],
-            token_hash=Mentorship.hash_token(token),
-        )
-        transaction.on_commit(
-            partial(
-                send_mentoring_invitation.enqueue,
-                mentorship.pk,
-                invitation_url(token),
-            )
-        )
-    audit.info("mentorship=%s invite-email learner=%s", mentorship.pk, user.pk)
+        return invite_by_link(request)
+    form = InviteMentorForm(request.POST, user=request.user)
+    context = {"invite_form": form, "next": safe_next(request)}
+    try:
+        mentorship = consent.invite_by_email(request.user, form)
+    except OverAllowance as over:
+        return over_allowance(request, "mentoring/invite.html", context, over.retry_at)
+    if mentorship is None:
+        return render(request, "mentoring/invite.html", context, status=400)
     messages.success(
         request,
-        f"Your invitation is on its way to {email}. It works until "
-        f"{mentorship.expires_at:%d %B %Y}.",
+        f"Your invitation is on its way to {mentorship.invited_email}. It works "
+        f"until {mentorship.expires_at:%d %B %Y}.",
     )
     return back(request)
+
+
+def invite_by_link(request: HttpRequest) -> HttpResponse:
+    try:
+        mentorship, token = consent.invite_by_link(request.user)
+    except OverAllowance as over:
+        context = {"invite_form": InviteMentorForm(user=request.user)}
+        return over_allowance(request, "mentoring/invite.html", context, over.retry_at)
+    # Only the hash is stored: the session carries the token to the one page
+    # that shows it, which forgets it at once.
+    request.session[NEW_LINK_SESSION_KEY] = {
+        "id": mentorship.pk,
+        "url": consent.invitation_url(token),
+        "next": safe_next(request),
+    }
+    return redirect("mentoring_invite_link")
 
 
 @login_required
@@ -246,24 +148,14 @@ def invite_link(request: HttpRequest) -> HttpResponse:
 def request_mentoring(request: HttpRequest) -> HttpResponse:
     """Ask to mentor a learner. Never says whether an account holds the address
     or username typed: the request is stored and shown by what was typed."""
-    user = request.user
-    with transaction.atomic():
-        retry_at = next_send_at(user)
-        form = RequestMentoringForm(request.POST, user=user)
-        context = {"request_form": form, "next": safe_next(request)}
-        if not form.is_valid():
-            return render(request, "mentoring/request.html", context, status=400)
-        if retry_at is not None:
-            return over_allowance(request, "mentoring/request.html", context, retry_at)
-        # Stored as sent, whether or not an account holds the address or name:
-        # the sender's pages, and the allowance, are the same either way.
-        mentorship = Mentorship.objects.create(
-            mentor=user,
-            initiated_by=Mentorship.Initiator.MENTOR,
-            message=form.cleaned_data["message"],
-            **form.addressed(),
-        )
-    audit.info("mentorship=%s request mentor=%s", mentorship.pk, user.pk)
+    form = RequestMentoringForm(request.POST, user=request.user)
+    context = {"request_form": form, "next": safe_next(request)}
+    try:
+        mentorship = consent.ask_to_mentor(request.user, form)
+    except OverAllowance as over:
+        return over_allowance(request, "mentoring/request.html", context, over.retry_at)
+    if mentorship is None:
+        return render(request, "mentoring/request.html", context, status=400)
     messages.success(
         request,
         "If that person has a Waymark account, they will see your request on their "
@@ -282,49 +174,19 @@ def request_mentoring(request: HttpRequest) -> HttpResponse:
 INVITATION_SESSION_KEY = "mentoring_invitation"
 
 
-def find_invitation(token_hash: str) -> Mentorship | None:
-    if not token_hash:
-        return None
-    return (
-        Mentorship.objects.filter(
-            token_hash=token_hash,
-            initiated_by=Mentorship.Initiator.LEARNER,
-        )
-        .select_related("learner")
-        .first()
-    )
-
-
 def opened_invitation(request: HttpRequest) -> Mentorship | None:
     """The invitation whose link was last opened in this session, if any."""
-    return find_invitation(request.session.get(INVITATION_SESSION_KEY, ""))
+    return consent.find_invitation(request.session.get(INVITATION_SESSION_KEY, ""))
 
 
 def unavailable(request: HttpRequest, mentorship: Mentorship | None) -> HttpResponse:
     """A friendly 404 for an unknown, used or expired invitation."""
-    if mentorship is None:
-        reason = "unknown"
-    elif mentorship.status != Mentorship.Status.PENDING:
-        reason = "used"
-    else:
-        reason = "expired"
-    context = {"reason": reason, "mentorship": mentorship}
-    return private(
-        render(
-            request,
-            "mentoring/invitation_unavailable.html",
-            context,
-            status=404,
-        )
-    )
-
-
-def usable(mentorship: Mentorship | None) -> bool:
-    return (
-        mentorship is not None
-        and mentorship.status == Mentorship.Status.PENDING
-        and not mentorship.is_expired
-    )
+    context = {
+        "reason": consent.unavailable_reason(mentorship),
+        "mentorship": mentorship,
+    }
+    template = "mentoring/invitation_unavailable.html"
+    return private(render(request, template, context, status=404))
 
 
 @require_GET
@@ -339,29 +201,9 @@ def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def invitation(request: HttpRequest) -> HttpResponse:
     mentorship = opened_invitation(request)
-    if not usable(mentorship):
+    if not consent.usable(mentorship):
         return unavailable(request, mentorship)
-    own = mentorship.learner_id == request.user.pk
-    already = (
-        not own
-        and Mentorship.objects.active()
-        .filter(learner=mentorship.learner, mentor=request.user)
-        .exists()
-    )
-    # An emailed link opened from another account: say which account accepts.
-    other_address = bool(
-        not own
-        and mentorship.invited_email
-        and not EmailAddress.objects.filter(
-            user=request.user, email__iexact=mentorship.invited_email, verified=True
-        ).exists()
-    )
-    context = {
-        "mentorship": mentorship,
-        "own": own,
-        "already": already,
-        "other_address": other_address,
-    }
+    context = consent.invitation_context(mentorship, request.user)
     return private(render(request, "mentoring/invitation.html", context))
 
 
@@ -369,7 +211,7 @@ def answer_opened(request: HttpRequest, *, accept: bool) -> HttpResponse:
     """Accept or decline the invitation opened in this session: the one the page
     showed (its id is in the form), not one opened since in another tab."""
     mentorship = opened_invitation(request)
-    if not usable(mentorship):
+    if not consent.usable(mentorship):
         return unavailable(request, mentorship)
     if request.POST.get("invitation") != str(mentorship.pk):
         messages.error(
@@ -430,85 +272,45 @@ def answer(
     request: HttpRequest, mentorship: Mentorship, *, accept: bool
 ) -> HttpResponse:
     """Accept or decline a pending invitation or request the caller may answer."""
-    user = request.user
-    try:
-        with transaction.atomic():
-            # Read again under a lock: two tabs must not both use one invitation.
-            mentorship = (
-                Mentorship.objects.select_for_update(of=("self",))
-                .select_related("learner", "mentor")
-                .get(pk=mentorship.pk)
-            )
-            if mentorship.status != Mentorship.Status.PENDING:
-                messages.info(request, "This has already been answered.")
-                return back(request)
-            if mentorship.is_expired:
-                messages.error(
-                    request,
-                    f"This expired on {mentorship.expires_at:%d %B %Y}, so nothing "
-                    "changed. Ask for a new one if you still want it.",
-                )
-                return back(request)
-            if mentorship.initiated_by == Mentorship.Initiator.LEARNER:
-                learner, mentor = mentorship.learner, user
-            else:  # a request: sent to an address or username the user holds
-                learner, mentor = mentorship.learner or user, mentorship.mentor
-            if not accept:
-                mentorship.decline()
-                audit.info("mentorship=%s declined by=%s", mentorship.pk, user.pk)
-                messages.success(request, declined_message(mentorship, user))
-                return back(request)
-            others = Mentorship.objects.filter(
-                learner=learner, mentor=mentor, status__in=OPEN
-            ).exclude(pk=mentorship.pk)
-            if others.filter(status=Mentorship.Status.ACTIVE).exists():
-                messages.info(request, already_message(learner, mentor, user))
-                return back(request)
-            # A pending request the other way round between the same two people is
-            # answered by this acceptance too.
-            for other in others.select_for_update():
-                other.end(by=user)
-                audit.info(
-                    "mentorship=%s superseded-by=%s by=%s",
-                    other.pk,
-                    mentorship.pk,
-                    user.pk,
-                )
-            mentorship.accept(mentor, learner)
-    except IntegrityError:  # an acceptance in another request got there first
-        messages.info(request, already_message(learner, mentor, user))
-        return back(request)
-    audit.info(
-        "mentorship=%s accepted by=%s mentor=%s learner=%s",
-        mentorship.pk,
-        user.pk,
-        mentor.pk,
-        mentorship.learner_id,
-    )
-    if mentor.pk == user.pk:
-        text = (
-            f"You now mentor {mentorship.learner.name}. You can see their progress "
-            "from your mentoring page."
-        )
-    else:
-        text = (
-            f"{mentor.name} is now your mentor and can see your progress. You can "
-            "end this at any time."
-        )
-    messages.success(request, text)
+    answered = consent.answer(request.user, mentorship, accept=accept)
+    level = {
+        Answer.ACCEPTED: messages.SUCCESS,
+        Answer.DECLINED: messages.SUCCESS,
+        Answer.EXPIRED: messages.ERROR,
+    }.get(answered.outcome, messages.INFO)
+    messages.add_message(request, level, answer_text(answered, request.user))
     return back(request)
 
 
-def declined_message(mentorship: Mentorship, user) -> str:
-    if mentorship.initiated_by == Mentorship.Initiator.MENTOR:
-        return f"You declined {mentorship.mentor.name}'s request to mentor you."
-    return f"You declined {mentorship.learner.name}'s invitation."
-
-
-def already_message(learner, mentor, user) -> str:
-    if mentor.pk == user.pk:
-        return f"You already mentor {learner.name}. Nothing changed."
-    return f"{mentor.name} is already your mentor. Nothing changed."
+def answer_text(answered: Answered, user) -> str:
+    """What the person who answered is told."""
+    mentorship, learner, mentor = answered.mentorship, answered.learner, answered.mentor
+    match answered.outcome:
+        case Answer.ALREADY_ANSWERED:
+            return "This has already been answered."
+        case Answer.EXPIRED:
+            return (
+                f"This expired on {mentorship.expires_at:%d %B %Y}, so nothing "
+                "changed. Ask for a new one if you still want it."
+            )
+        case Answer.DECLINED if mentorship.initiated_by == Mentorship.Initiator.MENTOR:
+            return f"You declined {mentorship.mentor.name}'s request to mentor you."
+        case Answer.DECLINED:
+            return f"You declined {mentorship.learner.name}'s invitation."
+        case Answer.ALREADY_MENTORING if mentor.pk == user.pk:
+            return f"You already mentor {learner.name}. Nothing changed."
+        case Answer.ALREADY_MENTORING:
+            return f"{mentor.name} is already your mentor. Nothing changed."
+        case Answer.ACCEPTED if mentor.pk == user.pk:
+            return (
+                f"You now mentor {mentorship.learner.name}. You can see their "
+                "progress from your mentoring page."
+            )
+        case _:  # accepted by the learner
+            return (
+                f"{mentor.name} is now your mentor and can see your progress. You "
+                "can end this at any time."
+            )
 
 
 # --- Ending ---------------------------------------------------------------------------
@@ -519,39 +321,22 @@ def already_message(learner, mentor, user) -> str:
 def end(request: HttpRequest, pk: int) -> HttpResponse:
     """End an active mentorship (either side), or withdraw a pending invitation or
     request (its sender). Anyone else gets 404."""
-    user = request.user
-    mine = Q(status=Mentorship.Status.ACTIVE) & (Q(learner=user) | Q(mentor=user))
-    sent = Q(status=Mentorship.Status.PENDING) & (
-        Q(initiated_by=Mentorship.Initiator.LEARNER, learner=user)
-        | Q(initiated_by=Mentorship.Initiator.MENTOR, mentor=user)
-    )
-    with transaction.atomic():
-        mentorship = get_object_or_404(
-            Mentorship.objects.select_for_update(of=("self",))
-            .filter(mine | sent)
-            .select_related("learner", "mentor"),
-            pk=pk,
-        )
-        was_active = mentorship.status == Mentorship.Status.ACTIVE
-        mentorship.end(by=user)
-    audit.info(
-        "mentorship=%s %s by=%s",
-        mentorship.pk,
-        "ended" if was_active else "withdrawn",
-        user.pk,
-    )
+    try:
+        mentorship, was_active = consent.end(request.user, pk)
+    except Mentorship.DoesNotExist:
+        raise Http404("No such mentorship.") from None
+    messages.success(request, ended_text(mentorship, was_active, request.user))
+    return back(request)
+
+
+def ended_text(mentorship: Mentorship, was_active: bool, user) -> str:
     if not was_active:
-        text = (
-            "Your invitation is withdrawn."
-            if mentorship.initiated_by == Mentorship.Initiator.LEARNER
-            else "Your request is withdrawn."
-        )
-    elif mentorship.learner_id == user.pk:
-        text = (
+        if mentorship.initiated_by == Mentorship.Initiator.LEARNER:
+            return "Your invitation is withdrawn."
+        return "Your request is withdrawn."
+    if mentorship.learner_id == user.pk:
+        return (
             f"{mentorship.mentor.name} is no longer your mentor and no longer sees "
             "your progress."
         )
-    else:
-        text = f"You no longer mentor {mentorship.learner.name}."
-    messages.success(request, text)
-    return back(request)
+    return f"You no longer mentor {mentorship.learner.name}."

@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from config import caching
+from mentoring.consent import mentoring_context
 from mentoring.forms import CommentForm, EndorsementForm
 from mentoring.models import (
     Comment,
@@ -32,7 +33,6 @@ from mentoring.models import (
     get_visible_learner,
 )
 from mentoring.tasks import send_nudge_email
-from mentoring.views.consent import mentoring_context
 from progress import figures
 from progress.models import (
     Evidence,

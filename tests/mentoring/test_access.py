@@ -9,8 +9,8 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from mentoring.consent import mentoring_context
 from mentoring.models import Mentorship, get_visible_learner
-from mentoring.views.consent import mentoring_context
 from tests.accounts.helpers import (
     answer_invitation,
     create_invite_link,

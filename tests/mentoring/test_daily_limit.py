@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring import consent as mentoring
 from mentoring.models import Mentorship
-from mentoring.views import consent as mentoring
 from tests.factories import UserFactory
 
 INVITE = reverse("mentoring_invite")

@@ -9,8 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring import consent as mentoring
 from mentoring.models import Mentorship
-from mentoring.views import consent as mentoring
+from mentoring.views import consent as consent_views
 from tests.accounts.helpers import (
     answer_invitation,
     create_invite_link,
@@ -315,7 +316,7 @@ class TestInviteLinks:
         assert mentorship.invited_email == ""
         assert mentorship.mentor is None
         assert mentorship.token_hash == Mentorship.hash_token(token)
-        assert mentoring.NEW_LINK_SESSION_KEY not in client.session
+        assert consent_views.NEW_LINK_SESSION_KEY not in client.session
 
         again = client.get(reverse("mentoring_invite_link"), follow=True)
 

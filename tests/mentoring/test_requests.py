@@ -263,7 +263,7 @@ class TestAskingToMentor:
     def test_requests_to_nobody_use_the_daily_allowance_too(
         self, client, other_learner, learner, monkeypatch
     ):
-        from mentoring.views import consent as mentoring
+        from mentoring import consent as mentoring
 
         monkeypatch.setattr(mentoring, "DAILY_LIMIT", 2)
         client.force_login(other_learner)
