@@ -9,8 +9,7 @@ class MentoringConfig(AppConfig):
         from allauth.account.models import EmailAddress
         from django.db.models.signals import post_delete, post_save
 
-        from mentoring import learner_file
-        from mentoring.views import feedback
+        from mentoring import feedback, learner_file
         from progress import extensions
 
         # Mentoring's parts of the learner's own pages and data file.

@@ -164,3 +164,13 @@ class EndorsementForm(forms.Form):
         help_text="Kept apart from the learner's own ratings, with your name and "
         "the date.",
     )
+
+    def __init__(self, *args, skill=None, described_by: str = "", **kwargs) -> None:
+        """`skill`: one of a list of forms on a page (a row of the mentee's skills),
+        with ids of its own; `described_by`: the id of the text that says once,
+        for every row, what the help text says."""
+        if skill is not None:
+            kwargs.setdefault("auto_id", f"endorse-{skill.slug}-%s")
+        super().__init__(*args, **kwargs)
+        if described_by:
+            self.fields["level"].widget.attrs["aria-describedby"] = described_by

@@ -37,11 +37,17 @@ class EvidenceForm(forms.ModelForm):
         return url
 
 
+CHOOSE_A_LEVEL = (
+    "Choose a level: " + ", ".join(label for _, label in Level.choices) + "."
+)
+
+
 class SelfAssessmentForm(forms.Form):
     level = forms.TypedChoiceField(
         label="Your level",
         choices=Level.choices,
         coerce=int,
+        error_messages={"required": CHOOSE_A_LEVEL, "invalid_choice": CHOOSE_A_LEVEL},
         help_text="Aware, beginner, competent, proficient or expert. Each rating "
         "is kept in your history.",
     )

@@ -87,9 +87,12 @@ def role_panel(learner, role: Role, statuses: dict | None = None) -> dict:
     return {"role": role, "role_figures": role_figures, "following": following}
 
 
-def skill_panel(learner, skill: Skill, statuses: dict | None = None) -> dict:
-    """The skill page's panel: concept figures, self-assessments, and what other
-    apps add (mentors' endorsements and feedback)."""
+def skill_panel(
+    learner, skill: Skill, statuses: dict | None = None, assessment_form=None
+) -> dict:
+    """The skill page's panel: concept figures, self-assessments (`assessment_form`
+    is a refused rating, shown with its error), and what other apps add (mentors'
+    endorsements and feedback)."""
     statuses = figures.statuses_for(learner) if statuses is None else statuses
     counts = concept_counts(skill.concepts.all(), statuses)
     assessments = list(SelfAssessment.objects.filter(learner=learner, skill=skill)[:20])
@@ -98,7 +101,8 @@ def skill_panel(learner, skill: Skill, statuses: dict | None = None) -> dict:
         "skill": skill,
         "skill_figures": counts,
         "assessments": assessments,
-        "assessment_form": SelfAssessmentForm(
+        "assessment_form": assessment_form
+        or SelfAssessmentForm(
             initial={"level": assessments[0].level if assessments else None}
         ),
     }
@@ -137,19 +141,21 @@ def role_page_context(learner, role: Role) -> dict:
     }
 
 
-def signed_in_skill_page(request: HttpRequest, slug: str) -> HttpResponse:
+def signed_in_skill_page(
+    request: HttpRequest, slug: str, assessment_form=None, status: int = 200
+) -> HttpResponse:
     audience = Audience.of(request.user)
     skill = audience.skill_for_page(slug)
     statuses = figures.statuses_for(request.user)
     annotate_statuses(skill.concepts.all(), "concept", statuses)
     context = {
-        **skill_panel(request.user, skill, statuses),
+        **skill_panel(request.user, skill, statuses, assessment_form),
         "skill_panel_template": SKILL_PANEL,
         "item_status_template": STATUS_CONTROL,
         "status_choices": Status.choices,
         "status_page": Page.skill(skill),
     }
-    return render(request, "roadmap/skill_detail.html", context)
+    return render(request, "roadmap/skill_detail.html", context, status=status)
 
 
 def reset_confirmation(learner, role: Role) -> dict:

@@ -271,10 +271,7 @@ def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
     skill = Audience.of(request.user).skill(slug)
     form = SelfAssessmentForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(
-            "Choose a level: " + ", ".join(label for _, label in Level.choices) + ".",
-            content_type="text/plain; charset=utf-8",
-        )
+        return pages.signed_in_skill_page(request, slug, form, status=400)
     level = form.cleaned_data["level"]
     SelfAssessment.objects.rate(request.user, skill, level)
     messages.success(

@@ -84,18 +84,31 @@ def invite(request: HttpRequest) -> HttpResponse:
     if request.POST.get("kind") == "link":
         return invite_by_link(request)
     form = InviteMentorForm(request.POST, user=request.user)
-    context = {"invite_form": form, "next": safe_next(request)}
-    try:
-        mentorship = consent.invite_by_email(request.user, form)
-    except OverAllowance as over:
-        return over_allowance(request, "mentoring/invite.html", context, over.retry_at)
-    if mentorship is None:
-        return render(request, "mentoring/invite.html", context, status=400)
-    messages.success(
+    return send_form(
         request,
-        f"Your invitation is on its way to {mentorship.invited_email}. It works "
-        f"until {mentorship.expires_at:%d %B %Y}.",
+        form,
+        "mentoring/invite.html",
+        "invite_form",
+        consent.invite_by_email,
+        lambda mentorship: (
+            f"Your invitation is on its way to {mentorship.invited_email}. It "
+            f"works until {mentorship.expires_at:%d %B %Y}."
+        ),
     )
+
+
+def send_form(request, form, template, name, send, said) -> HttpResponse:
+    """Send what `form` holds with `send(user, form)`: back with `said(mentorship)`
+    as the message, or the form's page again (400 with its errors, 429 over the
+    allowance), as `name` in the context."""
+    context = {name: form, "next": safe_next(request)}
+    try:
+        mentorship = send(request.user, form)
+    except OverAllowance as over:
+        return over_allowance(request, template, context, over.retry_at)
+    if mentorship is None:
+        return render(request, template, context, status=400)
+    messages.success(request, said(mentorship))
     return back(request)
 
 
@@ -149,19 +162,17 @@ def request_mentoring(request: HttpRequest) -> HttpResponse:
     """Ask to mentor a learner. Never says whether an account holds the address
     or username typed: the request is stored and shown by what was typed."""
     form = RequestMentoringForm(request.POST, user=request.user)
-    context = {"request_form": form, "next": safe_next(request)}
-    try:
-        mentorship = consent.ask_to_mentor(request.user, form)
-    except OverAllowance as over:
-        return over_allowance(request, "mentoring/request.html", context, over.retry_at)
-    if mentorship is None:
-        return render(request, "mentoring/request.html", context, status=400)
-    messages.success(
+    return send_form(
         request,
-        "If that person has a Waymark account, they will see your request on their "
-        "mentoring page and can accept or decline it.",
+        form,
+        "mentoring/request.html",
+        "request_form",
+        consent.ask_to_mentor,
+        lambda mentorship: (
+            "If that person has a Waymark account, they will see your request on "
+            "their mentoring page and can accept or decline it."
+        ),
     )
-    return back(request)
 
 
 # --- Answering: by token (links and emails) or from the list --------------------------

@@ -8,12 +8,10 @@ with the very next request.
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -23,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from config import caching
+from mentoring import feedback
 from mentoring.consent import mentoring_context
 from mentoring.forms import CommentForm, EndorsementForm
 from mentoring.models import (
@@ -32,7 +31,6 @@ from mentoring.models import (
     Nudge,
     get_visible_learner,
 )
-from mentoring.tasks import send_nudge_email
 from progress import figures
 from progress.models import (
     Evidence,
@@ -45,8 +43,6 @@ from progress.models import (
 from progress.views import safe_next
 from progress.visibility import Audience
 from roadmap.models import RoleSkill, Skill
-
-audit = logging.getLogger("waymark.audit")
 
 SORTS = {
     "name": lambda row: row.learner.name.lower(),
@@ -150,7 +146,7 @@ def mentee_dashboard_context(learner) -> dict:
         .select_related("step__stage__role", "concept__skill")
         .order_by("-created_at", "-id")[:12],
         "skills": skill_ratings(learner, roles),
-        "endorsement_form": EndorsementForm(),
+        "endorse_help_id": ENDORSE_HELP_ID,
         "shared_notes": ItemProgress.objects.filter(learner=learner, note_shared=True)
         .exclude(note="")
         .select_related("step", "concept"),
@@ -170,9 +166,7 @@ def skill_ratings(learner, roles=()) -> list[dict]:
     by_skill: dict[int, dict] = {}
 
     def entry_for(skill) -> dict:
-        return by_skill.setdefault(
-            skill.pk, {"skill": skill, "self": [], "endorsements": []}
-        )
+        return by_skill.setdefault(skill.pk, ratings_entry(skill))
 
     audience = Audience.mentee(learner)
     visible_skills = Skill.objects.visible(audience.drafts)
@@ -190,6 +184,16 @@ def skill_ratings(learner, roles=()) -> list[dict]:
     ).select_related("skill", "mentor"):
         entry_for(endorsement.skill)["endorsements"].append(endorsement)
     return sorted(by_skill.values(), key=lambda entry: entry["skill"].name)
+
+
+def ratings_entry(skill) -> dict:
+    """One skill's row: the learner's own levels, mentors' endorsements, and the
+    form a mentor endorses it with."""
+    form = EndorsementForm(skill=skill, described_by=ENDORSE_HELP_ID)
+    return {"skill": skill, "self": [], "endorsements": [], "endorse_form": form}
+
+
+ENDORSE_HELP_ID = "endorse-help"  # the text above the mentee's skills table
 
 
 @login_required
@@ -234,7 +238,7 @@ def mentee_item_context(request: HttpRequest, learner, kind: str, item) -> dict:
     if kind == "skill":
         context["ratings"] = next(
             (e for e in skill_ratings(learner) if e["skill"].pk == item.pk),
-            {"skill": item, "self": [], "endorsements": []},
+            ratings_entry(item),
         )
         context["endorsement_form"] = EndorsementForm()
     else:
@@ -276,15 +280,7 @@ def comment(request: HttpRequest, username: str, kind: str, slug: str) -> HttpRe
         return private(
             render(request, "mentoring/mentee_item.html", context, status=400)
         )
-    Comment.objects.create(
-        learner=learner,
-        author=request.user,
-        body=form.cleaned_data["body"],
-        **{kind: item},
-    )
-    audit.info(
-        "comment mentor=%s learner=%s %s=%s", request.user.pk, learner.pk, kind, item.pk
-    )
+    feedback.comment(request.user, learner, kind, item, form.cleaned_data["body"])
     messages.success(request, f"Your comment is posted for {learner.name}.")
     return redirect(mentee_url(learner, kind, item) + "#comments")
 
@@ -302,12 +298,7 @@ def endorse(request: HttpRequest, username: str, slug: str) -> HttpResponse:
             render(request, "mentoring/mentee_item.html", context, status=400)
         )
     level = form.cleaned_data["level"]
-    Endorsement.objects.create(
-        learner=learner, mentor=request.user, skill=skill, level=level
-    )
-    audit.info(
-        "endorse mentor=%s learner=%s skill=%s", request.user.pk, learner.pk, skill.pk
-    )
+    feedback.endorse(request.user, learner, skill, level)
     messages.success(
         request,
         f"You endorsed {learner.name} in {skill.name} at {Level(level).label.lower()}.",
@@ -320,18 +311,12 @@ def endorse(request: HttpRequest, username: str, slug: str) -> HttpResponse:
 def nudge(request: HttpRequest, username: str) -> HttpResponse:
     """Email the mentee a reminder, at most once a day; sent after commit."""
     learner = get_visible_learner(request, username)
-    day = figures.local_today(learner)
-    try:
-        with transaction.atomic():
-            nudge = Nudge.objects.create(learner=learner, mentor=request.user, day=day)
-            transaction.on_commit(lambda: send_nudge_email.enqueue(nudge.pk))
-    except IntegrityError:
+    if feedback.nudge(request.user, learner) is None:
         messages.info(
             request,
             f"{learner.name} already got a reminder today. You can send another "
             "tomorrow.",
         )
     else:
-        audit.info("nudge mentor=%s learner=%s", request.user.pk, learner.pk)
         messages.success(request, f"A reminder is on its way to {learner.name}.")
     return redirect("mentee_dashboard", username=learner.username)

@@ -149,7 +149,14 @@ class TestEndorsingFromTheMenteeDashboard:
         for skill in ("shared-skill", "unrated"):
             action = reverse("mentee_endorse", args=["learner", skill])
             assert f'action="{action}"' in body
-            assert f'id="endorse-{skill}"' in body
+            row = body[body.index(f'action="{action}"') :]
+            row = row[: row.index("</form>")]
+            # The form's own select: an id per row, named as the view reads it,
+            # described by the text above the table (which says it once).
+            assert f'<label for="endorse-{skill}-level"' in row
+            select = f'aria-describedby="endorse-help" id="endorse-{skill}-level"'
+            assert f'name="level" {select}' in row
+        assert body.count('id="endorse-help"') == 1
         assert "open a skill from a role page" not in body.lower()
 
     def test_endorsing_from_the_dashboard_records_it_and_comes_back(

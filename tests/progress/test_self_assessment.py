@@ -46,10 +46,31 @@ class TestSelfAssessment:
         client.force_login(learner)
         response = assess(client, bad)
         assert response.status_code == 400
-        assert "Choose a level: Aware, Beginner, Competent, Proficient, Expert" in (
-            response.content.decode()
-        )
+        body = response.content.decode()
+        # The skill page again, the error beside the field it belongs to.
+        assert 'id="skill-progress"' in body
+        assert 'aria-invalid="true"' in body
+        assert 'aria-describedby="id_level_helptext id_level_error"' in body
+        error = body[body.index('id="id_level_error"') :]
+        assert error.index(
+            "Choose a level: Aware, Beginner, Competent, Proficient, Expert."
+        ) < error.index("</ul>")
         assert not SelfAssessment.objects.exists()
+
+    def test_the_rating_form_is_the_one_the_page_renders(
+        self, client, learner, small_role
+    ):
+        client.force_login(learner)
+        page = client.get(reverse("skill_detail", args=["shared-skill"]))
+        body = page.content.decode()
+        form = body[body.index('class="assess-form"') :]
+        form = form[: form.index("</form>")]
+        assert 'name="level"' in form
+        assert 'aria-describedby="id_level_helptext"' in form
+        assert 'id="id_level_helptext"' in form
+        response = assess(client, "5", HTTP_HX_REQUEST="true")
+        assert response.status_code == 302
+        assert SelfAssessment.objects.get().level == 5
 
     def test_an_unknown_or_retired_skill_is_a_404(self, client, learner, small_role):
         client.force_login(learner)
