@@ -12,17 +12,24 @@ from mentoring.models import COMMENT_MAX_LENGTH, Mentorship
 from progress.models import Level
 
 
+def message_field(where: str) -> forms.CharField:
+    """The optional note sent with an invitation or a request, as long as the
+    mentorship row keeps; `where` says who reads it."""
+    length = Mentorship._meta.get_field("message").max_length
+    return forms.CharField(
+        label="A message for them (optional)",
+        required=False,
+        max_length=length,
+        help_text=f"Up to {length} characters. {where}",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class InviteMentorForm(forms.Form):
     """A learner invites a mentor by email address."""
 
     email = forms.EmailField(label="Their email address")
-    message = forms.CharField(
-        label="A message for them (optional)",
-        required=False,
-        max_length=1000,
-        help_text="Up to 1000 characters. It goes in the email, as plain text.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    message = message_field("It goes in the email, as plain text.")
 
     def __init__(self, *args, user, **kwargs) -> None:
         kwargs.setdefault("auto_id", "invite_%s")
@@ -74,13 +81,7 @@ class RequestMentoringForm(forms.Form):
         help_text="They will see your request on their mentoring page and can "
         "accept or decline it.",
     )
-    message = forms.CharField(
-        label="A message for them (optional)",
-        required=False,
-        max_length=1000,
-        help_text="Up to 1000 characters. They see it with your request.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    message = message_field("They see it with your request.")
 
     def __init__(self, *args, user, **kwargs) -> None:
         kwargs.setdefault("auto_id", "request_%s")

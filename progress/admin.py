@@ -14,7 +14,7 @@ from progress.models import (
 from roadmap.models import LearningStep
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
     """Learners' data is theirs: staff may look, for support, but not change it."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -27,20 +27,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class EvidenceInline(admin.TabularInline):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class EvidenceInline(ReadOnly, admin.TabularInline):
     model = Evidence
     fields = ("url", "title", "created_at")
     readonly_fields = fields
     extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ItemProgress)

@@ -112,12 +112,17 @@ class RoleSkillInline(admin.TabularInline):
     autocomplete_fields = ("skill",)
 
 
-class StageInline(admin.TabularInline):
-    model = Stage
+class OrderedPartsInline(admin.TabularInline):
+    """A role's stages, a stage's steps: in order, each opened on its own page."""
+
     extra = 0
     fields = ("position", "title", "slug", "is_published")
     prepopulated_fields = {"slug": ("title",)}
     show_change_link = True
+
+
+class StageInline(OrderedPartsInline):
+    model = Stage
 
 
 @admin.register(Role)
@@ -145,12 +150,8 @@ class RoleAdmin(ContentAdmin):
     )
 
 
-class StepInline(admin.TabularInline):
+class StepInline(OrderedPartsInline):
     model = LearningStep
-    extra = 0
-    fields = ("position", "title", "slug", "is_published")
-    prepopulated_fields = {"slug": ("title",)}
-    show_change_link = True
 
 
 @admin.register(Stage)
