@@ -8,6 +8,7 @@ that point at it survive.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -18,6 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.graph import find_cycle
+
+if TYPE_CHECKING:
+    from roadmap.citations import Citation
 
 
 def sees_drafts(user) -> bool:
@@ -92,8 +96,39 @@ class Content(models.Model):
         return not self.is_published and self.first_published_at is not None
 
 
+class Cited(models.Model):
+    """An item taken from source documents: the passage it rests on in each, and
+    what Waymark adds of its own, kept apart."""
+
+    quotes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For each source the item cites (by slug), the passage it rests "
+        "on, word for word; the loader checks each occurs in the source's text.",
+    )
+    editorial = models.TextField(
+        "Waymark's note",
+        blank=True,
+        help_text="What Waymark adds beyond the sources, shown apart from the "
+        "sourced text and labelled as Waymark's own.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def citations(self) -> list[Citation]:
+        """Each (prefetched) source with the passage quoted from it."""
+        return citations_of(self.sources.all(), self.quotes)
+
+
+def citations_of(sources, quotes: dict) -> list[Citation]:
+    from roadmap.citations import Citation
+
+    return [Citation(source, quotes.get(source.slug, "")) for source in sources]
+
+
 class Source(Content):
-    """A seed document that content was taken from."""
+    """A seed document that content was taken from, with its text."""
 
     class Kind(models.TextChoices):
         VIDEO = "video", "Video"
@@ -110,6 +145,10 @@ class Source(Content):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     published_on = models.DateField(null=True, blank=True)
     summary = models.TextField(blank=True)
+    text = models.TextField(
+        blank=True,
+        help_text="The document's text, read from its file by the content loader.",
+    )
 
     class Meta:
         ordering = ["file_name"]
@@ -118,10 +157,10 @@ class Source(Content):
         return f"{self.title} ({self.get_kind_display().lower()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("sources") + f"#source-{self.slug}"
+        return reverse("source_detail", args=[self.slug])
 
 
-class Resource(Content):
+class Resource(Cited, Content):
     """A curated link that helps with a learning step."""
 
     class Kind(models.TextChoices):
@@ -138,12 +177,17 @@ class Resource(Content):
         max_length=500, validators=[URLValidator(schemes=["http", "https"])]
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    is_free = models.BooleanField("free", default=True)
+    is_free = models.BooleanField(
+        "free",
+        default=False,
+        help_text="Free of charge; said on the pages only when true.",
+    )
     sources = models.ManyToManyField(
         Source,
         blank=True,
         related_name="resources",
-        help_text="The seed documents that named what this resource covers.",
+        help_text="The seed documents that named what this resource covers; none "
+        "for a resource Waymark adds of its own.",
     )
 
     class Meta:
@@ -151,6 +195,11 @@ class Resource(Content):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_addition(self) -> bool:
+        """No source names it: Waymark's own addition (sources prefetched)."""
+        return not self.sources.all()
 
 
 class SkillQuerySet(PublishedQuerySet):
@@ -176,7 +225,7 @@ class SkillQuerySet(PublishedQuerySet):
         )
 
 
-class Skill(Content):
+class Skill(Cited, Content):
     """A skill, shared by every role that needs it."""
 
     class Kind(models.TextChoices):
@@ -205,7 +254,7 @@ class ConceptQuerySet(PublishedQuerySet):
     parents = ("skill",)
 
 
-class Concept(Content):
+class Concept(Cited, Content):
     """Something to understand or a technology to know, within one skill."""
 
     class Kind(models.TextChoices):
@@ -289,7 +338,7 @@ class RoleQuerySet(PublishedQuerySet):
         )
 
 
-class Role(Content):
+class Role(Cited, Content):
     """A job someone wants to grow into, with its learning path."""
 
     class SalaryPeriod(models.TextChoices):
@@ -317,9 +366,18 @@ class Role(Content):
         blank=True,
         help_text="Who published the figure, as the source document says.",
     )
-    salary_as_of = models.DateField(null=True, blank=True)
+    salary_as_of = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The month the figure is for (stored as the month's first day).",
+    )
     salary_sources = models.ManyToManyField(
         Source, blank=True, related_name="salary_roles"
+    )
+    salary_quotes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For each source of the salary, the passage that gives it.",
     )
 
     objects = RoleQuerySet.as_manager()
@@ -332,6 +390,9 @@ class Role(Content):
 
     def get_absolute_url(self) -> str:
         return reverse("role_detail", args=[self.slug])
+
+    def salary_citations(self) -> list[Citation]:
+        return citations_of(self.salary_sources.all(), self.salary_quotes)
 
     def clean(self) -> None:
         salary = [self.salary_amount, self.salary_currency, self.salary_period]
@@ -364,7 +425,7 @@ class Role(Content):
         ]
 
 
-class RoleFact(models.Model):
+class RoleFact(Cited):
     """One thing the sources say about a role: a responsibility, an industry..."""
 
     class Kind(models.TextChoices):
@@ -419,7 +480,7 @@ class StageQuerySet(PublishedQuerySet):
     parents = ("role",)
 
 
-class Stage(Content):
+class Stage(Cited, Content):
     """An ordered part of a role's learning path."""
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="stages")
@@ -450,7 +511,7 @@ class LearningStepQuerySet(PublishedQuerySet):
     parents = ("stage", "stage__role")
 
 
-class LearningStep(Content):
+class LearningStep(Cited, Content):
     """One thing to do on the way to a role, in order within its stage."""
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("skills/<slug:slug>/", views.skill_detail, name="skill_detail"),
     path("search/", views.search, name="search"),
     path("sources/", views.sources, name="sources"),
+    path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
 ]

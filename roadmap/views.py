@@ -7,12 +7,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from roadmap import hooks, page_cache
-from roadmap.models import (
-    Role,
-    Skill,
-    Source,
-)
+from roadmap.models import Role, Skill, Source, sees_drafts
 from roadmap.search import search as search_content
+from roadmap.source_page import source_context
 
 
 @require_GET
@@ -55,7 +52,7 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Search roles, skills, concepts and steps",
+        label="Search roles, skills, concepts, steps and sources",
         max_length=settings.SEARCH_MAX_QUERY_LENGTH,
         strip=True,
         widget=forms.SearchInput,
@@ -84,3 +81,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def sources(request: HttpRequest) -> HttpResponse:
     sources = Source.objects.visible_to(request.user)
     return render(request, "roadmap/sources.html", {"sources": sources})
+
+
+@require_GET
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A source's text, each quoted passage marked and linked to what rests on it."""
+    context = source_context(slug, drafts=sees_drafts(request.user))
+    return render(request, "roadmap/source_detail.html", context)

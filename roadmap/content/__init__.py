@@ -7,7 +7,7 @@ transaction and never deletes content that learners may have progress on: what t
 files no longer mention is retired (unpublished).
 """
 
-from roadmap.content.exporting import dump, export_role
+from roadmap.content.exporting import documents, dump, export_role
 from roadmap.content.loading import KINDS, LoadReport, load
 from roadmap.content.reading import (
     SHOWN_MAX,
@@ -16,9 +16,10 @@ from roadmap.content.reading import (
     content_files,
     read,
 )
-from roadmap.content.spec import FORMAT_VERSION, SLUG_RE
+from roadmap.content.spec import DOCUMENT_FOLDER, FORMAT_VERSION, SLUG_RE
 
 __all__ = [
+    "DOCUMENT_FOLDER",
     "FORMAT_VERSION",
     "KINDS",
     "SHOWN_MAX",
@@ -27,6 +28,7 @@ __all__ = [
     "ContentError",
     "LoadReport",
     "content_files",
+    "documents",
     "dump",
     "export_role",
     "load",

@@ -14,7 +14,7 @@ from django.db import models
 
 from roadmap.content import spec
 from roadmap.content.spec import Field, Kind
-from roadmap.models import Role
+from roadmap.models import Role, Source
 
 SCALARS = frozenset({spec.TEXT, spec.URL, spec.CHOICE, spec.INTEGER, spec.DATE})
 
@@ -62,6 +62,13 @@ def _prefetches(kind: Kind) -> list:
     return lookups
 
 
+def documents(data: dict) -> dict[str, str]:
+    """The text of each source document an export names, by file name: the files
+    to write in the `sources/` folder beside it."""
+    slugs = [source["slug"] for source in data.get(spec.SOURCES.name, [])]
+    return dict(Source.objects.filter(slug__in=slugs).values_list("file_name", "text"))
+
+
 def export_role(slug: str) -> dict:
     """A role and everything it refers to, in the content file format."""
     role = (
@@ -96,12 +103,12 @@ class _Exporter:
     def item(self, kind: Kind, obj: models.Model) -> dict:
         data = {}
         for f in kind.fields:
-            value = self.value(f, obj)
+            value = self.value(kind, f, obj)
             if f.required or f.explicit or value != f.default:
                 data[f.key] = value
         return data
 
-    def value(self, f: Field, obj: models.Model) -> Any:
+    def value(self, kind: Kind, f: Field, obj: models.Model) -> Any:
         if f.type == spec.REFERENCES:
             objects = list(getattr(obj, f.name).all())
             self.use(f.to, objects)
@@ -127,6 +134,14 @@ class _Exporter:
                 group = getattr(child, f.of.group)
                 groups.setdefault(group, []).append(self.item(f.of, child))
             return {g: groups[g] for g in f.of.group_field.choices if g in groups}
+        if f.type == spec.MONTH:
+            month = getattr(obj, f.name)
+            return f"{month:%Y-%m}" if month else None
+        if f.type == spec.QUOTES:
+            quotes = getattr(obj, f.name) or {}
+            cites = next(g for g in kind.fields if g.key == f.cites)
+            cited = sorted(getattr(obj, cites.name).all(), key=lambda s: s.file_name)
+            return {s.slug: quotes[s.slug] for s in cited if s.slug in quotes}
         return getattr(obj, f.name)
 
     def use(self, kind_name: str, objects: Iterable[models.Model]) -> None:

@@ -40,7 +40,10 @@ def _type(f: Field) -> str:
         spec.URL: "URL",
         spec.BOOLEAN: "true or false",
         spec.DATE: "date",
+        spec.MONTH: "month",
         spec.INTEGER: "whole number",
+        spec.DOCUMENT: "file name",
+        spec.QUOTES: "mapping of source slugs to text",
     }.get(f.type, f.type)
 
 
@@ -70,6 +73,18 @@ def _limits(f: Field) -> str:
         return _codes(f.choices)
     if f.type == spec.DATE:
         return "YYYY-MM-DD"
+    if f.type == spec.MONTH:
+        return "YYYY-MM"
+    if f.type == spec.DOCUMENT:
+        return (
+            f"a file in `{spec.DOCUMENT_FOLDER}/`: letters, digits, `.`, `_` and "
+            f"`-`, ending `.txt` or `.md`; at most {spec.DOCUMENT_MAX_BYTES:,} bytes"
+        )
+    if f.type == spec.QUOTES:
+        return (
+            f"keys among `{f.cites}`; each quote at most {spec.QUOTE_MAX_LENGTH} "
+            "characters and found in that source's text"
+        )
     if f.type == spec.INTEGER:
         return f"0 to {spec.INTEGER_MAX:,}"
     if f.type == spec.REFERENCE:

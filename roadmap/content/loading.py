@@ -105,7 +105,7 @@ class _Loader:
                 if f.type == spec.REFERENCE:
                     values[f.model_field.attname] = self.ids[f.to][value]
                 elif f.type != spec.REFERENCES:
-                    values[f.name] = value
+                    values.update(spec.stored(f, value))
             if parent is not None:
                 values[kind.parent_attname] = parent.pk
                 values["position"] = item["position"]

@@ -18,6 +18,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from roadmap import citations
 from roadmap.content import spec
 from roadmap.content.spec import Field, Kind
 from roadmap.graph import find_cycle
@@ -246,6 +247,99 @@ class _Reader:
             self.problem(where, f"{value} is too large")
             return f.default
         return value
+
+    def month(self, data: dict, f: Field, where: str) -> datetime.date | None:
+        value = data.get(f.key)
+        if value is None:
+            return None
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
+            try:
+                return datetime.date.fromisoformat(f"{value}-01")
+            except ValueError:
+                pass
+        self.problem(f"{where}.{f.key}", f"{_shown(value)} is not a month (YYYY-MM)")
+        return None
+
+    def document(self, data: dict, f: Field, where: str) -> spec.Document | None:
+        """The named file in the `sources/` folder beside the content file."""
+        value = data.get(f.key)
+        where = f"{where}.{f.key}"
+        if value is None:
+            self.problem(where, "is required")
+            return None
+        if not isinstance(value, str) or not spec.DOCUMENT_NAME_RE.match(value):
+            self.problem(
+                where,
+                f"{_shown(value)} is not the name of a file in the "
+                f"{spec.DOCUMENT_FOLDER}/ folder (letters, digits, '.', '_' and '-', "
+                "ending .txt or .md)",
+            )
+            return None
+        folder = Path(self.file).parent / spec.DOCUMENT_FOLDER
+        path = folder / value
+        shown = f"{spec.DOCUMENT_FOLDER}/{value}"
+        try:
+            if path.resolve().parent != folder.resolve() or not path.is_file():
+                self.problem(where, f"{shown} is not a file beside the content file")
+                return None
+            size = path.stat().st_size
+            if size > spec.DOCUMENT_MAX_BYTES:
+                self.problem(
+                    where,
+                    f"{shown} is {size:,} bytes (max {spec.DOCUMENT_MAX_BYTES:,})",
+                )
+                return None
+            raw = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            self.problem(where, f"{shown} does not exist")
+            return None
+        except UnicodeDecodeError:
+            self.problem(where, f"{shown} is not UTF-8 text")
+            return None
+        except OSError as error:
+            self.problem(where, f"{shown} cannot be read: {error.strerror}")
+            return None
+        if "\x00" in raw:
+            self.problem(where, f"{shown} contains a null character")
+            return None
+        return spec.Document(value, citations.document_text(raw))
+
+    def quotes(self, data: dict, f: Field, where: str) -> dict[str, str]:
+        """Source slug -> passage; which sources, and whether each passage is in
+        its source's text, is checked once every file is read."""
+        value = data.get(f.key)
+        where = f"{where}.{f.key}"
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(
+                where,
+                "expected a mapping of source slugs to quotes, got "
+                f"{_type_name(value)}",
+            )
+            return {}
+        result = {}
+        for slug, quote in value.items():
+            if not isinstance(slug, str) or not spec.SLUG_RE.match(slug):
+                self.problem(where, f"{_shown(slug)} is not a source slug")
+                continue
+            place = f"{where}.{slug}"
+            if not isinstance(quote, str) or not quote.strip():
+                self.problem(place, "expected the quoted passage, as text")
+                continue
+            quote = " ".join(quote.split())
+            if len(quote) > spec.QUOTE_MAX_LENGTH:
+                self.problem(
+                    place,
+                    f"is {len(quote)} characters long (max {spec.QUOTE_MAX_LENGTH}: "
+                    "quote a sentence or a list line)",
+                )
+                continue
+            if "\x00" in quote:
+                self.problem(place, "contains a null character")
+                continue
+            result[slug] = quote
+        return result
 
     def date(self, data: dict, f: Field, where: str) -> datetime.date | None:
         value = data.get(f.key)
@@ -508,6 +602,7 @@ def _check_references(catalogue: Catalogue, problems: list[str]) -> None:
                 problems.append(
                     f"{where}: a {kind.noun} cannot be its own {f.key[:-1]}"
                 )
+        _check_quotes(kind, item, file, catalogue, problems)
     if problems:
         return
     for kind, f in [(k, f) for k in spec.LOADED for f in k.fields if f.acyclic]:
@@ -519,3 +614,37 @@ def _check_references(catalogue: Catalogue, problems: list[str]) -> None:
                 f"{files[kind.name][cycle[0]]}: {item['where']}.{f.key}: "
                 f"{f.key[:-1]} cycle: " + " -> ".join(cycle)
             )
+
+
+def _check_quotes(
+    kind: Kind, item: dict, file: str, catalogue: Catalogue, problems: list[str]
+) -> None:
+    """Each quote names a source the item cites, and occurs in its text."""
+    for f in kind.fields:
+        if f.type != spec.QUOTES:
+            continue
+        cites = next(g for g in kind.fields if g.key == f.cites)
+        cited = item[cites.name]
+        for slug, quote in item[f.name].items():
+            where = f"{file}: {item['where']}.{f.key}.{slug}"
+            source = catalogue.sources.get(slug)
+            if source is None:
+                problems.append(f"{where}: unknown source {_shown(slug)}")
+                continue
+            if slug not in cited:
+                problems.append(
+                    f"{where}: quotes source {_shown(slug)}, which is not in the "
+                    f"{kind.noun}'s `{cites.key}`"
+                )
+                continue
+            document = next(
+                v
+                for g, v in spec.flatten(spec.SOURCES, source)
+                if g.type == spec.DOCUMENT
+            )
+            if document is not None and not citations.occurs_in(quote, document.text):
+                problems.append(
+                    f"{where}: the quote is not in the text of source "
+                    f"{_shown(slug)} ({spec.DOCUMENT_FOLDER}/{document.name}): "
+                    f"{_shown(quote)}"
+                )

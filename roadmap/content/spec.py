@@ -46,6 +46,15 @@ REFERENCES = "references"  # ...is a list of slugs of items of kind `to`
 MAPPING = "mapping"  # ...is a mapping of the fields of kind `of`, stored on this row
 ITEMS = "items"  # ...is an ordered list of items of kind `of`
 GROUPS = "groups"  # ...maps each choice of `of.group` to an ordered list of `of`
+MONTH = "month"  # ...is a month, YYYY-MM (stored as the month's first day)
+DOCUMENT = "document"  # ...names a text file in the `sources/` folder beside the file
+QUOTES = "quotes"  # ...maps each of the item's `cites` slugs to a passage of it
+
+# A quote is a sentence or a list line; a document is a few pages.
+QUOTE_MAX_LENGTH = 500
+DOCUMENT_MAX_BYTES = 1_000_000
+DOCUMENT_FOLDER = "sources"
+DOCUMENT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.(?:txt|md)$")
 
 NESTED = frozenset({MAPPING, ITEMS, GROUPS})
 
@@ -65,6 +74,8 @@ class Field:
     pattern_doc: str = ""  # ...and what it asks for, as messages say it
     explicit: bool = False  # exports write it even when it holds its default
     acyclic: bool = False  # REFERENCES to its own kind: no item reaches itself
+    cites: str = ""  # QUOTES: the key of the item's sources (REFERENCES to sources)
+    text: str = ""  # DOCUMENT: the model field that keeps the file's text
     model: type[models.Model] | None = None  # set by the kind
 
     def __post_init__(self) -> None:
@@ -77,7 +88,9 @@ class Field:
 
     @property
     def max_length(self) -> int | None:
-        if self.pattern or self.type in NESTED | {REFERENCES}:
+        if self.type == QUOTES:
+            return QUOTE_MAX_LENGTH
+        if self.pattern or self.type in NESTED | {REFERENCES, MONTH}:
             return None
         if self.type == REFERENCE:
             return self.model_field.related_model._meta.get_field("slug").max_length
@@ -108,6 +121,8 @@ class Field:
             return {}
         if self.type == MAPPING:
             return None
+        if self.type == QUOTES:
+            return {}
         return self.model_field.get_default()
 
     @property
@@ -188,6 +203,14 @@ class Kind:
         return bool(self.parent) and not self.catalogued and self.key == ("slug",)
 
 
+@dataclass(frozen=True)
+class Document:
+    """A DOCUMENT field's value: the file's name and its text."""
+
+    name: str
+    text: str
+
+
 def flatten(kind: Kind, item: dict | None) -> Iterator[tuple[Field, Any]]:
     """The item's stored fields and values, a MAPPING's fields included."""
     for f in kind.fields:
@@ -195,6 +218,14 @@ def flatten(kind: Kind, item: dict | None) -> Iterator[tuple[Field, Any]]:
             yield from flatten(f.of, item[f.name] if item else None)
         elif f.type not in NESTED:
             yield f, (item[f.name] if item else f.empty)
+
+
+def stored(f: Field, value: Any) -> dict[str, Any]:
+    """The model fields a field's value is stored in, and their values."""
+    if f.type == DOCUMENT:
+        document = value or Document("", "")
+        return {f.name: document.name, f.text: document.text}
+    return {f.name: value}
 
 
 # --- The kinds -------------------------------------------------------------------
@@ -220,6 +251,21 @@ PUBLISHED = Field(
     doc="`false` marks a draft: only staff see it.",
 )
 SUMMARY = Field("summary", TEXT, doc="Plain text; blank lines separate paragraphs.")
+QUOTES_FIELD = Field(
+    "quotes",
+    QUOTES,
+    cites="sources",
+    doc="For each source in `sources` (by slug), the passage the item rests on, "
+    "word for word: a sentence or a list line of the source's text. The loader "
+    "refuses a quote that does not occur in it (only whitespace and typographic "
+    "quotes may differ).",
+)
+EDITORIAL = Field(
+    "editorial",
+    TEXT,
+    doc="Waymark's own note: what it adds beyond the sources (a definition, "
+    "advice). Shown apart from the sourced text and labelled as Waymark's.",
+)
 
 SOURCES = Kind(
     "sources",
@@ -228,7 +274,15 @@ SOURCES = Kind(
     (
         SLUG_FIELD,
         Field("title", TEXT, required=True, doc="The document's title."),
-        Field("file", TEXT, "file_name", required=True),
+        Field(
+            "file",
+            DOCUMENT,
+            "file_name",
+            required=True,
+            text="text",
+            doc="The document's text file, in the `sources/` folder beside the "
+            "content file (UTF-8; a leading `---` front-matter block is left out).",
+        ),
         Field("kind", CHOICE, required=True, doc="What sort of document it is."),
         Field("date", DATE, "published_on", doc="When the document was published."),
         Field("summary", TEXT, doc="What the document covers."),
@@ -248,12 +302,21 @@ RESOURCES = Kind(
         Field("title", TEXT, required=True, doc="The link's text."),
         Field("url", URL, required=True, doc="Only links known to exist."),
         Field("kind", CHOICE, required=True, doc="What sort of resource it is."),
-        Field("free", BOOLEAN, "is_free", explicit=True, doc="Free of charge."),
+        Field(
+            "free",
+            BOOLEAN,
+            "is_free",
+            doc="`true` only where the resource is free of charge; pages say "
+            "nothing otherwise.",
+        ),
         replace(
             SOURCES_FIELD,
             required=False,
-            doc="The seed documents that named what the resource covers.",
+            doc="The seed documents that named what the resource covers. None for "
+            "a resource Waymark adds of its own: pages label it so.",
         ),
+        QUOTES_FIELD,
+        EDITORIAL,
         PUBLISHED,
     ),
     doc="Curated links that help with a learning step.",
@@ -269,7 +332,9 @@ CONCEPTS = Kind(
         Field("name", TEXT, required=True, doc="The concept's name."),
         Field("kind", CHOICE, explicit=True, doc="What sort of concept it is."),
         Field("summary", TEXT, doc="One or two sentences."),
+        EDITORIAL,
         SOURCES_FIELD,
+        QUOTES_FIELD,
         PUBLISHED,
     ),
     doc="Things to understand or technologies to know, in order within one skill.",
@@ -286,7 +351,9 @@ SKILLS = Kind(
         Field("name", TEXT, required=True, doc="The skill's name."),
         Field("kind", CHOICE, explicit=True, doc="Soft skills are `soft`."),
         Field("summary", TEXT, doc="One or two sentences."),
+        EDITORIAL,
         SOURCES_FIELD,
+        QUOTES_FIELD,
         PUBLISHED,
         Field(
             "concepts",
@@ -320,11 +387,21 @@ SALARY = Kind(
         Field("period", CHOICE, "salary_period", required=True, doc="Per what."),
         Field("region", TEXT, "salary_region", doc="Where the figure applies."),
         Field("cited", TEXT, "salary_cited"),
-        Field("as_of", DATE, "salary_as_of", doc="The figure's date."),
+        Field(
+            "as_of",
+            MONTH,
+            "salary_as_of",
+            doc="The month the figure is for, as the source gives it.",
+        ),
         replace(
             SOURCES_FIELD,
             name="salary_sources",
             doc="The seed documents that give the figure.",
+        ),
+        replace(
+            QUOTES_FIELD,
+            name="salary_quotes",
+            doc="For each source of the figure, the passage that gives it.",
         ),
     ),
     doc="A role's typical salary, as a source gives it.",
@@ -336,7 +413,9 @@ FACTS = Kind(
     RoleFact,
     (
         Field("text", TEXT, required=True, doc="One sentence."),
+        EDITORIAL,
         SOURCES_FIELD,
+        QUOTES_FIELD,
     ),
     doc="What the sources say about a role, by kind; each list is ordered.",
     parent="role",
@@ -371,7 +450,9 @@ STEPS = Kind(
         SLUG_FIELD,
         Field("title", TEXT, required=True, doc="What to do, in a few words."),
         Field("summary", TEXT, doc="One or two paragraphs."),
+        EDITORIAL,
         SOURCES_FIELD,
+        QUOTES_FIELD,
         Field("skills", REFERENCES, to="skills", doc="The skills the step builds."),
         Field(
             "concepts",
@@ -402,7 +483,9 @@ STAGES = Kind(
         SLUG_FIELD,
         Field("title", TEXT, required=True, doc="The stage's title."),
         Field("summary", TEXT, doc="One paragraph."),
+        EDITORIAL,
         SOURCES_FIELD,
+        QUOTES_FIELD,
         PUBLISHED,
         Field(
             "steps", ITEMS, of=STEPS, explicit=True, doc="The stage's steps, in order."
@@ -423,9 +506,11 @@ ROLES = Kind(
         Field("title", TEXT, required=True, doc="The job's title."),
         Field("tagline", TEXT, doc="One line under the title."),
         SUMMARY,
+        EDITORIAL,
         Field("position", INTEGER, doc="Where the role is listed, smallest first."),
         PUBLISHED,
         SOURCES_FIELD,
+        QUOTES_FIELD,
         Field("salary", MAPPING, of=SALARY, doc="Optional; see Salary."),
         Field("facts", GROUPS, of=FACTS, doc="See Role facts."),
         Field(

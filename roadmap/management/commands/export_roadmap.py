@@ -9,7 +9,8 @@ from roadmap.models import Role
 class Command(BaseCommand):
     help = (
         "Write a role, with the skills, concepts, resources and sources it uses, "
-        "in the content file format (to standard output or --output)."
+        "in the content file format (to standard output or --output; with --output "
+        "the source documents' texts go in a sources/ folder beside the file)."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +25,14 @@ class Command(BaseCommand):
         text = content.dump(data)
         if output:
             output.write_text(text, encoding="utf-8")
-            self.stdout.write(f"Wrote {output}.")
+            folder = output.parent / content.DOCUMENT_FOLDER
+            documents = content.documents(data)
+            if documents:
+                folder.mkdir(exist_ok=True)
+            for name, body in documents.items():
+                (folder / name).write_text(body, encoding="utf-8")
+            self.stdout.write(
+                f"Wrote {output} and {len(documents)} source text(s) in {folder}."
+            )
         else:
             self.stdout.write(text, ending="")
