@@ -198,14 +198,16 @@ class Resource(Cited, Content):
 
     @property
     def is_addition(self) -> bool:
-        """No source names it: Waymark's own addition (sources prefetched)."""
-        return not self.sources.all()
+        """No source names it: Waymark's own addition. Pages that list many
+        resources annotate `source_count` rather than ask each one."""
+        count = getattr(self, "source_count", None)
+        return not self.sources.exists() if count is None else count == 0
 
 
 class SkillQuerySet(PublishedQuerySet):
     def for_page(self, drafts: bool) -> SkillQuerySet:
         """Everything the skill page shows, in a fixed number of queries."""
-        sources = Source.objects.visible(drafts)
+        sources = Source.objects.visible(drafts).defer("text")  # its page shows it
         role_skills = RoleSkill.objects.filter(
             role__in=Role.objects.visible(drafts)
         ).select_related("role")
@@ -295,7 +297,7 @@ class RoleQuerySet(PublishedQuerySet):
 
     def for_page(self, drafts: bool) -> RoleQuerySet:
         """Everything the role page shows, in a fixed number of queries."""
-        sources = Source.objects.visible(drafts)
+        sources = Source.objects.visible(drafts).defer("text")  # its page shows it
         steps = (
             LearningStep.objects.visible(drafts)
             .order_by("position", "id")
@@ -309,7 +311,12 @@ class RoleQuerySet(PublishedQuerySet):
                     "prerequisites",
                     queryset=LearningStep.objects.visible(drafts).order_by("title"),
                 ),
-                Prefetch("resources", queryset=Resource.objects.visible(drafts)),
+                Prefetch(
+                    "resources",
+                    queryset=Resource.objects.visible(drafts).annotate(
+                        source_count=models.Count("sources")
+                    ),
+                ),
                 Prefetch("sources", queryset=sources),
             )
         )

@@ -54,7 +54,9 @@ def test_the_skip_link_is_first_and_moves_focus_to_the_content(
 
 def test_search_from_the_home_page(page, live_server, seed_roadmap):
     page.goto(live_server.url + "/")
-    page.get_by_label("Search roles, skills, concepts, steps and sources").fill("PostgreSQL")
+    page.get_by_label("Search roles, skills, concepts, steps and sources").fill(
+        "PostgreSQL"
+    )
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/search/?q=PostgreSQL")
     assert page.get_by_role("link", name="PostgreSQL").first.is_visible()

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from progress import figures
 from progress.models import ItemProgress, ProgressEvent
 from roadmap.models import LearningStep, Role
+from tests.content_files import write_content
 
 SEED = Path(settings.ROADMAP_FIXTURES_DIR) / "backend-engineer.yaml"
 
@@ -45,7 +46,7 @@ class TestContentChanges:
         first_steps[0]["title"] = "A renamed step"
         stages.reverse()
         path = tmp_path / "changed.yaml"
-        path.write_text(yaml.safe_dump(data))
+        write_content(path, data)
         load(path)
         assert (
             set(ItemProgress.objects.values_list("pk", "step_id", "status")) == before
@@ -67,7 +68,7 @@ class TestContentChanges:
                 if done_step.slug in step.get("prerequisites", []):
                     step["prerequisites"].remove(done_step.slug)
         path = tmp_path / "retire.yaml"
-        path.write_text(yaml.safe_dump(data))
+        write_content(path, data)
         load(path)
         (after,) = figures.role_progress(learner, [role])
         assert after.steps.total == before.steps.total - 1

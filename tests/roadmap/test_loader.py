@@ -21,6 +21,7 @@ from roadmap.models import (
     Source,
     Stage,
 )
+from tests.content_files import write_content
 
 SEED_FILE = Path(settings.ROADMAP_FIXTURES_DIR) / "backend-engineer.yaml"
 MODELS = [
@@ -41,9 +42,7 @@ def seed_data() -> dict:
 
 
 def write(tmp_path: Path, data: dict, name: str = "roadmap.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+    return write_content(tmp_path / name, data)
 
 
 def load(*paths: Path) -> str:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from roadmap.models import Resource, Role, Skill, Source
+from tests.content_files import write_content
 
 # The "billion laughs": a few hundred bytes that expand to 9**9 strings when aliases are
 # followed. `format: *i` puts the expanded value where an error message shows it.
@@ -83,7 +84,7 @@ class TestShortMessages:
         data = yaml.safe_load(SEED_FILE.read_text())
         change(data)
         path = tmp_path / "roadmap.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        write_content(path, data)
         return path
 
     def test_an_over_long_bad_value_is_shown_cut_short(self, tmp_path):

@@ -104,7 +104,7 @@ class TestRolePage:
         body = text(client.get(reverse("role_detail", args=["r"])))
         step_html = body[body.index(f'id="step-{step.slug}"') :]
         assert "The seed document" in step_html  # the accessible name
-        assert f'href="/sources/#source-{source.slug}"' in step_html
+        assert f'href="/sources/{source.slug}/"' in step_html
 
     def test_it_shows_prerequisites_concepts_and_resources(self, client, seed_roadmap):
         step = (

@@ -78,7 +78,8 @@ class TestOtherPages:
         self, client, steps, django_assert_num_queries
     ):
         build_roadmap(steps=steps)
-        with django_assert_num_queries(4):
+        # One per kind: roles, skills, concepts, steps and the sources' texts.
+        with django_assert_num_queries(5):
             response = client.get(reverse("search"), {"q": "step"})
         assert response.status_code == 200
 

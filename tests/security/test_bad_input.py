@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from roadmap import content
+from tests.content_files import write_content
 from tests.security.test_access_matrix import fingerprint
 from tests.security.world import build_world
 
@@ -243,7 +244,7 @@ def test_the_loader_names_the_problem_and_writes_nothing(tmp_path):
             target = target[key]
         target[path[-1]] = value
         file = tmp_path / "mutated.yaml"
-        file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        write_content(file, data)
         before = content_rows()
         tried["requests"] += 1
         try:
