@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 
 from roadmap.citations import Passage, anchor, marked_paragraphs, normalise
 from roadmap.models import Role, RoleFact, Source
+from roadmap.templatetags.links import web_link
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _named(item):
 
 
 def _resource(resource):
-    return resource.title, resource.url, resource.quotes
+    return resource.title, web_link(resource.url), resource.quotes
 
 
 def passages(uses: list[Use]) -> list[Passage]:

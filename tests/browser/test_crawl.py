@@ -26,6 +26,7 @@ VISITOR_PAGES = {
     "skill": f"/skills/{SKILL}/",
     "search": "/search/?q=database",
     "sources": "/sources/",
+    "source": "/sources/essay-backend-fundamentals/",
     "profile": "/u/ada/",
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",

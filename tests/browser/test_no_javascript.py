@@ -72,3 +72,25 @@ def test_status_controls_work_from_the_keyboard_with_a_visible_focus(
         "aria-pressed", "true"
     )
     expect(page.locator("#live-region")).to_contain_text("marked as done")
+
+
+def test_a_quote_opens_and_leads_to_its_passage_without_javascript(
+    browser, live_server, seed_roadmap
+):
+    context = watched_context(browser, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/roles/backend-engineer/#step-use-a-messaging-system")
+    step = page.locator("#step-use-a-messaging-system")
+    quote = step.locator("details.quote").first
+    expect(quote.locator("blockquote")).to_be_hidden()
+    quote.locator("summary").click()
+    expect(quote.locator("blockquote")).to_be_visible()
+    expect(quote.locator("blockquote")).to_contain_text("serve as middlemen")
+    quote.get_by_role("link", name="The passage in").click()
+    page.wait_for_url("**/sources/essay-backend-fundamentals/#quote-*")
+    anchor = page.url.split("#", 1)[1]
+    target = page.locator(f"[id='{anchor}']")
+    expect(target).to_be_visible()
+    expect(target).to_be_in_viewport()
+    expect(page.locator("mark.passage:target, span:target")).to_have_count(1)
+    context.close()

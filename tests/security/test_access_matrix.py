@@ -43,6 +43,7 @@ EXPECTED = {
     "skill_detail": PUBLIC,
     "search": PUBLIC,
     "sources": PUBLIC,
+    "source_detail": PUBLIC,
     # The owner's profile is not public: 404 for everyone, the owner included.
     "public_profile": (404,) * 7,
     # allauth

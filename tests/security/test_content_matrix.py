@@ -18,11 +18,13 @@ from django.test import Client
 from django.urls import reverse
 
 from progress.models import ItemProgress, RoleFollow
+from roadmap.models import Source
 from tests.factories import (
     ConceptFactory,
     RoleFactory,
     RoleSkillFactory,
     SkillFactory,
+    SourceFactory,
     StepFactory,
 )
 from tests.security.test_access_matrix import fingerprint
@@ -31,7 +33,7 @@ from tests.security.world import ACTORS, SLUG_FOR, build_world, url_patterns
 STAFF = {"staff", "superuser"}
 # Views a person uses as themselves; public pages; a mentor's view of the owner.
 SELF_GET = {"progress_item", "progress_reset"}
-PUBLIC_GET = {"role_detail", "skill_detail"}
+PUBLIC_GET = {"role_detail", "skill_detail", "source_detail"}
 MENTEE_GET = {"mentee_item", "mentee_role"}
 POSTS = {
     "progress_follow",
@@ -75,7 +77,7 @@ def build_states(world, small_role, steps):
         made = ConceptFactory(skill=skill, slug=slug, name=f"TITLE-{slug}")
         return _in_state(made, state, owner)
 
-    states = {"step": {}, "concept": {}, "skill": {}, "role": {}}
+    states = {"step": {}, "concept": {}, "skill": {}, "role": {}, "source": {}}
     for state in ("draft", "retired_without_history", "retired_with_history"):
         states["step"][state] = step(f"step-{state}", state).slug
         states["concept"][state] = concept(f"concept-{state}", state).slug
@@ -95,6 +97,19 @@ def build_states(world, small_role, steps):
     RoleFollow.objects.create(learner=owner, role=followed)
     retire(followed)
     states["role"] = {"draft": "role-draft", "retired_with_history": "role-retired"}
+    # A source is public content with no history of its own: unpublished, it is
+    # staff's alone, whoever cites it.
+    draft_source = SourceFactory(
+        slug="source-draft", title="TITLE-source-draft", is_published=False
+    )
+    Source.objects.filter(pk=draft_source.pk).update(first_published_at=None)
+    retired_source = SourceFactory(slug="source-retired", title="TITLE-source-retired")
+    retire(retired_source)
+    stage.steps.first().sources.add(draft_source, retired_source)
+    states["source"] = {
+        "draft": "source-draft",
+        "retired_without_history": "source-retired",
+    }
     return states
 
 

@@ -96,6 +96,7 @@ def build_world(small_role, steps) -> World:
         "username": owner.username,
         "role": small_role.slug,
         "skill": small_role.skills.get().slug,
+        "source": small_role.sources.first().slug,
         "step": steps[0].slug,
         "evidence": evidence.pk,
         "mentorship": active.pk,
@@ -145,6 +146,7 @@ SLUG_FOR = {
     "skill_detail": "skill",
     "progress_assess": "skill",
     "mentee_endorse": "skill",
+    "source_detail": "source",
 }
 PK_FOR = {
     "progress_delete_evidence": "evidence",
