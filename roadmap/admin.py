@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from roadmap import page_cache
+from roadmap import citations, page_cache
 from roadmap.models import (
     Concept,
     LearningStep,
@@ -37,10 +37,54 @@ def unpublish(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     )
 
 
+class CitedForm(forms.ModelForm):
+    """An item's quotes must name sources it cites and occur in their texts, as
+    the content loader requires, so an edit in the admin cannot make a quote
+    drift from its source."""
+
+    QUOTED = (("quotes", "sources"), ("salary_quotes", "salary_sources"))
+
+    def clean(self):
+        cleaned = super().clean()
+        for quotes_field, sources_field in self.QUOTED:
+            if quotes_field in self.fields:
+                self.check_quotes(cleaned, quotes_field, sources_field)
+        return cleaned
+
+    def check_quotes(self, cleaned, quotes_field: str, sources_field: str) -> None:
+        quotes = cleaned.get(quotes_field)
+        if quotes in (None, ""):
+            return
+        if not isinstance(quotes, dict) or not all(
+            isinstance(v, str) for v in quotes.values()
+        ):
+            self.add_error(
+                quotes_field,
+                'Give a mapping of source slugs to quotes: {"slug": "the passage"}.',
+            )
+            return
+        sources = cleaned.get(sources_field)
+        if sources is None and self.instance.pk:
+            sources = getattr(self.instance, sources_field).all()
+        cited = {source.slug: source for source in sources or []}
+        for slug, quote in quotes.items():
+            if slug not in cited:
+                self.add_error(
+                    quotes_field, f"{slug!r} is not one of the item's sources."
+                )
+            elif not citations.occurs_in(quote, cited[slug].text):
+                self.add_error(
+                    quotes_field,
+                    f"The quote for {slug!r} is not in that source's text; copy the "
+                    "passage word for word.",
+                )
+
+
 class ContentAdmin(admin.ModelAdmin):
     """Shared behaviour: publish actions, slugs that stay stable once saved."""
 
     actions = [publish, unpublish]
+    form = CitedForm
     slug_from: tuple[str, ...] = ("title",)
 
     def get_prepopulated_fields(self, request, obj=None):
@@ -57,6 +101,10 @@ class SourceAdmin(ContentAdmin):
     list_display = ("title", "kind", "file_name", "published_on", "is_published")
     list_filter = ("kind", "is_published")
     search_fields = ("title", "slug", "file_name", "summary")
+    form = forms.ModelForm
+    # The text comes from the document's file: quotes are checked against it, so
+    # it changes only with the file, through the content loader.
+    readonly_fields = ("file_name", "text")
 
 
 @admin.register(Resource)
@@ -69,8 +117,19 @@ class ResourceAdmin(ContentAdmin):
 
 class ConceptInline(admin.StackedInline):
     model = Concept
+    form = CitedForm
     extra = 0
-    fields = ("name", "slug", "kind", "position", "summary", "sources", "is_published")
+    fields = (
+        "name",
+        "slug",
+        "kind",
+        "position",
+        "summary",
+        "editorial",
+        "sources",
+        "quotes",
+        "is_published",
+    )
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("sources",)
     show_change_link = True
@@ -98,10 +157,11 @@ class ConceptAdmin(ContentAdmin):
     autocomplete_fields = ("skill",)
 
 
-class RoleFactInline(admin.TabularInline):
+class RoleFactInline(admin.StackedInline):
     model = RoleFact
+    form = CitedForm
     extra = 0
-    fields = ("kind", "position", "text", "sources")
+    fields = ("kind", "position", "text", "editorial", "sources", "quotes")
     filter_horizontal = ("sources",)
 
 
@@ -134,8 +194,23 @@ class RoleAdmin(ContentAdmin):
     filter_horizontal = ("sources", "salary_sources")
     inlines = [StageInline, RoleSkillInline, RoleFactInline]
     fieldsets = (
-        (None, {"fields": ("title", "slug", "tagline", "summary", "position")}),
-        ("Sources and publishing", {"fields": ("sources", "is_published")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "tagline",
+                    "summary",
+                    "editorial",
+                    "position",
+                )
+            },
+        ),
+        (
+            "Sources and publishing",
+            {"fields": ("sources", "quotes", "is_published")},
+        ),
         (
             "Pay",
             {
@@ -144,6 +219,7 @@ class RoleAdmin(ContentAdmin):
                     "salary_region",
                     ("salary_cited", "salary_as_of"),
                     "salary_sources",
+                    "salary_quotes",
                 )
             },
         ),
@@ -173,7 +249,7 @@ class StepResourceInline(admin.TabularInline):
     autocomplete_fields = ("resource",)
 
 
-class LearningStepForm(forms.ModelForm):
+class LearningStepForm(CitedForm):
     class Meta:
         model = LearningStep
         fields = (
@@ -182,10 +258,12 @@ class LearningStepForm(forms.ModelForm):
             "title",
             "slug",
             "summary",
+            "editorial",
             "skills",
             "concepts",
             "prerequisites",
             "sources",
+            "quotes",
             "is_published",
         )
 

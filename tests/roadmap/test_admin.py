@@ -275,3 +275,62 @@ class TestSourcesOnThePages:
         assert response.status_code == 302
         for page in self.pages(learner):
             assert "A renamed talk" in page
+
+
+@pytest.mark.django_db
+class TestQuotesInTheAdmin:
+    """A curator edits an item's quotes and Waymark's note in the admin; a quote
+    that is not in its source's text, or names a source the item does not cite,
+    is refused with the field's error and nothing changes."""
+
+    def form(self, step: LearningStep, quotes: str, editorial: str = "") -> dict:
+        data = TestPrerequisiteCycles().step_form(step, [])
+        data.update({"quotes": quotes, "editorial": editorial})
+        return data
+
+    def step_citing_text(self):
+        source = Source.objects.create(
+            slug="doc",
+            title="A document",
+            file_name="doc.txt",
+            kind="article",
+            text="Caching stores recently used data.\nQueues decouple services.\n",
+        )
+        return StepFactory(sources=[source], quotes={}), source
+
+    def test_a_quote_from_the_text_and_a_note_are_saved(self, curator_client, db):
+        step, _source = self.step_citing_text()
+        response = curator_client.post(
+            admin_url(LearningStep, "change", step.pk),
+            self.form(step, '{"doc": "Queues  decouple services."}', "Try one."),
+        )
+        assert response.status_code == 302
+        step.refresh_from_db()
+        assert step.quotes == {"doc": "Queues  decouple services."}
+        assert step.editorial == "Try one."
+
+    @pytest.mark.parametrize(
+        ("quotes", "error"),
+        [
+            ('{"doc": "Queues never fail."}', "is not in that source&#x27;s text"),
+            ('{"other": "Queues decouple services."}', "is not one of the item"),
+            ('["a list"]', "Give a mapping of source slugs to quotes"),
+        ],
+    )
+    def test_a_quote_that_drifts_from_its_source_is_refused(
+        self, curator_client, db, quotes, error
+    ):
+        step, _source = self.step_citing_text()
+        response = curator_client.post(
+            admin_url(LearningStep, "change", step.pk), self.form(step, quotes)
+        )
+        assert response.status_code == 200
+        assert error in response.content.decode()
+        step.refresh_from_db()
+        assert step.quotes == {}
+
+    def test_a_sources_text_is_not_edited_in_the_admin(self, curator_client, db):
+        _step, source = self.step_citing_text()
+        body = curator_client.get(admin_url(Source, "change", source.pk)).content
+        assert b'name="text"' not in body
+        assert b"Queues decouple services." in body
