@@ -10,6 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [
+    # Content as it was then too: the old models write the tables' old columns.
+    ("roadmap", "0002_first_published_at"),
     ("accounts", "0006_staff_enrolment"),
     ("progress", "0004_retired_with_history"),
     ("mentoring", None),
