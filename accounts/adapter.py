@@ -14,6 +14,19 @@ class AccountAdapter(DefaultAccountAdapter):
     refusal says only that, never whose it is.
     """
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Every account email (verification, password reset, security notices)
+        is rendered here and queued: the worker sends it, never the request."""
+        from outbox.sending import Priority, queue_email
+
+        message = self.render_mail(template_prefix, email, context)
+        queue_email(
+            message,
+            kind="account " + template_prefix.rsplit("/", 1)[-1].replace("_", " "),
+            priority=Priority.ACCOUNT,
+            secret=True,
+        )
+
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "username_taken": "That username is taken: choose another. Usernames are "

@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "roadmap",
     "progress",
     "mentoring",
+    "outbox",
+    # The task queue's table: tasks are rows of the site's own database.
+    "django_tasks_db",
     # Django's own form templates, for the renderer below.
     "django.forms",
 ]
@@ -290,7 +293,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Behind TLS (production), everything is HTTPS-only.
 HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS and env_bool("DJANGO_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^healthz/queue$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 if HTTPS:
@@ -338,6 +341,27 @@ LOGGING = {
         "level": os.environ.get("LOG_LEVEL", "INFO").upper(),
     },
 }
+
+# Background work: Django's tasks framework, queued in the site's own database
+# (PostgreSQL in production, SQLite in development) and run by
+# `manage.py db_worker`. Queues by kind; emails carry priorities
+# (outbox.sending.Priority).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "WAYMARK_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["email", "default"],
+    }
+}
+# How many times the worker tries to send an email before keeping it as failed
+# (1, 4, 16, 64 minutes apart), and when the queue counts as stuck: a task ready
+# for longer than this many minutes (`/healthz/queue`).
+WAYMARK_EMAIL_ATTEMPTS = env_int("WAYMARK_EMAIL_ATTEMPTS", 5)
+WAYMARK_QUEUE_STUCK_MINUTES = env_int("WAYMARK_QUEUE_STUCK_MINUTES", 15)
+# Finished tasks and sent emails are deleted after this many days
+# (`manage.py run_schedule`); failed ones are kept until staff deal with them.
+WAYMARK_KEEP_FINISHED_DAYS = env_int("WAYMARK_KEEP_FINISHED_DAYS", 14)
 
 # Waymark's own knobs.
 ROADMAP_FIXTURES_DIR = BASE_DIR / "fixtures"

@@ -6,6 +6,7 @@ from django.urls import include, path
 from accounts import two_factor
 from config import health
 from mentoring.views import consent
+from outbox import views as outbox_views
 
 # The admin signs in through the site's own (rate-limited) login.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -16,6 +17,7 @@ admin.site.index_title = "Content and people"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("healthz/queue", outbox_views.queue_health, name="queue_health"),
     path("admin/", admin.site.urls),
     # allauth's two-factor set-up and recovery codes, keeping where the person
     # was going (`next`) and offering the way on; allauth's own routes follow.

@@ -9,7 +9,8 @@ class MentoringConfig(AppConfig):
         from allauth.account.models import EmailAddress
         from django.db.models.signals import post_delete, post_save
 
-        from mentoring import feedback, learner_file
+        from mentoring import emails, feedback, learner_file
+        from outbox.sending import message_failed, send_only_while
         from progress import extensions
 
         # Mentoring's parts of the learner's own pages and data file.
@@ -17,6 +18,20 @@ class MentoringConfig(AppConfig):
         extensions.register("skill", feedback.skill_context)
         extensions.register("dashboard", feedback.dashboard_context)
         extensions.register("learner_file", learner_file.SECTION)
+        from mentoring.consent import expire_invitations
+        from outbox import schedule
+
+        schedule.register(
+            schedule.Job(
+                "expire-invitations",
+                schedule.DAY,
+                expire_invitations,
+                "Mark pending invitations and requests past their date as expired.",
+            )
+        )
+        send_only_while("mentoring invitation", emails.invitation_still_open)
+        # A reminder that could not be sent gives the learner's day back.
+        message_failed.connect(emails.nudge_not_sent, dispatch_uid="nudge_not_sent")
 
         # Mentorships and comments retire the cached pages they show on when
         # they are saved (their save()); email addresses are allauth's rows,

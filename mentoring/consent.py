@@ -18,7 +18,6 @@ import enum
 import logging
 import secrets
 from dataclasses import dataclass
-from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -28,9 +27,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from mentoring.emails import queue_invitation
 from mentoring.forms import InviteMentorForm, RequestMentoringForm
 from mentoring.models import Mentorship
-from mentoring.tasks import send_mentoring_invitation
 
 audit = logging.getLogger("waymark.audit")
 
@@ -144,7 +143,8 @@ def invite_by_link(learner) -> tuple[Mentorship, str]:
 
 
 def invite_by_email(learner, form: InviteMentorForm) -> Mentorship | None:
-    """Invite the address in `form`; the email goes once the row is committed."""
+    """Invite the address in `form`; the email is queued with the row and sent
+    by the worker once it is committed."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         mentorship = send(
@@ -156,13 +156,7 @@ def invite_by_email(learner, form: InviteMentorForm) -> Mentorship | None:
         )
         if mentorship is None:
             return None
-        transaction.on_commit(
-            partial(
-                send_mentoring_invitation.enqueue,
-                mentorship.pk,
-                invitation_url(token),
-            )
-        )
+        queue_invitation(mentorship, invitation_url(token))
     audit.info("mentorship=%s invite-email learner=%s", mentorship.pk, learner.pk)
     return mentorship
 
@@ -206,9 +200,9 @@ def unavailable_reason(mentorship: Mentorship | None) -> str:
     """Why an invitation link cannot be answered: unknown, used or expired."""
     if mentorship is None:
         return "unknown"
-    if mentorship.status != Mentorship.Status.PENDING:
-        return "used"
-    return "expired"
+    if mentorship.is_expired:
+        return "expired"
+    return "used"
 
 
 def invitation_context(mentorship: Mentorship, user) -> dict:
@@ -270,10 +264,10 @@ def answer(user, mentorship: Mentorship, *, accept: bool) -> Answered:
                 .select_related("learner", "mentor")
                 .get(pk=mentorship.pk)
             )
-            if mentorship.status != Mentorship.Status.PENDING:
-                return Answered(Answer.ALREADY_ANSWERED, mentorship)
             if mentorship.is_expired:
                 return Answered(Answer.EXPIRED, mentorship)
+            if mentorship.status != Mentorship.Status.PENDING:
+                return Answered(Answer.ALREADY_ANSWERED, mentorship)
             if mentorship.initiated_by == Mentorship.Initiator.LEARNER:
                 learner, mentor = mentorship.learner, user
             else:  # a request: sent to an address or username the user holds
@@ -341,3 +335,20 @@ def end(user, pk: int) -> tuple[Mentorship, bool]:
         user.pk,
     )
     return mentorship, was_active
+
+
+# --- Expiring (a daily job) ----------------------------------------------------------
+
+
+def expire_invitations(now) -> str:
+    """Pending invitations and requests whose time ran out become expired: they
+    leave everyone's lists and their links say so. Idempotent."""
+    due = Mentorship.objects.filter(
+        status=Mentorship.Status.PENDING, expires_at__lte=now
+    )
+    count = 0
+    for mentorship in due:
+        with transaction.atomic():
+            mentorship.expire()  # its save() retires the pages that list it
+        count += 1
+    return f"expired {count} invitation(s) and request(s)"

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config import caching
+from mentoring.emails import queue_nudge
 from mentoring.forms import CommentForm
 from mentoring.models import Comment, Endorsement, Nudge
-from mentoring.tasks import send_nudge_email
 from progress import figures
 
 audit = logging.getLogger("waymark.audit")
@@ -52,14 +52,14 @@ def endorse(mentor, learner, skill, level: int) -> Endorsement:
 
 
 def nudge(mentor, learner) -> Nudge | None:
-    """Email the learner a reminder, once the row is committed; None if they got
-    one today (in their time zone) already, from any mentor."""
+    """Queue a reminder email to the learner, sent by the worker once this
+    commits; None if they got one today (in their time zone), from any mentor."""
     try:
         with transaction.atomic():
             sent = Nudge.objects.create(
                 learner=learner, mentor=mentor, day=figures.local_today(learner)
             )
-            transaction.on_commit(lambda: send_nudge_email.enqueue(sent.pk))
+            queue_nudge(sent)
     except IntegrityError:
         return None
     audit.info("nudge mentor=%s learner=%s", mentor.pk, learner.pk)

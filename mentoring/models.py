@@ -138,6 +138,7 @@ class Mentorship(models.Model):
         ACTIVE = "active", "Active"
         DECLINED = "declined", "Declined"
         ENDED = "ended", "Ended"
+        EXPIRED = "expired", "Expired"
 
     class Initiator(models.TextChoices):
         LEARNER = "learner", "Learner invited the mentor"
@@ -255,6 +256,8 @@ class Mentorship(models.Model):
 
     @property
     def is_expired(self) -> bool:
+        if self.status == self.Status.EXPIRED:
+            return True
         return (
             self.status == self.Status.PENDING and self.expires_at <= dj_timezone.now()
         )
@@ -285,6 +288,11 @@ class Mentorship(models.Model):
         self.status = self.Status.DECLINED
         self.responded_at = dj_timezone.now()
         self.save(update_fields=["status", "responded_at"])
+
+    def expire(self) -> None:
+        """A pending invitation or request whose time ran out (the daily job)."""
+        self.status = self.Status.EXPIRED
+        self.save(update_fields=["status"])
 
     def end(self, by) -> None:
         """End an active mentorship, or withdraw a pending one."""

@@ -1,4 +1,5 @@
 import datetime
+import threading
 
 import pytest
 from django.core.cache import cache
@@ -150,3 +151,40 @@ def clock(monkeypatch):
     monkeypatch.setattr(timezone, "now", clock.now)
     monkeypatch.setattr(database_cache, "tz_now", clock.now)
     return clock
+
+
+# --- No email inside an HTTP request ------------------------------------------------
+
+_request = threading.local()
+
+
+def _request_started(**kwargs) -> None:
+    _request.active = True
+
+
+def _request_finished(**kwargs) -> None:
+    _request.active = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_email_inside_requests():
+    """Every test fails if an email is sent while a request is handled: emails
+    are queued (outbox.sending.queue_email) and the worker sends them."""
+    from django.core.mail.backends import locmem
+    from django.core.signals import request_finished, request_started
+
+    request_started.connect(_request_started, dispatch_uid="tests_request_started")
+    request_finished.connect(_request_finished, dispatch_uid="tests_request_done")
+    original = locmem.EmailBackend.send_messages
+
+    def send_messages(self, messages):
+        if getattr(_request, "active", False):
+            raise AssertionError(
+                "an email was sent inside an HTTP request; queue it with "
+                "outbox.sending.queue_email and let the worker send it"
+            )
+        return original(self, messages)
+
+    locmem.EmailBackend.send_messages = send_messages
+    yield
+    locmem.EmailBackend.send_messages = original

@@ -1,10 +1,12 @@
 """Imports point one way, so each app's rules live in one place:
 
-    mentoring -> progress, accounts, roadmap
-    progress  -> accounts, roadmap
-    accounts, roadmap -> neither of the others
+    mentoring -> progress, accounts, roadmap, outbox
+    progress  -> accounts, roadmap, outbox
+    accounts  -> outbox
+    roadmap, outbox -> none of the others
 
 `config` is below them all; only its URL configuration wires the apps together.
+`outbox` (email delivery and background work) serves every app that sends mail.
 A test fails on any import, at module level or inside a function, that points
 back.
 """
@@ -15,12 +17,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "roadmap", "progress", "mentoring", "config")
+APPS = ("accounts", "roadmap", "progress", "mentoring", "outbox", "config")
 ALLOWED = {
-    "accounts": {"config"},
+    "accounts": {"outbox", "config"},
     "roadmap": {"config"},
-    "progress": {"accounts", "roadmap", "config"},
-    "mentoring": {"progress", "accounts", "roadmap", "config"},
+    "progress": {"accounts", "roadmap", "outbox", "config"},
+    "mentoring": {"progress", "accounts", "roadmap", "outbox", "config"},
+    "outbox": {"config"},
     "config": set(),
 }
 WIRING = {ROOT / "config" / "urls.py"}

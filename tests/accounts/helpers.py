@@ -8,11 +8,11 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.queue import delivered
 
 
 def sign_in(client: Client, login: str, password: str = PASSWORD):
@@ -26,7 +26,7 @@ def is_signed_in(client: Client) -> bool:
 
 def link_in_last_email(path_start: str, to: str | None = None) -> str:
     """The path of the first link starting with path_start in the newest email."""
-    message = mail.outbox[-1]
+    message = delivered()[-1]
     if to is not None:
         assert message.to == [to], message.to
     match = re.search(rf"https?://[^/\s]+({re.escape(path_start)}\S*)", message.body)

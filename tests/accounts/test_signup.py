@@ -3,11 +3,11 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.urls import reverse
 
 from tests.accounts.helpers import is_signed_in, link_in_last_email, sign_in
 from tests.factories import PASSWORD
+from tests.queue import delivered
 
 User = get_user_model()
 
@@ -33,10 +33,10 @@ class TestSignup:
         assert response["Location"] == reverse("account_email_verification_sent")
         assert User.objects.filter(username="ada").exists()
         assert not is_signed_in(client)
-        assert len(mail.outbox) == 1
-        assert mail.outbox[0].to == ["ada@example.com"]
-        assert mail.outbox[0].subject.startswith("[Waymark] ")
-        assert "/accounts/confirm-email/" in mail.outbox[0].body
+        assert len(delivered()) == 1
+        assert delivered()[0].to == ["ada@example.com"]
+        assert delivered()[0].subject.startswith("[Waymark] ")
+        assert "/accounts/confirm-email/" in delivered()[0].body
 
     def test_it_refuses_to_sign_in_before_the_email_is_verified(self, client):
         client.post(reverse("account_signup"), NEW_PERSON)
@@ -97,7 +97,7 @@ class TestSignup:
         # ...while only the address's owner learns of the attempt, by email.
         assert not User.objects.filter(username="ada", email=learner.email).exists()
         assert EmailAddress.objects.filter(email__iexact=learner.email).count() == 1
-        warning = next(m for m in mail.outbox if m.to == [learner.email])
+        warning = next(m for m in delivered() if m.to == [learner.email])
         assert "/accounts/confirm-email/" not in warning.body
 
     def test_it_shows_errors_next_to_the_fields(self, client):

@@ -5,10 +5,10 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
+from tests.queue import delivered
 
 User = get_user_model()
 TAKEN = (
@@ -54,7 +54,7 @@ def test_a_taken_username_is_refused_in_plain_words(client):
     assert "lena.private@example.com" not in body
     assert "Lena Hidden" not in body
     assert User.objects.count() == 1
-    assert mail.outbox == []
+    assert delivered() == []
 
 
 @pytest.mark.django_db

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from progress.models import ItemProgress, RoleFollow
@@ -11,6 +10,7 @@ from roadmap.models import LearningStep, Role
 from tests.browser.conftest import watched_context
 from tests.browser.test_progress import sign_in
 from tests.factories import UserFactory
+from tests.queue import delivered
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,9 +29,9 @@ def test_invite_accept_see_comment_end(browser, live_server, seed_roadmap):
     learner_page.locator("#invite_email").fill("mo@example.com")
     learner_page.get_by_role("button", name="Send the invitation").click()
     learner_page.wait_for_load_state("load")
-    assert len(mail.outbox) == 1
-    link = re.search(r"https?://\S+/mentoring/invitations/\S+/", mail.outbox[0].body)
-    assert link, mail.outbox[0].body
+    assert len(delivered()) == 1
+    link = re.search(r"https?://\S+/mentoring/invitations/\S+/", delivered()[0].body)
+    assert link, delivered()[0].body
     path = "/" + link.group(0).split("/", 3)[3]
 
     mentor_context = watched_context(browser)

@@ -14,7 +14,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.core import mail
 from django.urls import reverse
 from gunicorn.config import Config
 
@@ -22,6 +21,7 @@ from config.redact import redact
 from mentoring.models import Mentorship
 from tests.accounts.helpers import INVITATION_PAGE, link_in_last_email
 from tests.factories import PASSWORD, UserFactory
+from tests.queue import delivered
 from tests.serving.servers import Browser, app_server, require_postgresql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +100,7 @@ def test_the_token_leaves_the_url_at_once_and_the_invitation_still_works(
     text = log.getvalue()
     assert "Not Found: /mentoring/invitations/[redacted]/oops/" in text
     assert token not in text
-    assert len(mail.outbox) == 1
+    assert len(delivered()) == 1
 
 
 def gunicorn_settings():

@@ -8,10 +8,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from mentoring import consent as mentoring
 from mentoring.models import Mentorship
 from mentoring.views import consent as consent_views
+from outbox.models import Message
 from tests.accounts.helpers import (
     answer_invitation,
     create_invite_link,
@@ -20,6 +22,7 @@ from tests.accounts.helpers import (
     open_invitation,
 )
 from tests.factories import UserFactory
+from tests.queue import delivered
 
 INVITE = reverse("mentoring_invite")
 HUB = reverse("mentoring")
@@ -36,23 +39,32 @@ def third(db):
 
 @pytest.mark.django_db
 class TestInvitingByEmail:
-    def test_it_emails_the_link_only_after_the_transaction_commits(
-        self, client, learner, django_capture_on_commit_callbacks
+    def test_the_request_queues_the_email_and_the_worker_sends_it(
+        self, client, learner
     ):
         learner.display_name = "Ada Learner"
         learner.save()
         client.force_login(learner)
 
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            response = client.post(
-                INVITE, {"email": "Mentor@Example.com", "message": "Would you?"}
-            )
-            assert mail.outbox == []
+        response = client.post(
+            INVITE, {"email": "Mentor@Example.com", "message": "Would you?"}
+        )
 
-        assert len(email_tasks(callbacks)) == 1
+        # The request wrote the message and its task; nothing was sent.
+        assert mail.outbox == []
+        queued = Message.objects.get()
+        assert (queued.kind, queued.status, queued.to) == (
+            "mentoring invitation",
+            Message.Status.QUEUED,
+            ["mentor@example.com"],
+        )
+        (task,) = DBTaskResult.objects.all()
+        assert task.queue_name == "email"
+        assert task.args_kwargs["args"] == [queued.pk, 1]
+        assert task.priority == 20  # invitations after account emails
         assert response.status_code == 302
         assert response["Location"] == HUB
-        (message,) = mail.outbox
+        (message,) = delivered()
         assert message.to == ["mentor@example.com"]
         assert message.subject == "[Waymark] Ada Learner invites you to be their mentor"
         assert "Ada Learner invites you" in message.body
@@ -80,32 +92,31 @@ class TestInvitingByEmail:
             client.post(INVITE, {"email": "mentor@example.com"})
 
         assert (
-            "https://waymark.example.com/mentoring/invitations/" in mail.outbox[0].body
+            "https://waymark.example.com/mentoring/invitations/" in delivered()[0].body
         )
 
-    def test_nothing_is_sent_while_the_transaction_is_open(
-        self, client, learner, django_capture_on_commit_callbacks
-    ):
+    def test_a_rolled_back_invitation_queues_nothing(self, learner, monkeypatch):
+        from django.db import transaction
+
+        from mentoring import consent
+        from mentoring.forms import InviteMentorForm
+
+        form = InviteMentorForm({"email": "mentor@example.com"}, user=learner)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            consent.invite_by_email(learner, form)
+            raise RuntimeError("the change fails after the invitation was written")
+
+        assert not Message.objects.exists()
+        assert not DBTaskResult.objects.exists()
+        assert delivered() == []
+
+    def test_a_withdrawn_invitation_is_not_sent_by_a_late_task(self, client, learner):
         client.force_login(learner)
-
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            client.post(INVITE, {"email": "mentor@example.com"})
-
-        assert len(email_tasks(callbacks)) == 1
-        assert mail.outbox == []
-
-    def test_a_withdrawn_invitation_is_not_sent_by_a_late_task(
-        self, client, learner, django_capture_on_commit_callbacks
-    ):
-        client.force_login(learner)
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            client.post(INVITE, {"email": "mentor@example.com"})
+        client.post(INVITE, {"email": "mentor@example.com"})
         Mentorship.objects.update(status=Mentorship.Status.ENDED)
 
-        (send,) = email_tasks(callbacks)
-        send()
-
-        assert mail.outbox == []
+        assert delivered() == []
+        assert Message.objects.get().status == Message.Status.CANCELLED
 
     def test_it_says_the_invitation_is_on_its_way(self, client, learner):
         client.force_login(learner)
@@ -222,7 +233,7 @@ class TestInviteFormErrors:
         assert f'<ul class="errorlist" id="invite_{field}_error">' in body
         assert text in body
         assert Mentorship.objects.count() == 0
-        assert mail.outbox == []
+        assert delivered() == []
 
     def test_inviting_your_own_address_is_refused(self, client, learner):
         client.force_login(learner)
@@ -322,7 +333,7 @@ class TestInviteLinks:
 
         assert token not in body_of(again)
         assert "shown only once" in body_of(again)
-        assert mail.outbox == []
+        assert delivered() == []
 
     def test_each_link_has_its_own_token(self, client, learner):
         client.force_login(learner)
@@ -520,8 +531,3 @@ class TestRateLimit:
         client.post(INVITE, {"email": "mentor@example.com"})
 
         assert Mentorship.objects.count() == 1
-
-
-def email_tasks(callbacks) -> list:
-    """The on-commit callbacks that enqueue an email (others retire caches)."""
-    return [callback for callback in callbacks if "enqueue" in repr(callback)]

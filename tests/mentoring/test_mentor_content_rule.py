@@ -8,6 +8,7 @@ from mentoring.models import Comment, Endorsement
 from progress.models import ItemProgress, RoleFollow
 from tests.factories import SkillFactory, StepFactory
 from tests.mentoring.conftest import mentorship
+from tests.queue import delivered
 
 
 def retire(item) -> None:
@@ -215,42 +216,44 @@ class TestEndorsingFromTheMenteeDashboard:
 
 @pytest.mark.django_db
 class TestAReminderThatCannotBeSent:
-    def test_a_failed_send_leaves_no_record_so_the_mentor_can_try_again(
-        self,
-        client,
-        learner,
-        mentor,
-        active,
-        settings,
-        django_capture_on_commit_callbacks,
+    def test_a_send_that_keeps_failing_gives_the_learners_day_back(
+        self, client, learner, mentor, active, settings, clock
     ):
-        from django.core import mail
 
         from mentoring.models import Nudge
+        from outbox.models import Message
+        from tests.queue import run_tasks
 
         url = reverse("mentee_nudge", args=["learner"])
         client.force_login(mentor)
         settings.MAILERS = {
             "default": {"BACKEND": "tests.mail_backends.RefusingBackend"}
         }
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post(url)
-
+        client.post(url)
+        # Each failed attempt is tried again later (1, 4, 16, 64 minutes), up to
+        # WAYMARK_EMAIL_ATTEMPTS times; meanwhile the reminder stands.
+        for _ in range(settings.WAYMARK_EMAIL_ATTEMPTS):
+            assert Nudge.objects.exists()
+            run_tasks()
+            clock.advance(hours=2)
+        message = Message.objects.get()
+        assert message.status == Message.Status.FAILED
+        assert message.attempts == settings.WAYMARK_EMAIL_ATTEMPTS
+        assert "SMTPServerDisconnected" in message.last_error
         assert not Nudge.objects.exists()
+
         settings.MAILERS = {
             "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
         }
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url, follow=True)
+        response = client.post(url, follow=True)
 
         assert "on its way" in response.content.decode()
         assert Nudge.objects.count() == 1
-        assert [m.to for m in mail.outbox] == [[learner.email]]
+        assert [m.to for m in delivered()] == [[learner.email]]
 
     def test_a_name_stored_with_a_line_break_still_makes_a_one_line_subject(
         self, client, learner, mentor, active, django_capture_on_commit_callbacks
     ):
-        from django.core import mail
 
         from mentoring.models import Nudge
 
@@ -264,6 +267,6 @@ class TestAReminderThatCannotBeSent:
             client.post(reverse("mentee_nudge", args=["learner"]))
 
         assert Nudge.objects.count() == 1
-        (message,) = mail.outbox
+        (message,) = delivered()
         assert message.subject == "[Waymark] A reminder from Maya Bcc: x@y.z"
         assert message.to == [learner.email] and not message.bcc

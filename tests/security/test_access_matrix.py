@@ -38,6 +38,7 @@ REDIRECT = (302,) * 7
 EXPECTED = {
     "healthz": PUBLIC,
     "readyz": PUBLIC,
+    "queue_health": PUBLIC,  # counts only, like the other probes
     "home": PUBLIC,
     "role_detail": PUBLIC,
     "skill_detail": PUBLIC,
@@ -117,8 +118,14 @@ EXPECTED = {
     "mentee_nudge": POST_ONLY,
 }
 
-# Admins that curators may only read: progress, and mentorships (ended, not edited).
-READ_ONLY_ADMINS = ("admin:progress_", "admin:mentoring_mentorship_")
+# Admins that curators may only read: progress, and mentorships (ended, not edited);
+# emails, scheduled runs and the task queue (pruned by the schedule, not by hand).
+READ_ONLY_ADMINS = (
+    "admin:progress_",
+    "admin:mentoring_mentorship_",
+    "admin:outbox_",
+    "admin:django_tasks_database_",
+)
 NON_STAFF = (302, 302, 302, 302, 302)
 
 

@@ -5,13 +5,13 @@ import re
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from tests.accounts.helpers import is_signed_in, sign_in
 from tests.factories import PASSWORD, UserFactory
+from tests.queue import delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ class TestRateLimits:
             assert response.status_code == 302
         response = client.post(url, {"email": "learner@example.com"})
         assert response.status_code == 429
-        assert len(mail.outbox) == 5
+        assert len(delivered()) == 5
 
 
 class TestNoEnumeration:

@@ -82,6 +82,14 @@ def build_world(small_role, steps) -> World:
     UserSession.objects.create(
         user=owner, ip="192.0.2.1", session_key="owner-session", user_agent="test"
     )
+    from outbox.models import Message, ScheduledRun
+    from outbox.tasks import deliver_message
+
+    email = Message.objects.create(
+        kind="test", subject="Hello", from_email="a@example.com", to=[owner.email]
+    )
+    deliver_message.enqueue(email.pk)  # a row of the task queue's admin
+    ScheduledRun.objects.create(job="prune-sent-emails", period="2026-12-01")
     world = World()
     world.users = {
         "anonymous": None,
