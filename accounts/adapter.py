@@ -25,6 +25,7 @@ class AccountAdapter(DefaultAccountAdapter):
             kind="account " + template_prefix.rsplit("/", 1)[-1].replace("_", " "),
             priority=Priority.ACCOUNT,
             secret=True,
+            recipient=context.get("user"),
         )
 
     error_messages = {

@@ -6,7 +6,7 @@ logger = logging.getLogger("waymark.tasks")
 
 
 def started(sender, task_result, **kwargs) -> None:
-    logger.info("task %s id=%s started", task_result.task.name, task_result.id)
+    logger.info("task %s id=%s started", task_result.task.module_path, task_result.id)
 
 
 def finished(sender, task_result, **kwargs) -> None:
@@ -22,7 +22,7 @@ def finished(sender, task_result, **kwargs) -> None:
     log = logger.warning if errors else logger.info
     log(
         "task %s id=%s %s in %.3fs%s",
-        task_result.task.name,
+        task_result.task.module_path,
         task_result.id,
         outcome,
         duration,

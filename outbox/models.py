@@ -9,6 +9,7 @@ it again. Nothing a person asked for is lost silently.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models
 
@@ -22,6 +23,15 @@ class Message(models.Model):
 
     kind = models.CharField(
         max_length=60, help_text="What the email is: an invitation, a reset..."
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The account it is for, if any: deleting the account deletes "
+        "its unsent mail too.",
     )
     priority = models.SmallIntegerField(
         default=0, help_text="Higher goes first: account emails before reminders."

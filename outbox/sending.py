@@ -62,9 +62,11 @@ def queue_email(
     priority: Priority = Priority.REMINDER,
     context: dict | None = None,
     secret: bool = False,
+    recipient=None,
 ) -> Message:
     """Record `email` for delivery; the worker sends it once this commits.
-    `secret`: the body holds a one-time link or code, cleared once it is sent."""
+    `secret`: the body holds a one-time link or code, cleared once it is sent;
+    `recipient`: the account it is for, whose deletion takes the message away."""
     if email.cc or email.bcc:
         raise ValueError("outbox messages have no cc or bcc recipients")
     html = next(
@@ -86,6 +88,7 @@ def queue_email(
         headers={k: str(v) for k, v in email.extra_headers.items()},
         context=context or {},
         secret=secret,
+        recipient=recipient if getattr(recipient, "pk", None) else None,
     )
     deliver_with_the_change(partial(enqueue_delivery, message.pk, int(priority)))
     return message
