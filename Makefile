@@ -11,11 +11,13 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve bench test lint format check screenshots help
+.PHONY: run serve worker schedule bench test lint format check screenshots help
 
 help:
 	@echo "make run     install, migrate, load the seed roadmap, serve http://$(HOST):$(PORT)"
 	@echo "make serve   production server: gunicorn, debug off, PostgreSQL (see docs/deployment.md)"
+	@echo "make worker  production task worker (emails, scheduled work): run beside make serve"
+	@echo "make schedule  run the periodic jobs that are due (from cron or a systemd timer)"
 	@echo "make bench   benchmark the production server against a bare Django view"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff check, ruff format --check, bandit (high severity)"
@@ -45,8 +47,14 @@ run: $(STAMP)
 	@echo "Waymark is at http://$(HOST):$(PORT)/ (the Backend Engineer roadmap: /roles/backend-engineer/)."
 	@echo "To sign in to the admin at http://$(HOST):$(PORT)/admin/, create a curator in another terminal:"
 	@echo "    DJANGO_DEBUG=true $(PY) manage.py createcurator you@example.com"
-	@echo "Emails (sign-up verification, password resets) are printed here, in this terminal."
+	@echo "Emails (sign-up verification, password resets) are sent by the task worker"
+	@echo "running beside the server, and printed here, in this terminal."
 	@echo
+	@# The worker and the schedule run in the background of this one terminal;
+	@# Ctrl-C stops all three.
+	@$(PY) manage.py db_worker --queue-name '*' --interval 1 & worker=$$!; \
+	$(PY) manage.py run_schedule --every 600 & schedule=$$!; \
+	trap 'kill $$worker $$schedule 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production: debug off, hashed and compressed static files, gunicorn. Needs
@@ -61,6 +69,20 @@ serve: $(STAMP)
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_roadmaps
 	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
+
+# The task worker, as a service of its own beside `make serve` (several may run, on
+# several machines): it sends every email and runs queued work. Same environment.
+worker: export DJANGO_DEBUG = false
+worker: $(STAMP)
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "make worker needs DJANGO_SECRET_KEY (see docs/deployment.md)." >&2; exit 1; }
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make worker needs DATABASE_URL=postgres://... (see docs/deployment.md)." >&2; exit 1;; esac
+	$(PY) manage.py db_worker --queue-name '*' --no-reload
+
+# The periodic jobs that are due, once: run it every few minutes from cron or a
+# systemd timer (docs/deployment.md). Same environment as make serve.
+schedule: export DJANGO_DEBUG = false
+schedule: $(STAMP)
+	$(PY) manage.py run_schedule
 
 # The benchmark: production server on PostgreSQL, load from wrk (installed from
 # Debian's packages when missing). BENCH_DATABASE_URL picks the database.
