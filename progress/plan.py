@@ -1,0 +1,163 @@
+"""A learner's plan for a followed role: this week's items, whether they are on
+track for their target, and the finish date that gives.
+
+Pure functions over plain values, so the rules are easy to state and to test
+(docs/progress.md, "Plans"; property tests in tests/progress/test_plan.py):
+
+- Time is counted in the learner's time zone, in whole local days; a week runs
+  from Monday to Sunday there, whatever daylight saving does to its hours.
+- The remaining items are taken in the order given (prerequisite order: the
+  caller's job), each with its effort in hours.
+- The learner works `capacity` hours a week (their goal's hours, else their own
+  recent pace), spread evenly over the days from today on. Nothing is planned
+  before today.
+- This week's items are those the capacity left in this week (today to Sunday)
+  reaches, and at least the next one.
+- The finish date is the day the last remaining hour is reached. Fewer hours
+  left can only bring it closer: marking an item done never moves it later.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+DAYS_PER_WEEK = 7
+# "Ahead" means finishing at least this many days before the target.
+AHEAD_MARGIN_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    key: tuple[str, int]
+    title: str
+    hours: float
+
+
+@dataclass(frozen=True)
+class Goal:
+    target: datetime.date | None = None
+    hours_per_week: float | None = None
+
+    @property
+    def is_set(self) -> bool:
+        return self.target is not None or self.hours_per_week is not None
+
+
+@dataclass(frozen=True)
+class Plan:
+    capacity: float  # hours a week the plan assumes (0: no goal and no pace)
+    capacity_from: str  # "goal", "pace" or "none"
+    remaining_hours: float
+    this_week: list[PlanItem] = field(default_factory=list)
+    finish: datetime.date | None = None
+    status: str = "no plan"  # done, no plan, on track, ahead, behind, no target
+    days_from_target: int = 0  # finish minus target: negative is ahead
+    needed_per_week: float | None = None  # hours a week that meet the target
+    week: tuple[datetime.date, datetime.date] | None = None  # Monday, Sunday
+
+    @property
+    def behind_hours_per_week(self) -> float:
+        if self.needed_per_week is None:
+            return 0.0
+        return max(0.0, self.needed_per_week - self.capacity)
+
+
+def local_today(now: datetime.datetime, zone: ZoneInfo) -> datetime.date:
+    return now.astimezone(zone).date()
+
+
+def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The Monday and Sunday of the week holding `day`."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    return monday, monday + datetime.timedelta(days=DAYS_PER_WEEK - 1)
+
+
+def week_bounds(
+    now: datetime.datetime, zone: ZoneInfo
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """This week in the learner's zone as instants (in UTC): from Monday 00:00 to
+    the next Monday 00:00, local time (167 or 169 hours when the clocks change)."""
+    monday, _sunday = week_of(local_today(now, zone))
+    start = datetime.datetime.combine(monday, datetime.time(), zone)
+    end = datetime.datetime.combine(
+        monday + datetime.timedelta(days=DAYS_PER_WEEK), datetime.time(), zone
+    )
+    return start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
+
+
+def make_plan(
+    items: list[PlanItem],
+    goal: Goal,
+    pace_hours_per_week: float,
+    today: datetime.date,
+) -> Plan:
+    """The plan for the remaining `items` (in order) from `today`."""
+    remaining = sum(item.hours for item in items)
+    week = week_of(today)
+    if goal.hours_per_week:
+        capacity, source = float(goal.hours_per_week), "goal"
+    elif pace_hours_per_week > 0:
+        capacity, source = float(pace_hours_per_week), "pace"
+    else:
+        capacity, source = 0.0, "none"
+    if not items:
+        return Plan(capacity, source, 0.0, status="done", week=week)
+    if capacity == 0:
+        # Nothing to plan with: the next item, and what the target asks for.
+        return Plan(
+            capacity,
+            source,
+            remaining,
+            this_week=items[:1],
+            status="no plan",
+            needed_per_week=_needed(remaining, goal.target, today),
+            week=week,
+        )
+    per_day = capacity / DAYS_PER_WEEK
+    days = max(1, math.ceil(round(remaining / per_day, 9)))
+    finish = today + datetime.timedelta(days=days - 1)
+    left_this_week = per_day * ((week[1] - today).days + 1)
+    this_week, reached = [], 0.0
+    for item in items:
+        if this_week and reached >= left_this_week:
+            break
+        this_week.append(item)
+        reached += item.hours
+    if goal.target is None:
+        return Plan(
+            capacity, source, remaining, this_week, finish, "no target", week=week
+        )
+    late = (finish - goal.target).days
+    if late > 0:
+        status = "behind"
+    elif late <= -AHEAD_MARGIN_DAYS:
+        status = "ahead"
+    else:
+        status = "on track"
+    return Plan(
+        capacity,
+        source,
+        remaining,
+        this_week,
+        finish,
+        status,
+        days_from_target=late,
+        needed_per_week=_needed(remaining, goal.target, today),
+        week=week,
+    )
+
+
+def _needed(
+    remaining: float, target: datetime.date | None, today: datetime.date
+) -> float | None:
+    """Hours a week that finish `remaining` hours by `target` (inclusive); None
+    without a target, infinity once the target has passed."""
+    if target is None:
+        return None
+    days = (target - today).days + 1
+    if days <= 0:
+        return math.inf
+    return remaining / days * DAYS_PER_WEEK
