@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Prefetch
 from django.db.models.functions import Coalesce, Now
@@ -252,6 +252,13 @@ class Skill(Cited, Content):
         return reverse("skill_detail", args=[self.slug])
 
 
+# What an item takes when its content file gives no estimate, in hours: a step is
+# an afternoon's work; a concept from an hour (an idea) to half a day (a technology).
+STEP_HOURS = 4
+EFFORT_MAX_HOURS = 500
+CONCEPT_HOURS = {"idea": 1, "technology": 3, "tool": 2, "practice": 2}
+
+
 class ConceptQuerySet(PublishedQuerySet):
     parents = ("skill",)
 
@@ -270,6 +277,13 @@ class Concept(Cited, Content):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.IDEA)
     summary = models.TextField(blank=True)
+    effort_hours = models.PositiveSmallIntegerField(
+        "effort (hours)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(EFFORT_MAX_HOURS)],
+        help_text="The curator's estimate; empty means the kind's default.",
+    )
     position = models.PositiveIntegerField(default=0)
     sources = models.ManyToManyField(Source, related_name="concepts")
 
@@ -284,6 +298,11 @@ class Concept(Cited, Content):
 
     def get_absolute_url(self) -> str:
         return reverse("skill_detail", args=[self.skill.slug]) + f"#concept-{self.slug}"
+
+    @property
+    def hours(self) -> int:
+        """The effort it takes, in hours: the curator's estimate or the kind's."""
+        return self.effort_hours or CONCEPT_HOURS[self.kind]
 
 
 class RoleQuerySet(PublishedQuerySet):
@@ -525,6 +544,13 @@ class LearningStep(Cited, Content):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
+    effort_hours = models.PositiveSmallIntegerField(
+        "effort (hours)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(EFFORT_MAX_HOURS)],
+        help_text=f"The curator's estimate; empty means {STEP_HOURS} hours.",
+    )
     position = models.PositiveIntegerField(default=0)
     skills = models.ManyToManyField(Skill, blank=True, related_name="steps")
     concepts = models.ManyToManyField(Concept, blank=True, related_name="steps")
@@ -551,6 +577,11 @@ class LearningStep(Cited, Content):
         return (
             reverse("role_detail", args=[self.stage.role.slug]) + f"#step-{self.slug}"
         )
+
+    @property
+    def hours(self) -> int:
+        """The effort it takes, in hours: the curator's estimate or the default."""
+        return self.effort_hours or STEP_HOURS
 
     @classmethod
     def prerequisite_edges(cls) -> dict[int, set[int]]:

@@ -86,7 +86,7 @@ def _limits(f: Field) -> str:
             "characters and found in that source's text"
         )
     if f.type == spec.INTEGER:
-        return f"0 to {spec.INTEGER_MAX:,}"
+        return f"{f.minimum:,} to {f.maximum:,}"
     if f.type == spec.REFERENCE:
         return "must exist"
     if f.type == spec.REFERENCES:

@@ -240,11 +240,14 @@ class _Reader:
             if f.required:
                 self.problem(where, "is required")
             return f.default
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.problem(where, f"expected a whole number >= 0: {_shown(value)}")
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(where, f"expected a whole number: {_shown(value)}")
             return f.default
-        if value > spec.INTEGER_MAX:
-            self.problem(where, f"{value} is too large")
+        if value < f.minimum:
+            self.problem(where, f"{value} is less than {f.minimum}")
+            return f.default
+        if value > f.maximum:
+            self.problem(where, f"{value} is too large (max {f.maximum:,})")
             return f.default
         return value
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 
 from roadmap.models import (
@@ -95,6 +95,26 @@ class Field:
         if self.type == REFERENCE:
             return self.model_field.related_model._meta.get_field("slug").max_length
         return self.model_field.max_length
+
+    @property
+    def minimum(self) -> int:
+        """INTEGER: the smallest value, from the model field's validators."""
+        limits = [
+            v.limit_value
+            for v in self.model_field.validators
+            if isinstance(v, MinValueValidator)
+        ]
+        return max([0, *limits])
+
+    @property
+    def maximum(self) -> int:
+        """INTEGER: the largest value, from the model field's validators."""
+        limits = [
+            v.limit_value
+            for v in self.model_field.validators
+            if isinstance(v, MaxValueValidator)
+        ]
+        return min([INTEGER_MAX, *limits])
 
     @property
     def choices(self) -> list[str]:
@@ -332,6 +352,13 @@ CONCEPTS = Kind(
         Field("name", TEXT, required=True, doc="The concept's name."),
         Field("kind", CHOICE, explicit=True, doc="What sort of concept it is."),
         Field("summary", TEXT, doc="One or two sentences."),
+        Field(
+            "effort",
+            INTEGER,
+            "effort_hours",
+            doc='The curator\'s estimate in hours, shown as "about N h" and used '
+            "in plans. Omitted: by kind, idea 1, technology 3, tool 2, practice 2.",
+        ),
         EDITORIAL,
         SOURCES_FIELD,
         QUOTES_FIELD,
@@ -450,6 +477,13 @@ STEPS = Kind(
         SLUG_FIELD,
         Field("title", TEXT, required=True, doc="What to do, in a few words."),
         Field("summary", TEXT, doc="One or two paragraphs."),
+        Field(
+            "effort",
+            INTEGER,
+            "effort_hours",
+            doc='The curator\'s estimate in hours, shown as "about N h" and used '
+            "in plans. Omitted: 4.",
+        ),
         EDITORIAL,
         SOURCES_FIELD,
         QUOTES_FIELD,
