@@ -26,8 +26,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from config import caching
+from progress import plan as plan_rules
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
-from roadmap.models import Concept, LearningStep, Role
+from roadmap.models import CONCEPT_HOURS, Concept, LearningStep, Role
 
 PACE_WINDOW_DAYS = 28
 MIN_HISTORY_DAYS = 7
@@ -107,6 +108,8 @@ class RoleProgress:
     concepts: Counts = field(default_factory=Counts)
     continue_with: LearningStep | None = None
     projection: Projection = field(default_factory=Projection)
+    plan: plan_rules.Plan | None = None  # only where a goal is given
+    goal: plan_rules.Goal | None = None
 
     @property
     def overall(self) -> Counts:
@@ -174,10 +177,12 @@ def role_progress(
     *,
     statuses: dict[ItemKey, str] | None = None,
     now: datetime.datetime | None = None,
+    goals: dict[int, plan_rules.Goal] | None = None,
 ) -> list[RoleProgress]:
     """Figures for each role, in a fixed number of queries however many roles:
     the learner's statuses (unless given) and two for the pace; the roles'
-    structure comes from the cache (`role_structure`)."""
+    structure comes from the cache (`role_structure`). With `goals` (role id ->
+    the learner's goal), each of those roles gets its plan too."""
     roles = list(roles)
     if not roles:
         return []
@@ -192,14 +197,16 @@ def role_progress(
             statuses.get(("step", step.pk), Status.NOT_STARTED)
         )
         role_items[step.role_id].add(("step", step.pk))
-    for concept_id, role_id in structure.concepts:
+    for concept_id, role_id, *_info in structure.concepts:
         by_role[role_id].concepts.add(
             statuses.get(("concept", concept_id), Status.NOT_STARTED)
         )
         role_items[role_id].add(("concept", concept_id))
 
     _continue_with(by_role, structure, statuses)
-    _project(learner, by_role, role_items, now)
+    recent_done = _project(learner, by_role, role_items, now)
+    if goals is not None:
+        _plan(learner, by_role, structure, statuses, recent_done, goals, now)
     return [by_role[role.pk] for role in roles]
 
 
@@ -211,8 +218,9 @@ class RoleStructure:
     the content changes."""
 
     steps: list[LearningStep]
-    concepts: list[tuple[int, int]]
+    concepts: list[tuple[int, int, str, int, str]]  # id, role, name, hours, slug
     prerequisites: dict[int, list[int]]
+    step_concepts: dict[int, list[int]] = field(default_factory=dict)
 
 
 def role_structure(role_ids: Iterable[int]) -> RoleStructure:
@@ -240,21 +248,42 @@ def _load_structure(role_ids: list[int]) -> RoleStructure:
     prerequisites: dict[int, list[int]] = defaultdict(list)
     for step_id, prerequisite_id in through:
         prerequisites[step_id].append(prerequisite_id)
+    step_concepts: dict[int, list[int]] = defaultdict(list)
+    for step_id, concept_id in LearningStep.concepts.through.objects.filter(
+        learningstep__in=[step.pk for step in steps]
+    ).values_list("learningstep_id", "concept_id"):
+        step_concepts[step_id].append(concept_id)
     return RoleStructure(
         steps=steps,
         concepts=list(_role_concepts(role_ids)),
         prerequisites=dict(prerequisites),
+        step_concepts=dict(step_concepts),
     )
 
 
-def _role_concepts(role_ids) -> Iterable[tuple[int, int]]:
-    """(concept id, role id) for the published concepts of each role's skills."""
-    return (
+def _role_concepts(role_ids) -> Iterable[tuple[int, int, str, int, str]]:
+    """(concept id, role id, name, hours, slug) for the published concepts of
+    each role's skills, in the skills' order."""
+    rows = (
         Concept.objects.published()
         .filter(skill__role_skills__role__in=role_ids)
-        .values_list("pk", "skill__role_skills__role_id")
+        .values_list(
+            "pk",
+            "skill__role_skills__role_id",
+            "name",
+            "kind",
+            "effort_hours",
+            "slug",
+            "skill__role_skills__position",
+            "position",
+        )
         .distinct()
+        .order_by("skill__role_skills__position", "position", "pk")
     )
+    return [
+        (pk, role_id, name, hours or CONCEPT_HOURS[kind], slug)
+        for pk, role_id, name, kind, hours, slug, _skill_order, _order in rows
+    ]
 
 
 def _continue_with(
@@ -282,7 +311,7 @@ def _project(
     by_role: dict[int, RoleProgress],
     role_items: dict[int, set[ItemKey]],
     now: datetime.datetime,
-) -> None:
+) -> set[ItemKey]:
     since = now - datetime.timedelta(days=PACE_WINDOW_DAYS)
     done_events = (
         ProgressEvent.objects.filter(
@@ -322,6 +351,7 @@ def _project(
             message=f"At your pace of the last four weeks "
             f"({per_day * 7:.1f} items a week).",
         )
+    return recent_done
 
 
 # --- Activity: streaks and the heatmap ------------------------------------------
@@ -502,7 +532,7 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
         .values_list("pk", "stage__role_id")
     ):
         items[role_id].append(("step", step_id))
-    for concept_id, role_id in _role_concepts(role_ids):
+    for concept_id, role_id, *_info in _role_concepts(role_ids):
         items[role_id].append(("concept", concept_id))
 
     statuses: dict[int, dict[ItemKey, str]] = defaultdict(dict)
@@ -587,3 +617,72 @@ def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeR
         row.stalled = row.last_active is None or row.last_active < threshold
         rows.append(row)
     return rows
+
+
+# --- Plans ------------------------------------------------------------------------
+
+
+def _plan(learner, by_role, structure, statuses, recent_done, goals, now) -> None:
+    """Each goal's plan, at the goal's hours a week or else the learner's pace of
+    the last four weeks, in hours (the efforts of the items they finished)."""
+    hours_of = {("step", step.pk): step.hours for step in structure.steps}
+    hours_of.update(
+        {
+            ("concept", pk): hours
+            for pk, _role, _name, hours, _slug in structure.concepts
+        }
+    )
+    pace = sum(hours_of.get(key, 0) for key in recent_done) / PACE_WINDOW_DAYS * 7
+    today = local_today(learner, now)
+    for role_id, goal in goals.items():
+        if role_id in by_role:
+            items = remaining_items(role_id, structure, statuses)
+            by_role[role_id].goal = goal
+            by_role[role_id].plan = plan_rules.make_plan(items, goal, pace, today)
+
+
+def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:
+    """A role's items not done or skipped, in path order: each step after its
+    prerequisites, followed by the concepts it covers not yet listed; then the
+    role's other concepts, in the skills' order."""
+    finished = {Status.DONE, Status.SKIPPED}
+    concepts = {
+        pk: (name, hours, slug)
+        for pk, concept_role, name, hours, slug in structure.concepts
+        if concept_role == role_id
+    }
+    ordered: list[tuple[ItemKey, str, int, str]] = []
+    for step in _in_prerequisite_order(
+        [s for s in structure.steps if s.role_id == role_id], structure
+    ):
+        ordered.append((("step", step.pk), step.title, step.hours, step.slug))
+        for pk in structure.step_concepts.get(step.pk, ()):
+            if pk in concepts:
+                ordered.append((("concept", pk), *concepts[pk]))
+    ordered.extend((("concept", pk), *info) for pk, info in concepts.items())
+    items, seen = [], set()
+    for key, title, hours, slug in ordered:
+        if key not in seen and statuses.get(key) not in finished:
+            items.append(plan_rules.PlanItem(key, title, float(hours), slug))
+        seen.add(key)
+    return items
+
+
+def _in_prerequisite_order(steps, structure) -> list:
+    """The steps in path order, each after its prerequisites (a prerequisite in
+    another role, or retired, does not hold a step back)."""
+    by_pk = {step.pk: step for step in steps}
+    ordered, seen = [], set()
+
+    def visit(step, trail=()):
+        if step.pk in seen or step.pk in trail:
+            return
+        for pk in structure.prerequisites.get(step.pk, ()):
+            if pk in by_pk:
+                visit(by_pk[pk], (*trail, step.pk))
+        seen.add(step.pk)
+        ordered.append(step)
+
+    for step in steps:
+        visit(step)
+    return ordered

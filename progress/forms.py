@@ -2,6 +2,7 @@ from django import forms
 
 from progress.models import (
     EVIDENCE_PER_ITEM,
+    MAX_HOURS_PER_WEEK,
     NOTE_MAX_LENGTH,
     Evidence,
     Level,
@@ -51,3 +52,42 @@ class SelfAssessmentForm(forms.Form):
         help_text="Aware, beginner, competent, proficient or expert. Each rating "
         "is kept in your history.",
     )
+
+
+class GoalForm(forms.Form):
+    """A learner's goal for a followed role: a target date, hours a week, or
+    both; both empty clears it. The date is checked against the learner's own
+    today (their time zone)."""
+
+    target_date = forms.DateField(
+        label="Finish by",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional. A day from today on.",
+    )
+    hours_per_week = forms.IntegerField(
+        label="Hours a week",
+        required=False,
+        min_value=1,
+        max_value=MAX_HOURS_PER_WEEK,
+        help_text=f"Optional. From 1 to {MAX_HOURS_PER_WEEK}.",
+        error_messages={
+            "min_value": "Give at least 1 hour a week, or leave it empty.",
+            "max_value": f"At most {MAX_HOURS_PER_WEEK} hours a week.",
+        },
+    )
+
+    def __init__(self, *args, today, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "goal_%s")
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["target_date"].widget.attrs["min"] = today.isoformat()
+
+    def clean_target_date(self):
+        target = self.cleaned_data["target_date"]
+        if target is not None and target < self.today:
+            raise forms.ValidationError(
+                f"That day has passed: choose {self.today:%-d %B %Y} or later.",
+                code="past",
+            )
+        return target

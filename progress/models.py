@@ -7,7 +7,7 @@ deleted, so no progress row is ever lost to a curator's change.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -34,6 +34,19 @@ class Level(models.IntegerChoices):
     EXPERT = 5, "Expert"
 
 
+MAX_HOURS_PER_WEEK = 80
+
+
+class RoleFollowQuerySet(models.QuerySet):
+    def set_goal(self, follow, target_date, hours_per_week) -> None:
+        """Set (or, with two Nones, clear) the learner's goal for a followed role."""
+        self.filter(pk=follow.pk).update(
+            target_date=target_date, hours_per_week=hours_per_week
+        )
+        follow.target_date, follow.hours_per_week = target_date, hours_per_week
+        caching.bump("learner", follow.learner_id)  # the dashboard shows the plan
+
+
 class RoleFollow(models.Model):
     """A learner working towards a role."""
 
@@ -42,6 +55,16 @@ class RoleFollow(models.Model):
     )
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="follows")
     started_at = models.DateTimeField(auto_now_add=True)
+    # The learner's goal for the role (both optional): finish by a day, and/or
+    # give so many hours a week. The plan (progress/plan.py) follows from it.
+    target_date = models.DateField(null=True, blank=True)
+    hours_per_week = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS_PER_WEEK)],
+    )
+
+    objects = RoleFollowQuerySet.as_manager()
 
     class Meta:
         ordering = ["started_at", "id"]

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from config import caching
 from progress import extensions, figures
-from progress.forms import SelfAssessmentForm
+from progress.forms import GoalForm, SelfAssessmentForm
 from progress.models import (
     ItemProgress,
     ProgressEvent,
@@ -27,6 +27,7 @@ from progress.models import (
     SelfAssessment,
     Status,
 )
+from progress.plan import Goal
 from progress.visibility import Audience
 from roadmap.models import Concept, Role, Skill
 
@@ -190,7 +191,14 @@ def dashboard_context(learner) -> dict:
     )
     statuses = figures.statuses_for(learner)
     role_figures = figures.role_progress(
-        learner, [follow.role for follow in follows], statuses=statuses
+        learner,
+        [follow.role for follow in follows],
+        statuses=statuses,
+        goals={
+            follow.role_id: goal
+            for follow in follows
+            if (goal := Goal(follow.target_date, follow.hours_per_week)).is_set
+        },
     )
     for progress in role_figures:
         if progress.continue_with:
@@ -291,3 +299,25 @@ def _out_of_band(request: HttpRequest, page: Page) -> list[str]:
 
 def _oob(request: HttpRequest, template: str, context: dict) -> str:
     return render_to_string(template, {**context, "oob": True}, request=request)
+
+
+# --- A goal for a followed role ---------------------------------------------------
+
+
+def goal_context(learner, follow: RoleFollow, form=None) -> dict:
+    """The goal page: the form, and the plan the goal gives now."""
+    today = figures.local_today(learner)
+    goal = Goal(follow.target_date, follow.hours_per_week)
+    (progress,) = figures.role_progress(
+        learner, [follow.role], goals={follow.role_id: goal} if goal.is_set else {}
+    )
+    initial = {
+        "target_date": follow.target_date,
+        "hours_per_week": follow.hours_per_week,
+    }
+    return {
+        "role": follow.role,
+        "follow": follow,
+        "progress": progress,
+        "form": form or GoalForm(initial=initial, today=today),
+    }

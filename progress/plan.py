@@ -31,9 +31,14 @@ AHEAD_MARGIN_DAYS = 7
 
 @dataclass(frozen=True)
 class PlanItem:
-    key: tuple[str, int]
+    key: tuple[str, int]  # ("step" | "concept", id)
     title: str
     hours: float
+    slug: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.key[0]
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,18 @@ class Plan:
     days_from_target: int = 0  # finish minus target: negative is ahead
     needed_per_week: float | None = None  # hours a week that meet the target
     week: tuple[datetime.date, datetime.date] | None = None  # Monday, Sunday
+
+    @property
+    def days_early(self) -> int:
+        return max(0, -self.days_from_target)
+
+    @property
+    def days_late(self) -> int:
+        return max(0, self.days_from_target)
+
+    @property
+    def target_passed(self) -> bool:
+        return self.needed_per_week is not None and math.isinf(self.needed_per_week)
 
     @property
     def behind_hours_per_week(self) -> float:

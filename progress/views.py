@@ -24,7 +24,7 @@ from django_htmx.http import trigger_client_event
 
 from config import caching
 from progress import extensions, figures, learner_file, pages
-from progress.forms import EvidenceForm, NoteForm, SelfAssessmentForm
+from progress.forms import EvidenceForm, GoalForm, NoteForm, SelfAssessmentForm
 from progress.models import (
     ItemProgress,
     Level,
@@ -73,6 +73,43 @@ def follow_role(request: HttpRequest, slug: str) -> HttpResponse:
         caching.bump("learner", request.user.pk)
         messages.success(request, f"You now follow {role.title}.")
     return redirect(safe_next(request, role.get_absolute_url()))
+
+
+def followed(request: HttpRequest, slug: str) -> RoleFollow:
+    """The signed-in learner's follow of a role they may see, or 404."""
+    role = get_role(request, slug)
+    return get_object_or_404(
+        RoleFollow.objects.select_related("role"), learner=request.user, role=role
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def goal(request: HttpRequest, slug: str) -> HttpResponse:
+    """Set, change or clear the goal for a followed role (`target_date`,
+    `hours_per_week`); the dashboard shows the plan it gives."""
+    follow = followed(request, slug)
+    if request.method != "POST":
+        return render(
+            request, "progress/goal.html", pages.goal_context(request.user, follow)
+        )
+    today = figures.local_today(request.user)
+    form = GoalForm(request.POST, today=today)
+    if not form.is_valid():
+        context = pages.goal_context(request.user, follow, form)
+        return render(request, "progress/goal.html", context, status=400)
+    data = form.cleaned_data
+    RoleFollow.objects.set_goal(follow, data["target_date"], data["hours_per_week"])
+    cleared = data["target_date"] is None and data["hours_per_week"] is None
+    messages.success(
+        request,
+        f"Your goal for {follow.role.title} is cleared."
+        if cleared
+        else f"Your goal for {follow.role.title} is saved: your plan is on your "
+        "dashboard.",
+    )
+    return redirect(safe_next(request, reverse("dashboard")))
 
 
 @login_required

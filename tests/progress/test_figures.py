@@ -126,8 +126,9 @@ class TestRoleProgress:
             role = RoleFactory(slug=f"extra-{index}")
             RoleSkillFactory(role=role, skill=ConceptFactory().skill)
             roles.append(role)
-        # The first call reads the roles' structure (3 queries) into the cache.
-        with django_assert_page_queries(6):
+        # The first call reads the roles' structure into the cache: steps,
+        # prerequisites, the steps' concepts and the roles' concepts.
+        with django_assert_page_queries(7):
             figures.role_progress(learner, roles)
         # Then: the learner's statuses, and two for the pace.
         with django_assert_page_queries(3):

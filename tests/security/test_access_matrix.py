@@ -97,6 +97,8 @@ EXPECTED = {
     "dashboard": SIGNED_IN,
     "progress_item": SIGNED_IN,
     "progress_reset": SIGNED_IN,  # a GET asks to confirm
+    # The goal of a role the person follows: only the owner follows it here.
+    "progress_goal": (302, 200, 404, 404, 404, 404, 404),
     "progress_export_json": SIGNED_IN,
     "progress_export_csv": SIGNED_IN,
     "mentoring": SIGNED_IN,

@@ -48,7 +48,12 @@ POSTS = {
 }
 # Posts whose answer depends on more than the content (a thread to reply in,
 # the learner's own follow to leave, an evidence row): checked elsewhere.
-NOT_HERE = {"progress_leave", "progress_delete_evidence", "progress_undo"}
+NOT_HERE = {
+    "progress_leave",
+    "progress_goal",
+    "progress_delete_evidence",
+    "progress_undo",
+}
 POST_DATA = {
     "status": "done",
     "note": "x",

@@ -150,6 +150,7 @@ SLUG_FOR = {
     "progress_follow": "role",
     "progress_leave": "role",
     "progress_reset": "role",
+    "progress_goal": "role",
     "mentee_role": "role",
     "skill_detail": "skill",
     "progress_assess": "skill",
