@@ -499,11 +499,24 @@ def activity(learner, now: datetime.datetime | None = None) -> Activity:
 
 
 @dataclass
+class MenteeRole:
+    """A mentee's followed role: its counts, and their goal and plan if any."""
+
+    role: Role
+    counts: Counts
+    goal: plan_rules.Goal | None = None
+    plan: plan_rules.Plan | None = None
+
+    def __iter__(self):  # (role, counts), as the rows were before goals
+        return iter((self.role, self.counts))
+
+
+@dataclass
 class MenteeRow:
     """One line of a mentor's table: the same figures the learner sees."""
 
     learner: object
-    roles: list[tuple[Role, Counts]] = field(default_factory=list)
+    roles: list[MenteeRole] = field(default_factory=list)
     finished_7_days: int = 0
     finished_30_days: int = 0
     last_active: datetime.datetime | None = None
@@ -511,7 +524,9 @@ class MenteeRow:
 
 
 def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
-    """Figures for many learners in a fixed number of queries (5), however many."""
+    """Figures for many learners in a fixed number of queries (5, and the roles'
+    structure from its cache), however many; each goal's plan as the learner's
+    own dashboard computes it."""
     from django.db.models import Max, Q
 
     now = now or timezone.now()
@@ -524,15 +539,15 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
         .select_related("role")
         .order_by("started_at", "id")
     )
-    role_ids = {follow.role_id for follow in follows}
+    role_ids = sorted({follow.role_id for follow in follows})
+    # The database cache would cost two queries more than it saves here.
+    structure = (
+        _load_structure(role_ids) if caching.is_database() else role_structure(role_ids)
+    )
     items: dict[int, list[ItemKey]] = defaultdict(list)
-    for step_id, role_id in (
-        LearningStep.objects.published()
-        .filter(stage__role__in=role_ids)
-        .values_list("pk", "stage__role_id")
-    ):
-        items[role_id].append(("step", step_id))
-    for concept_id, role_id, *_info in _role_concepts(role_ids):
+    for step in structure.steps:
+        items[step.role_id].append(("step", step.pk))
+    for concept_id, role_id, *_info in structure.concepts:
         items[role_id].append(("concept", concept_id))
 
     statuses: dict[int, dict[ItemKey, str]] = defaultdict(dict)
@@ -542,11 +557,37 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
         key = ("step", step_id) if step_id else ("concept", concept_id)
         statuses[learner_id][key] = status
 
+    recent_done: dict[int, set[ItemKey]] = defaultdict(set)
+    if any(follow.target_date or follow.hours_per_week for follow in follows):
+        since = now - datetime.timedelta(days=PACE_WINDOW_DAYS)
+        for learner_id, step_id, concept_id in (
+            ProgressEvent.objects.filter(
+                learner__in=rows, to_status=Status.DONE, created_at__gte=since
+            )
+            .values_list("learner_id", "step_id", "concept_id")
+            .distinct()
+        ):
+            key = ("step", step_id) if step_id else ("concept", concept_id)
+            recent_done[learner_id].add(key)
+
     for follow in follows:
         counts = Counts()
         for key in items[follow.role_id]:
             counts.add(statuses[follow.learner_id].get(key, Status.NOT_STARTED))
-        rows[follow.learner_id].roles.append((follow.role, counts))
+        entry = MenteeRole(follow.role, counts)
+        goal = plan_rules.Goal(follow.target_date, follow.hours_per_week)
+        if goal.is_set:
+            learner = rows[follow.learner_id].learner
+            entry.goal = goal
+            entry.plan = plan_for(
+                follow.role_id,
+                goal,
+                structure,
+                statuses[follow.learner_id],
+                recent_done[follow.learner_id],
+                local_today(learner, now),
+            )
+        rows[follow.learner_id].roles.append(entry)
 
     week, month = now - datetime.timedelta(days=7), now - datetime.timedelta(days=30)
     done = Q(to_status=Status.DONE)
@@ -623,8 +664,19 @@ def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeR
 
 
 def _plan(learner, by_role, structure, statuses, recent_done, goals, now) -> None:
-    """Each goal's plan, at the goal's hours a week or else the learner's pace of
-    the last four weeks, in hours (the efforts of the items they finished)."""
+    today = local_today(learner, now)
+    for role_id, goal in goals.items():
+        if role_id in by_role:
+            by_role[role_id].goal = goal
+            by_role[role_id].plan = plan_for(
+                role_id, goal, structure, statuses, recent_done, today
+            )
+
+
+def plan_for(role_id, goal, structure, statuses, recent_done, today):
+    """One role's plan from the learner's goal, at the goal's hours a week or
+    else their pace of the last four weeks in hours (the efforts of the items
+    they finished): the same for the learner's dashboard and their mentor."""
     hours_of = {("step", step.pk): step.hours for step in structure.steps}
     hours_of.update(
         {
@@ -633,12 +685,8 @@ def _plan(learner, by_role, structure, statuses, recent_done, goals, now) -> Non
         }
     )
     pace = sum(hours_of.get(key, 0) for key in recent_done) / PACE_WINDOW_DAYS * 7
-    today = local_today(learner, now)
-    for role_id, goal in goals.items():
-        if role_id in by_role:
-            items = remaining_items(role_id, structure, statuses)
-            by_role[role_id].goal = goal
-            by_role[role_id].plan = plan_rules.make_plan(items, goal, pace, today)
+    items = remaining_items(role_id, structure, statuses)
+    return plan_rules.make_plan(items, goal, pace, today)
 
 
 def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:
