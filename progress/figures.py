@@ -126,6 +126,24 @@ class RoleProgress:
             "projected_finish": self.projection.finish.isoformat()
             if self.projection.finish
             else None,
+            "plan": self.plan_dict(),
+        }
+
+    def plan_dict(self) -> dict | None:
+        """The plan from the learner's goal, with the effort each item counts."""
+        plan = self.plan
+        if plan is None:
+            return None
+        return {
+            "status": plan.status,
+            "finish": plan.finish.isoformat() if plan.finish else None,
+            "hours_per_week": plan.capacity,
+            "hours_from": plan.capacity_from,
+            "remaining_hours": plan.remaining_hours,
+            "this_week": [
+                {"kind": item.kind, "slug": item.slug, "hours": item.hours}
+                for item in plan.this_week
+            ],
         }
 
 

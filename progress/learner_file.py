@@ -27,6 +27,7 @@ from django.utils import timezone
 from progress import extensions, figures
 from progress.dropoff import record_change
 from progress.models import (
+    MAX_HOURS_PER_WEEK,
     Evidence,
     ItemProgress,
     Level,
@@ -35,6 +36,7 @@ from progress.models import (
     SelfAssessment,
     Status,
 )
+from progress.plan import goals_of
 from progress.visibility import THREAD_MODELS, may_hold_history
 from roadmap.models import Role, Skill
 
@@ -102,12 +104,20 @@ def export_data(user) -> dict:
                 "role": f.role.slug,
                 "title": f.role.title,
                 "started_at": f.started_at.isoformat(),
+                "goal": {
+                    "target_date": f.target_date.isoformat() if f.target_date else None,
+                    "hours_per_week": f.hours_per_week,
+                },
             }
             for f in follows
         ],
         "figures": [
             progress.as_dict()
-            for progress in figures.role_progress(user, [f.role for f in follows])
+            for progress in figures.role_progress(
+                user,
+                [f.role for f in follows],
+                goals=goals_of(follows),
+            )
         ],
         "progress": [
             {
@@ -217,6 +227,33 @@ def time_of(value, where: str) -> datetime.datetime:
         raise ImportProblem(f"{where}: {value!r} is not a date and time.") from error
 
 
+def goal_of(value, where: str) -> tuple[datetime.date | None, int | None]:
+    """A role's goal as the export writes it (absent in older files: none)."""
+    if value is None:
+        return None, None
+    if not isinstance(value, dict):
+        raise ImportProblem(f"{where}.goal: expected a mapping.")
+    target = value.get("target_date")
+    if target is not None:
+        try:
+            target = datetime.date.fromisoformat(target)
+        except (TypeError, ValueError) as error:
+            raise ImportProblem(
+                f"{where}.goal.target_date: {target!r} is not a date."
+            ) from error
+    hours = value.get("hours_per_week")
+    if hours is not None and (
+        isinstance(hours, bool)
+        or not isinstance(hours, int)
+        or not 1 <= hours <= MAX_HOURS_PER_WEEK
+    ):
+        raise ImportProblem(
+            f"{where}.goal.hours_per_week: {hours!r} is not a whole number from 1 to "
+            f"{MAX_HOURS_PER_WEEK}."
+        )
+    return target, hours
+
+
 def field_of(entry: dict, name: str, where: str):
     if not isinstance(entry, dict) or name not in entry:
         raise ImportProblem(f"{where}: the field {name!r} is missing.")
@@ -293,9 +330,12 @@ class Importer:
             role = Role.objects.filter(slug=slug).first()
             if role is None or not may_hold_history(role):
                 raise ImportProblem(f"{where}: no role {slug!r} here.")
-            follows.append((role, time_of(entry.get("started_at"), where)))
-        for role, started in follows:
-            follow = RoleFollow.objects.create(learner=learner, role=role)
+            started = time_of(entry.get("started_at"), where)
+            follows.append((role, started, goal_of(entry.get("goal"), where)))
+        for role, started, (target, hours) in follows:
+            follow = RoleFollow.objects.create(
+                learner=learner, role=role, target_date=target, hours_per_week=hours
+            )
             RoleFollow.objects.filter(pk=follow.pk).update(started_at=started)
         self.counts["roles followed"] = len(follows)
 

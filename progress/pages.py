@@ -27,7 +27,7 @@ from progress.models import (
     SelfAssessment,
     Status,
 )
-from progress.plan import Goal
+from progress.plan import Goal, goals_of
 from progress.visibility import Audience
 from roadmap.models import Concept, Role, Skill
 
@@ -194,11 +194,7 @@ def dashboard_context(learner) -> dict:
         learner,
         [follow.role for follow in follows],
         statuses=statuses,
-        goals={
-            follow.role_id: goal
-            for follow in follows
-            if (goal := Goal(follow.target_date, follow.hours_per_week)).is_set
-        },
+        goals=goals_of(follows),
     )
     for progress in role_figures:
         if progress.continue_with:

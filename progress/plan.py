@@ -51,6 +51,16 @@ class Goal:
         return self.target is not None or self.hours_per_week is not None
 
 
+def goals_of(follows) -> dict[int, Goal]:
+    """role id -> the learner's goal, for the followed roles that have one."""
+    goals = {}
+    for follow in follows:
+        goal = Goal(follow.target_date, follow.hours_per_week)
+        if goal.is_set:
+            goals[follow.role_id] = goal
+    return goals
+
+
 @dataclass(frozen=True)
 class Plan:
     capacity: float  # hours a week the plan assumes (0: no goal and no pace)

@@ -1,6 +1,7 @@
 """A learner's export, imported into a database without them, restores every
 row: export -> delete the account -> import -> export gives the same document."""
 
+import datetime
 import io
 import json
 
@@ -28,7 +29,12 @@ MODELS = [ItemProgress, Evidence, ProgressEvent, RoleFollow, SelfAssessment]
 def make_history(learner, mentor):
     steps = list(LearningStep.objects.filter(stage__role__slug="backend-engineer"))
     concepts = list(Concept.objects.all()[:10])
-    RoleFollow.objects.create(learner=learner, role=steps[0].stage.role)
+    RoleFollow.objects.create(
+        learner=learner,
+        role=steps[0].stage.role,
+        target_date=datetime.date(2027, 6, 30),
+        hours_per_week=6,
+    )
     for index, step in enumerate(steps[:15]):
         ItemProgress.objects.set_status(learner, step, "learning")
         if index % 2:
@@ -107,6 +113,13 @@ def test_export_import_restores_every_row(client, seed_roadmap, learner, tmp_pat
     after.pop("attestations_signature"), before.pop("attestations_signature")
     assert after == before  # every other field, every time, every row
     assert len(after["feedback"]) == 3 and len(after["endorsements"]) == 1
+    # The goal, and the plan with the effort each item counts, came back too.
+    assert after["roles"][0]["goal"] == {
+        "target_date": "2027-06-30",
+        "hours_per_week": 6,
+    }
+    plan = after["figures"][0]["plan"]
+    assert plan["hours_per_week"] == 6 and plan["this_week"][0]["hours"] > 0
     assert list(StepTally.objects.order_by("pk").values()) == tallies_before
 
 
@@ -239,3 +252,27 @@ def test_malformed_files_are_refused(db, tmp_path, text):
     with pytest.raises(CommandError, match=r"export\.json"):
         call_command("import_learner", str(path))
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("goal", "says"),
+    [
+        ({"target_date": "soon", "hours_per_week": None}, r"goal.target_date: 'soon'"),
+        ({"target_date": None, "hours_per_week": 0}, r"goal.hours_per_week: 0 is not"),
+        ({"target_date": None, "hours_per_week": "6"}, r"goal.hours_per_week: '6'"),
+        ("every day", r"roles\[0\].goal: expected a mapping"),
+    ],
+)
+def test_a_bad_goal_is_named_and_nothing_is_written(
+    client, seed_roadmap, learner, tmp_path, goal, says
+):
+    make_history(learner, learner)
+
+    def change(document):
+        document["roles"][0]["goal"] = goal
+
+    path = exported_then_deleted(client, learner, tmp_path, change)
+    with pytest.raises(CommandError, match=says):
+        call_command("import_learner", str(path))
+    assert not User.objects.filter(username="learner").exists()
+    assert not RoleFollow.objects.exists()
