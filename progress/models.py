@@ -6,6 +6,9 @@ deleted, so no progress row is ever lost to a curator's change.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
@@ -379,3 +382,30 @@ class StepTally(models.Model):
             f"{self.step_id}: {self.learning} learning, {self.done} done, "
             f"{self.skipped} skipped"
         )
+
+
+class CalendarFeed(models.Model):
+    """A learner's private calendar feed: its secret link holds a token of which
+    only the hash is kept; making a new link or turning it off revokes the old."""
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.learner}'s calendar feed"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def renew(cls, learner) -> str:
+        """A new secret link's token (the old link stops working)."""
+        token = secrets.token_urlsafe(32)
+        cls.objects.update_or_create(
+            learner=learner, defaults={"token_hash": cls.hash_token(token)}
+        )
+        return token

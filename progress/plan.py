@@ -67,6 +67,8 @@ class Plan:
     capacity_from: str  # "goal", "pace" or "none"
     remaining_hours: float
     this_week: list[PlanItem] = field(default_factory=list)
+    # The day each of this week's items starts (the calendar feed's events).
+    days: list[datetime.date] = field(default_factory=list)
     finish: datetime.date | None = None
     status: str = "no plan"  # done, no plan, on track, ahead, behind, no target
     days_from_target: int = 0  # finish minus target: negative is ahead
@@ -139,6 +141,7 @@ def make_plan(
             source,
             remaining,
             this_week=items[:1],
+            days=[today],
             status="no plan",
             needed_per_week=_needed(remaining, goal.target, today),
             week=week,
@@ -147,15 +150,24 @@ def make_plan(
     days = max(1, math.ceil(round(remaining / per_day, 9)))
     finish = today + datetime.timedelta(days=days - 1)
     left_this_week = per_day * ((week[1] - today).days + 1)
-    this_week, reached = [], 0.0
+    this_week, starts, reached = [], [], 0.0
     for item in items:
         if this_week and reached >= left_this_week:
             break
         this_week.append(item)
+        offset = min(int(round(reached / per_day, 9)), (week[1] - today).days)
+        starts.append(today + datetime.timedelta(days=offset))
         reached += item.hours
     if goal.target is None:
         return Plan(
-            capacity, source, remaining, this_week, finish, "no target", week=week
+            capacity,
+            source,
+            remaining,
+            this_week,
+            starts,
+            finish,
+            "no target",
+            week=week,
         )
     late = (finish - goal.target).days
     if late > 0:
@@ -169,6 +181,7 @@ def make_plan(
         source,
         remaining,
         this_week,
+        starts,
         finish,
         status,
         days_from_target=late,

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from config import caching
-from progress import extensions, figures, learner_file, pages
+from progress import calendar, extensions, figures, learner_file, pages
 from progress.forms import EvidenceForm, GoalForm, NoteForm, SelfAssessmentForm
 from progress.models import (
+    CalendarFeed,
     ItemProgress,
     Level,
     ProgressEvent,
@@ -110,6 +111,59 @@ def goal(request: HttpRequest, slug: str) -> HttpResponse:
         "dashboard.",
     )
     return redirect(safe_next(request, reverse("dashboard")))
+
+
+# --- The calendar feed ---------------------------------------------------------------
+
+NEW_FEED_SESSION_KEY = "calendar_feed_url"
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """Make (`action=new`) or turn off (`action=off`) the private feed link; the
+    link is shown once, when it is made (only its hash is kept)."""
+    if request.method == "POST":
+        return change_calendar(request, request.POST.get("action"))
+    context = {
+        "feed": CalendarFeed.objects.filter(learner=request.user).first(),
+        "new_url": request.session.pop(NEW_FEED_SESSION_KEY, None),
+    }
+    return render(request, "progress/calendar.html", context)
+
+
+def change_calendar(request: HttpRequest, action: str | None) -> HttpResponse:
+    if action == "new":
+        token = CalendarFeed.renew(request.user)
+        url = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
+        request.session[NEW_FEED_SESSION_KEY] = url
+        text = "Your calendar link is ready; any older link no longer works."
+    elif action == "off":
+        CalendarFeed.objects.filter(learner=request.user).delete()
+        text = "Your calendar feed is off: its link no longer works."
+    else:
+        return HttpResponseBadRequest("Choose new or off.", content_type="text/plain")
+    messages.success(request, text)
+    return redirect("calendar_settings")
+
+
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed, for calendar apps (no sign-in: the secret link is the key)."""
+    feed = (
+        CalendarFeed.objects.filter(token_hash=CalendarFeed.hash_token(token))
+        .select_related("learner")
+        .first()
+    )
+    if feed is None or not feed.learner.is_active:
+        raise Http404("No such calendar.")
+    response = HttpResponse(
+        calendar.feed(feed.learner), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="waymark.ics"'
+    return response
 
 
 @login_required

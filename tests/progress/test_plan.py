@@ -74,6 +74,9 @@ def test_nothing_is_planned_before_today(remaining, goal, pace, today):
     if remaining:
         assert plan.this_week and plan.this_week[0] == remaining[0]
         assert plan.this_week == remaining[: len(plan.this_week)]
+        assert len(plan.days) == len(plan.this_week)
+        assert all(today <= day <= sunday for day in plan.days)
+        assert plan.days == sorted(plan.days)
     else:
         assert plan.status == "done"
 
