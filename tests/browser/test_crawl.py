@@ -3,6 +3,7 @@ rules, the Content Security Policy and the console, for visitors, learners and
 mentors. Set WAYMARK_SCREENSHOTS=docs/screenshots (`make screenshots`) to save
 screenshots of the key pages as well."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -40,6 +41,8 @@ LEARNER_PAGES = {
     "skill-signed-in": f"/skills/{SKILL}/",
     "item": f"/items/step/{STEP}/",
     "reset": "/roles/backend-engineer/reset/",
+    "goal": "/roles/backend-engineer/goal/",
+    "calendar": "/calendar/",
     "mentoring-learner": "/mentoring/",
     "account": "/account/",
     "account-delete": "/account/delete/",
@@ -66,7 +69,12 @@ def world(seed_roadmap):
     ada = UserFactory(username="ada", display_name="Ada", public_profile=True)
     mentor = UserFactory(username="max", display_name="Max")
     role = Role.objects.get()
-    RoleFollow.objects.create(learner=ada, role=role)
+    RoleFollow.objects.create(
+        learner=ada,
+        role=role,
+        target_date=datetime.date.today() + datetime.timedelta(days=60),
+        hours_per_week=6,
+    )
     for step in LearningStep.objects.order_by("stage__position", "position")[:6]:
         ItemProgress.objects.set_status(ada, step, "done")
     step = LearningStep.objects.get(slug=STEP)
@@ -144,6 +152,6 @@ def test_every_page_type_passes_axe_csp_and_console(
 
 
 def test_the_crawl_covers_every_page_type():
-    """30 page types x 2 schemes x 2 widths = 120 page checks."""
+    """32 page types x 2 schemes x 2 widths = 128 page checks."""
     total = len(VISITOR_PAGES) + len(LEARNER_PAGES) + len(MENTOR_PAGES)
-    assert total == 30
+    assert total == 32
