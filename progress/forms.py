@@ -77,6 +77,13 @@ class GoalForm(forms.Form):
         },
     )
 
+    reviews = forms.BooleanField(
+        label="Bring this role's done items back for review",
+        required=False,
+        help_text="Spaced review: each done item comes back on days that fit how "
+        "well you recall it.",
+    )
+
     def __init__(self, *args, today, **kwargs) -> None:
         kwargs.setdefault("auto_id", "goal_%s")
         super().__init__(*args, **kwargs)

@@ -32,6 +32,8 @@ from progress.models import (
     ItemProgress,
     Level,
     ProgressEvent,
+    ReviewCard,
+    ReviewLog,
     RoleFollow,
     SelfAssessment,
     Status,
@@ -166,6 +168,26 @@ def export_data(user) -> dict:
             .select_related("skill")
             .order_by("created_at", "id")
         ],
+        "reviews": [
+            {
+                "kind": card.item_kind,
+                "slug": card.item.slug,
+                "due": card.due.isoformat(),
+                "schedule": card.card,
+                "history": [
+                    {
+                        "rating": ReviewLog.Rating(log.rating).label.lower(),
+                        "at": log.reviewed_at.isoformat(),
+                        "next_due": log.next_due.isoformat(),
+                    }
+                    for log in card.logs.all()
+                ],
+            }
+            for card in ReviewCard.objects.filter(learner=user)
+            .select_related("step", "concept")
+            .prefetch_related("logs")
+            .order_by("created_at", "id")
+        ],
     }
     for section in extensions.contributions("learner_file"):
         document.update(section.write(user))
@@ -281,6 +303,7 @@ class Importer:
         self.progress(learner)
         self.history(learner)
         self.assessments(learner)
+        self.reviews(learner)
         for section in extensions.contributions("learner_file"):
             section.read(self, learner)
         return self.counts
@@ -445,6 +468,44 @@ class Importer:
             )
             count += 1
         self.counts["self-assessments"] = count
+
+    def reviews(self, learner):
+        ratings = {label.lower(): value for value, label in ReviewLog.Rating.choices}
+        count = 0
+        for index, entry in enumerate(self.document.get("reviews", [])):
+            where = f"reviews[{index}]"
+            kind, item = self.item(entry, where)
+            schedule = field_of(entry, "schedule", where)
+            if not isinstance(schedule, dict):
+                raise ImportProblem(f"{where}.schedule: expected a mapping.")
+            card = ReviewCard.objects.create(
+                learner=learner,
+                card=schedule,
+                due=day_of(field_of(entry, "due", where), f"{where}.due"),
+                **{kind: item},
+            )
+            for number, step in enumerate(entry.get("history") or []):
+                at = f"{where}.history[{number}]"
+                rating = ratings.get(field_of(step, "rating", at))
+                if rating is None:
+                    raise ImportProblem(f"{at}.rating: not one of {sorted(ratings)}.")
+                log = ReviewLog.objects.create(
+                    card=card,
+                    rating=rating,
+                    next_due=day_of(field_of(step, "next_due", at), f"{at}.next_due"),
+                )
+                ReviewLog.objects.filter(pk=log.pk).update(
+                    reviewed_at=time_of(step.get("at"), at)
+                )
+            count += 1
+        self.counts["reviews"] = count
+
+
+def day_of(value, where: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError) as error:
+        raise ImportProblem(f"{where}: {value!r} is not a date.") from error
 
 
 def _select_parents(model):

@@ -41,12 +41,15 @@ MAX_HOURS_PER_WEEK = 80
 
 
 class RoleFollowQuerySet(models.QuerySet):
-    def set_goal(self, follow, target_date, hours_per_week) -> None:
-        """Set (or, with two Nones, clear) the learner's goal for a followed role."""
+    def set_goal(self, follow, target_date, hours_per_week, reviews=None) -> None:
+        """Set (or, with two Nones, clear) the learner's goal for a followed role,
+        and whether its done items come up for review."""
+        reviews = follow.reviews if reviews is None else reviews
         self.filter(pk=follow.pk).update(
-            target_date=target_date, hours_per_week=hours_per_week
+            target_date=target_date, hours_per_week=hours_per_week, reviews=reviews
         )
         follow.target_date, follow.hours_per_week = target_date, hours_per_week
+        follow.reviews = reviews
         caching.bump("learner", follow.learner_id)  # the dashboard shows the plan
 
 
@@ -65,6 +68,12 @@ class RoleFollow(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS_PER_WEEK)],
+    )
+
+    reviews = models.BooleanField(
+        "spaced review",
+        default=True,
+        help_text="List this role's done items for review on the dashboard.",
     )
 
     objects = RoleFollowQuerySet.as_manager()
@@ -409,3 +418,55 @@ class CalendarFeed(models.Model):
             learner=learner, defaults={"token_hash": cls.hash_token(token)}
         )
         return token
+
+
+class ReviewCard(ItemRelated):
+    """The spaced-review schedule of one done item (FSRS): made by the first
+    rating; before it, a done item is due the day after it was marked done."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    card = models.JSONField(help_text="The FSRS card's state.")
+    due = models.DateField(help_text="The day of the next review, the learner's.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            _one_item("review_names_one_item"),
+            models.UniqueConstraint(
+                fields=["learner", "step"],
+                condition=Q(step__isnull=False),
+                name="one_review_per_learner_step",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "concept"],
+                condition=Q(concept__isnull=False),
+                name="one_review_per_learner_concept",
+            ),
+        ]
+        indexes = [models.Index(fields=["learner", "due"], name="review_due")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} reviews {self.item} on {self.due}"
+
+
+class ReviewLog(models.Model):
+    """One answered review: how well the learner recalled the item."""
+
+    class Rating(models.IntegerChoices):
+        AGAIN = 1, "Again"
+        HARD = 2, "Hard"
+        GOOD = 3, "Good"
+        EASY = 4, "Easy"
+
+    card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="logs")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+    next_due = models.DateField()
+
+    class Meta:
+        ordering = ["reviewed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.card.item}: {self.get_rating_display()}"

@@ -16,9 +16,10 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from config import caching
-from progress import extensions, figures
+from progress import extensions, figures, reviews
 from progress.forms import GoalForm, SelfAssessmentForm
 from progress.models import (
     ItemProgress,
@@ -201,6 +202,7 @@ def dashboard_context(learner) -> dict:
             annotate_statuses([progress.continue_with], "step", statuses)
     return {
         **extensions.context("dashboard", learner),
+        **reviews_context(learner, follows),
         "role_figures": role_figures,
         "activity": figures.activity(learner),
         "recent": list(
@@ -219,7 +221,15 @@ def dashboard_context(learner) -> dict:
     }
 
 
-DASHBOARD_PARTS = ("roles", "feedback", "activity")
+DASHBOARD_PARTS = ("reviews", "roles", "feedback", "activity")
+
+
+def reviews_context(learner, follows=None) -> dict:
+    """The dashboard's reviews due today (progress/reviews.py)."""
+    if follows is None:
+        follows = RoleFollow.objects.filter(learner=learner, role__is_published=True)
+    due = reviews.due_reviews(learner, list(follows), timezone.now())
+    return {"reviews": due, "ratings": reviews.RATINGS}
 
 
 def dashboard_parts(request: HttpRequest) -> dict:

@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("items/<str:kind>/<slug:slug>/note/", views.save_note, name="progress_note"),
     path(
+        "items/<str:kind>/<slug:slug>/review/",
+        views.review_item,
+        name="progress_review",
+    ),
+    path(
         "items/<str:kind>/<slug:slug>/evidence/",
         views.add_evidence,
         name="progress_add_evidence",

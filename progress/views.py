@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from config import caching
-from progress import calendar, extensions, figures, learner_file, pages
+from progress import calendar, extensions, figures, learner_file, pages, reviews
 from progress.forms import EvidenceForm, GoalForm, NoteForm, SelfAssessmentForm
 from progress.models import (
     CalendarFeed,
@@ -101,7 +101,9 @@ def goal(request: HttpRequest, slug: str) -> HttpResponse:
         context = pages.goal_context(request.user, follow, form)
         return render(request, "progress/goal.html", context, status=400)
     data = form.cleaned_data
-    RoleFollow.objects.set_goal(follow, data["target_date"], data["hours_per_week"])
+    RoleFollow.objects.set_goal(
+        follow, data["target_date"], data["hours_per_week"], data["reviews"]
+    )
     cleared = data["target_date"] is None and data["hours_per_week"] is None
     messages.success(
         request,
@@ -110,6 +112,39 @@ def goal(request: HttpRequest, slug: str) -> HttpResponse:
         else f"Your goal for {follow.role.title} is saved: your plan is on your "
         "dashboard.",
     )
+    return redirect(safe_next(request, reverse("dashboard")))
+
+
+# --- Spaced review -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def review_item(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    """Rate the recall of a done item (`rating`: again, hard, good or easy)."""
+    item = get_item(request, kind, slug)
+    rating = request.POST.get("rating", "")
+    if rating not in reviews.RATINGS:
+        return HttpResponseBadRequest(
+            "Rate it again, hard, good or easy.", content_type="text/plain"
+        )
+    if not ItemProgress.objects.filter(
+        learner=request.user, status=Status.DONE, **{kind: item}
+    ).exists():
+        return HttpResponseBadRequest(
+            "Only a done item is reviewed: mark it done first.",
+            content_type="text/plain",
+        )
+    card = reviews.rate(request.user, item, kind, rating, timezone.now())
+    text = f"Next review of {item}: {card.due:%-d %B %Y}."
+    if request.htmx:
+        response = render(
+            request,
+            "progress/dashboard.html#reviews",
+            pages.reviews_context(request.user),
+        )
+        return trigger_client_event(response, "waymark:announce", {"message": text})
+    messages.success(request, text)
     return redirect(safe_next(request, reverse("dashboard")))
 
 

@@ -112,3 +112,18 @@ class TestTheFeed:
         assert all(
             f"learner-{learner.pk}@" in str(e["UID"]) for e in feed.walk("VEVENT")
         )
+
+
+@pytest.mark.django_db
+def test_review_sessions_are_in_the_feed(client, learner, planned, steps, clock):
+    from progress import reviews
+    from progress.models import ItemProgress
+
+    ItemProgress.objects.set_status(learner, steps[0], "done")
+    card = reviews.rate(learner, steps[0], "step", "good", clock.current)
+    client.force_login(learner)
+    path = make_link(client)
+    events = Calendar.from_ical(client.get(path).content).walk("VEVENT")
+    (session,) = [e for e in events if str(e["SUMMARY"]).startswith("Review ")]
+    assert str(session["SUMMARY"]) == "Review 1 item on Waymark"
+    assert session.decoded("DTSTART") == card.due

@@ -15,6 +15,7 @@ from progress.models import (
     Evidence,
     ItemProgress,
     ProgressEvent,
+    ReviewCard,
     RoleFollow,
     SelfAssessment,
     StepTally,
@@ -23,7 +24,14 @@ from roadmap.models import Concept, LearningStep, Skill
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [ItemProgress, Evidence, ProgressEvent, RoleFollow, SelfAssessment]
+MODELS = [
+    ItemProgress,
+    Evidence,
+    ProgressEvent,
+    RoleFollow,
+    SelfAssessment,
+    ReviewCard,
+]
 
 
 def make_history(learner, mentor):
@@ -41,6 +49,12 @@ def make_history(learner, mentor):
             ItemProgress.objects.set_status(learner, step, "done")
     for concept in concepts:
         ItemProgress.objects.set_status(learner, concept, "skipped")
+    from django.utils import timezone
+
+    from progress import reviews
+
+    reviews.rate(learner, steps[1], "step", "good", timezone.now())
+    reviews.rate(learner, steps[1], "step", "hard", timezone.now())
     row = ItemProgress.objects.get(learner=learner, step=steps[0])
     row.note, row.note_shared = "Private thoughts ✍️ with <markup>", True
     row.save()
@@ -118,6 +132,8 @@ def test_export_import_restores_every_row(client, seed_roadmap, learner, tmp_pat
         "target_date": "2027-06-30",
         "hours_per_week": 6,
     }
+    (review,) = after["reviews"]
+    assert [entry["rating"] for entry in review["history"]] == ["good", "hard"]
     plan = after["figures"][0]["plan"]
     assert plan["hours_per_week"] == 6 and plan["this_week"][0]["hours"] > 0
     assert list(StepTally.objects.order_by("pk").values()) == tallies_before

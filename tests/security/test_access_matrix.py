@@ -100,6 +100,7 @@ EXPECTED = {
     # The goal of a role the person follows: only the owner follows it here.
     "progress_goal": (302, 200, 404, 404, 404, 404, 404),
     "calendar_settings": SIGNED_IN,
+    "progress_review": POST_ONLY,
     "calendar_feed": (404,) * 7,  # the world's token is no feed's: nobody learns
     "progress_export_json": SIGNED_IN,
     "progress_export_csv": SIGNED_IN,

@@ -40,6 +40,7 @@ POSTS = {
     "progress_assess",
     "progress_set_status",
     "progress_note",
+    "progress_review",
     "progress_add_evidence",
     "feedback_reply",
     "feedback_mark_read",
@@ -60,6 +61,7 @@ POST_DATA = {
     "url": "https://x.example/",
     "body": "x",
     "level": "3",
+    "rating": "good",
 }
 
 

@@ -1,0 +1,130 @@
+"""Spaced review: what a learner marked done comes back for review, on days that
+FSRS (the `fsrs` package) computes from how well they recalled it.
+
+Rules (docs/progress.md, "Spaced review"):
+
+- An item of a followed role with reviews on, marked done, is first due the day
+  after it was marked done (in the learner's time zone). It has no schedule of
+  its own until its first review.
+- Each review is rated again, hard, good or easy; FSRS gives the next day
+  (whole days: no learning steps of minutes, no fuzz, at most a year ahead), and
+  the rating is kept in the item's history.
+- The dashboard lists the reviews due today or earlier, the oldest first, at most
+  REVIEWS_SHOWN of them. A review left unanswered for more than LAPSED_DAYS
+  after its day leaves the list instead of piling up: marking the item done
+  again, or rating it from its page, brings it back.
+- An item that is no longer done is not reviewed; a role's reviews can be turned
+  off on its goal page.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from fsrs import Card, Rating, Scheduler
+
+from config import caching
+from progress import figures
+from progress.models import ItemProgress, ReviewCard, ReviewLog, Status
+
+REVIEWS_SHOWN = 10
+LAPSED_DAYS = 60
+SCHEDULER = Scheduler(
+    learning_steps=(),
+    relearning_steps=(),
+    enable_fuzzing=False,
+    maximum_interval=365,
+)
+RATINGS = {
+    "again": ReviewLog.Rating.AGAIN,
+    "hard": ReviewLog.Rating.HARD,
+    "good": ReviewLog.Rating.GOOD,
+    "easy": ReviewLog.Rating.EASY,
+}
+
+
+@dataclass(frozen=True)
+class DueReview:
+    kind: str
+    slug: str
+    title: str
+    due: datetime.date
+
+
+@dataclass(frozen=True)
+class Reviews:
+    due: list[DueReview]  # the ones shown, oldest first
+    total: int  # all that are due (and not lapsed)
+
+
+def reviewable(follows) -> dict[tuple[str, int], tuple[str, str]]:
+    """(kind, id) -> (slug, title) of the items of the followed roles whose
+    reviews are on (from the roles' cached structure)."""
+    role_ids = {follow.role_id for follow in follows if follow.reviews}
+    if not role_ids:
+        return {}
+    structure = figures.role_structure(role_ids)
+    items = {
+        ("step", step.pk): (step.slug, step.title)
+        for step in structure.steps
+        if step.role_id in role_ids
+    }
+    for pk, role_id, name, _hours, slug in structure.concepts:
+        if role_id in role_ids:
+            items[("concept", pk)] = (slug, name)
+    return items
+
+
+def due_reviews(learner, follows, now: datetime.datetime) -> Reviews:
+    """The learner's due reviews, in two queries (the structure is cached)."""
+    items = reviewable(follows)
+    if not items:
+        return Reviews([], 0)
+    today = figures.local_today(learner, now)
+    scheduled = {
+        ("step", step_id) if step_id else ("concept", concept_id): due
+        for step_id, concept_id, due in ReviewCard.objects.filter(
+            learner=learner
+        ).values_list("step_id", "concept_id", "due")
+    }
+    due: list[DueReview] = []
+    for step_id, concept_id, changed in ItemProgress.objects.filter(
+        learner=learner, status=Status.DONE
+    ).values_list("step_id", "concept_id", "status_changed_at"):
+        key = ("step", step_id) if step_id else ("concept", concept_id)
+        if key not in items:
+            continue
+        day = scheduled.get(key)
+        if day is None:
+            done_on = changed.astimezone(learner.zone).date() if changed else today
+            day = done_on + datetime.timedelta(days=1)
+        if day <= today and (today - day).days <= LAPSED_DAYS:
+            slug, title = items[key]
+            due.append(DueReview(key[0], slug, title, day))
+    due.sort(key=lambda review: (review.due, review.title))
+    return Reviews(due[:REVIEWS_SHOWN], len(due))
+
+
+def rate(learner, item, kind: str, rating: str, now: datetime.datetime) -> ReviewCard:
+    """Record a review of a done item and schedule the next one."""
+    with transaction.atomic():
+        row = (
+            ReviewCard.objects.select_for_update()
+            .filter(learner=learner, **{kind: item})
+            .first()
+        )
+        card = Card.from_dict(row.card) if row else Card()
+        card, _log = SCHEDULER.review_card(card, Rating(RATINGS[rating]), now)
+        due = card.due.astimezone(learner.zone).date()
+        if row is None:
+            row = ReviewCard.objects.create(
+                learner=learner, card=card.to_dict(), due=due, **{kind: item}
+            )
+        else:
+            row.card, row.due = card.to_dict(), due
+            row.save(update_fields=["card", "due"])
+        ReviewLog.objects.create(card=row, rating=RATINGS[rating], next_due=due)
+        caching.bump("learner", learner.pk)  # the dashboard lists what is due
+    return row
