@@ -95,6 +95,41 @@ class TestDashboardQueryBudget:
             assert client.get(reverse("dashboard")).status_code == 200
         assert response.status_code == 200
 
+    @pytest.mark.parametrize(("roles", "steps"), [(1, 20), (4, 300)])
+    def test_goals_and_reviews_keep_the_budget(
+        self, client, learner, roles, steps, django_assert_page_queries
+    ):
+        import datetime
+
+        from django.utils import timezone
+
+        from progress import reviews
+
+        past = timezone.now() - datetime.timedelta(days=3)
+
+        for index in range(roles):
+            role = build_roadmap(f"gen{index}", steps=steps)
+            follow = RoleFollow.objects.create(learner=learner, role=role)
+            RoleFollow.objects.set_goal(
+                follow, timezone.localdate() + datetime.timedelta(days=90), 6
+            )
+            done = list(role.stages.first().steps.all()[:8])
+            for step in done:
+                ItemProgress.objects.set_status(learner, step, "done")
+            reviews.rate(learner, done[0], "step", "hard", past)
+        # Marked done three days ago: their reviews are due.
+        ItemProgress.objects.filter(learner=learner).update(status_changed_at=past)
+        client.force_login(learner)
+        client.get(reverse("dashboard"))  # caches the roles' structure
+        ItemProgress.objects.set_status(learner, done[1], "learning")
+        with django_assert_page_queries(DASHBOARD_QUERIES):
+            response = client.get(reverse("dashboard"))
+        body = response.content.decode()
+        assert 'id="reviews-title"' in body
+        assert body.count('class="plan"') == roles
+        with django_assert_page_queries(DASHBOARD_QUERIES_CACHED):
+            assert client.get(reverse("dashboard")).status_code == 200
+
 
 @pytest.mark.django_db
 def test_the_cached_dashboard_equals_the_directly_rendered_one(
