@@ -239,8 +239,8 @@ class Command(BaseCommand):
     def make_follows(self, role: Role, groups: list[int]):
         self.sql(
             """
-            INSERT INTO progress_rolefollow (learner_id, role_id, started_at)
-            SELECT u.id, r.role_id, u.date_joined
+            INSERT INTO progress_rolefollow (learner_id, role_id, started_at, reviews)
+            SELECT u.id, r.role_id, u.date_joined, true
             FROM accounts_user u
             CROSS JOIN LATERAL (
                 SELECT %s::bigint AS role_id
