@@ -320,6 +320,7 @@ def goal_context(learner, follow: RoleFollow, form=None) -> dict:
     initial = {
         "target_date": follow.target_date,
         "hours_per_week": follow.hours_per_week,
+        "reviews": follow.reviews,
     }
     return {
         "role": follow.role,

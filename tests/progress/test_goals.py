@@ -30,6 +30,7 @@ class TestTheGoalForm:
         assert 'name="target_date"' in body and 'type="date"' in body
         assert f'min="{TODAY.isoformat()}"' in body
         assert 'name="hours_per_week"' in body
+        assert 'name="reviews"' in body and 'id="goal_reviews" checked' in body
 
     @pytest.mark.parametrize("htmx", [False, True])
     def test_a_goal_is_saved_and_the_dashboard_plans_from_it(
@@ -39,7 +40,7 @@ class TestTheGoalForm:
         headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
         response = client.post(
             goal_url(),
-            {"target_date": "2026-12-22", "hours_per_week": "7"},
+            {"target_date": "2026-12-22", "hours_per_week": "7", "reviews": "on"},
             **headers,
         )
         assert response.status_code == 302

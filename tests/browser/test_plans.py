@@ -1,0 +1,67 @@
+"""A learner's plan in Chromium: set a goal, see this week's items, rate a due
+review without a reload, and subscribe a calendar to the feed (fetched as a
+calendar app would)."""
+
+import datetime
+import urllib.request
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+from playwright.sync_api import expect
+
+from progress.models import ItemProgress, ReviewCard, RoleFollow
+from roadmap.models import LearningStep, Role
+from tests.browser.test_progress import sign_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_goal_a_weekly_plan_a_review_and_a_calendar(page, live_server, seed_roadmap):
+    learner = UserFactory(username="planner")
+    RoleFollow.objects.create(learner=learner, role=Role.objects.get())
+    first = LearningStep.objects.get(slug="choose-a-backend-language")
+    ItemProgress.objects.set_status(learner, first, "done")
+    ItemProgress.objects.filter(learner=learner).update(
+        status_changed_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    sign_in(page, live_server, "planner")
+
+    # Set a goal through the goal page's form.
+    page.get_by_role("link", name="Set a goal for Backend Engineer").click()
+    target = timezone.localdate() + datetime.timedelta(days=120)
+    page.fill("#goal_target_date", target.isoformat())
+    page.fill("#goal_hours_per_week", "6")
+    page.get_by_role("button", name="Save my goal").click()
+    page.wait_for_url("**/dashboard/")
+    plan = page.locator("section.plan")
+    expect(plan).to_contain_text("6 h a week")
+    expect(plan).to_contain_text("This week")
+    # The done step's concepts come first (each step is followed by its own).
+    expect(plan.locator("ul.plan__items li").first).to_contain_text("Python")
+
+    # The done step is due for review: rate it in place (htmx, no reload).
+    page.evaluate("window.__sameDocument = true")
+    reviews = page.locator("#dashboard-reviews")
+    expect(reviews).to_contain_text("Choose a backend programming language")
+    good = reviews.locator('button[name="rating"][value="good"]').first
+    expect(good).to_have_text("Good: Choose a backend programming language")
+    good.click()
+    expect(page.locator("#live-region")).to_contain_text("Next review of")
+    expect(page.locator("#dashboard-reviews")).not_to_contain_text("Choose a backend")
+    assert page.evaluate("window.__sameDocument") is True
+    assert ReviewCard.objects.get(learner=learner).due > timezone.localdate()
+
+    # Subscribe a calendar: make the private link, then fetch it as an app would.
+    page.get_by_role("link", name="See your plan in your calendar app").click()
+    page.get_by_role("button", name="Turn on my calendar feed").click()
+    url = page.locator("#feed-url").input_value()
+    assert url.startswith(live_server.url) and url.endswith(".ics")
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("text/calendar")
+        feed = Calendar.from_ical(response.read())
+    summaries = [str(event["SUMMARY"]) for event in feed.walk("VEVENT")]
+    assert "Target: finish Backend Engineer" in summaries
+    assert any(summary.startswith("Review 1 item") for summary in summaries)
+    assert "Python (about 3 h)" in summaries
