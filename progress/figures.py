@@ -267,9 +267,14 @@ def _load_structure(role_ids: list[int]) -> RoleStructure:
     for step_id, prerequisite_id in through:
         prerequisites[step_id].append(prerequisite_id)
     step_concepts: dict[int, list[int]] = defaultdict(list)
-    for step_id, concept_id in LearningStep.concepts.through.objects.filter(
-        learningstep__in=[step.pk for step in steps]
-    ).values_list("learningstep_id", "concept_id"):
+    for step_id, concept_id in (
+        LearningStep.concepts.through.objects.filter(
+            learningstep__in=[step.pk for step in steps]
+        )
+        # In each skill's order, the same on every database.
+        .order_by("learningstep_id", "concept__position", "concept_id")
+        .values_list("learningstep_id", "concept_id")
+    ):
         step_concepts[step_id].append(concept_id)
     return RoleStructure(
         steps=steps,
