@@ -248,6 +248,24 @@ def _one_item(name: str) -> models.CheckConstraint:
     )
 
 
+def _one_row_per_learner_item(
+    step_name: str, concept_name: str
+) -> list[models.UniqueConstraint]:
+    """At most one row per learner and step, and per learner and concept."""
+    return [
+        models.UniqueConstraint(
+            fields=["learner", "step"],
+            condition=Q(step__isnull=False),
+            name=step_name,
+        ),
+        models.UniqueConstraint(
+            fields=["learner", "concept"],
+            condition=Q(concept__isnull=False),
+            name=concept_name,
+        ),
+    ]
+
+
 class ItemProgress(ItemRelated):
     """A learner's status and private note on one step or concept: one row each."""
 
@@ -274,15 +292,9 @@ class ItemProgress(ItemRelated):
         ordering = ["learner_id", "id"]
         constraints = [
             _one_item("progress_names_one_item"),
-            models.UniqueConstraint(
-                fields=["learner", "step"],
-                condition=Q(step__isnull=False),
-                name="unique_progress_per_learner_step",
-            ),
-            models.UniqueConstraint(
-                fields=["learner", "concept"],
-                condition=Q(concept__isnull=False),
-                name="unique_progress_per_learner_concept",
+            *_one_row_per_learner_item(
+                "unique_progress_per_learner_step",
+                "unique_progress_per_learner_concept",
             ),
         ]
 
@@ -434,15 +446,8 @@ class ReviewCard(ItemRelated):
     class Meta:
         constraints = [
             _one_item("review_names_one_item"),
-            models.UniqueConstraint(
-                fields=["learner", "step"],
-                condition=Q(step__isnull=False),
-                name="one_review_per_learner_step",
-            ),
-            models.UniqueConstraint(
-                fields=["learner", "concept"],
-                condition=Q(concept__isnull=False),
-                name="one_review_per_learner_concept",
+            *_one_row_per_learner_item(
+                "one_review_per_learner_step", "one_review_per_learner_concept"
             ),
         ]
         indexes = [models.Index(fields=["learner", "due"], name="review_due")]
