@@ -14,8 +14,12 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "timezone", "public_profile"]
-        labels = {"display_name": "Display name", "public_profile": "Public profile"}
+        fields = ["display_name", "timezone", "public_profile", "weekly_email"]
+        labels = {
+            "display_name": "Display name",
+            "public_profile": "Public profile",
+            "weekly_email": "Weekly plan email",
+        }
         help_texts = {
             "public_profile": "Show your followed roles, progress figures and "
             "activity on your public profile page. Notes and evidence are never "

@@ -55,6 +55,12 @@ class User(AbstractUser):
         help_text="Show your followed roles, progress figures and activity at "
         "/u/<username>/. Notes and evidence are never shown.",
     )
+    weekly_email = models.BooleanField(
+        "weekly plan email",
+        default=False,
+        help_text="On Monday mornings in your time zone: the week's plan for your "
+        "roles and the reviews due. Every email has a link to stop it.",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

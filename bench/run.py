@@ -212,6 +212,8 @@ def prepare_database(options, environment) -> None:
             "50",
         ).splitlines()[-1]
     )
+    # The daily jobs, as in production: the time learners took is measured.
+    print(manage("run_schedule").strip())
 
 
 def endpoints_for_dataset() -> list[Endpoint]:

@@ -1,5 +1,6 @@
-"""Periodic jobs: each runs at most once per period (a day, an ISO week), however
-often, however late and on however many machines the schedule is triggered.
+"""Periodic jobs: each runs at most once per period (an hour, a day, an ISO
+week), however often, however late and on however many machines the schedule
+is triggered.
 
 `manage.py run_schedule` runs every job that is due. Run it from cron or a
 systemd timer every few minutes (docs/deployment.md); `make run` runs it in its
@@ -23,13 +24,13 @@ from outbox.models import Message, ScheduledRun
 
 logger = logging.getLogger("waymark.schedule")
 
-DAY, WEEK = "day", "week"
+HOUR, DAY, WEEK = "hour", "day", "week"
 
 
 @dataclass(frozen=True)
 class Job:
     name: str
-    every: str  # DAY or WEEK, in UTC
+    every: str  # HOUR, DAY or WEEK, in UTC
     run: Callable[[datetime.datetime], str]  # now -> what it did, in a few words
     doc: str = ""
 
@@ -44,7 +45,10 @@ def register(job: Job) -> Job:
 
 
 def period_of(job: Job, now: datetime.datetime) -> str:
-    day = now.astimezone(datetime.UTC).date()
+    moment = now.astimezone(datetime.UTC)
+    day = moment.date()
+    if job.every == HOUR:
+        return f"{day.isoformat()}T{moment.hour:02d}"
     if job.every == WEEK:
         year, week, _ = day.isocalendar()
         return f"{year}-W{week:02d}"
@@ -87,7 +91,8 @@ def prune_finished_tasks(now: datetime.datetime) -> str:
 
     cutoff = now - datetime.timedelta(days=settings.WAYMARK_KEEP_FINISHED_DAYS)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
-    return f"deleted {deleted} finished task(s)"
+    runs, _ = ScheduledRun.objects.filter(finished_at__lt=cutoff).delete()
+    return f"deleted {deleted} finished task(s) and {runs} past run(s)"
 
 
 def prune_sent_messages(now: datetime.datetime) -> str:
@@ -103,7 +108,8 @@ register(
         "prune-finished-tasks",
         DAY,
         prune_finished_tasks,
-        "Delete finished task rows older than WAYMARK_KEEP_FINISHED_DAYS.",
+        "Delete finished task rows and past schedule runs older than "
+        "WAYMARK_KEEP_FINISHED_DAYS.",
     )
 )
 register(

@@ -10,6 +10,7 @@ from progress.models import (
     ProgressEvent,
     RoleFollow,
     SelfAssessment,
+    WeeklyEmail,
 )
 from roadmap.models import LearningStep
 
@@ -116,7 +117,16 @@ class StepDropOff(LearningStep):
 class StepDropOffAdmin(ReadOnlyAdmin):
     """Counts come from the step tallies (`progress.dropoff`): one row per step."""
 
-    list_display = ("title", "stage", "position", "started", "finished", "skipped")
+    list_display = (
+        "title",
+        "stage",
+        "position",
+        "started",
+        "finished",
+        "skipped",
+        "learner_hours",
+        "learner_count",
+    )
     list_filter = ("stage__role",)
     list_select_related = ("stage__role", "tally")
     search_fields = ("title", "stage__title")
@@ -146,3 +156,14 @@ class StepDropOffAdmin(ReadOnlyAdmin):
     @admin.display(description="skipped", ordering="skipped_count")
     def skipped(self, obj) -> int:
         return obj.skipped_count
+
+
+@admin.register(WeeklyEmail)
+class WeeklyEmailAdmin(ReadOnlyAdmin):
+    """Which week's plan email each learner was sent (the email itself is in the
+    outbox's messages)."""
+
+    list_display = ("learner", "week", "queued_at")
+    list_filter = ("week",)
+    list_select_related = ("learner",)
+    search_fields = ("learner__username", "learner__email")

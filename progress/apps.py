@@ -20,6 +20,29 @@ class ProgressConfig(AppConfig):
             _forget_learner, sender=get_user_model(), dispatch_uid="dropoff_forget"
         )
 
+        from outbox import schedule
+        from outbox.sending import send_only_while
+        from progress import reminders, timings
+
+        schedule.register(
+            schedule.Job(
+                "measure-learner-times",
+                schedule.DAY,
+                timings.measure_learner_times,
+                "Measure how long learners took over each item (progress/timings.py).",
+            )
+        )
+        schedule.register(
+            schedule.Job(
+                "weekly-emails",
+                schedule.HOUR,
+                reminders.send_weekly_emails,
+                "Queue the weekly plan email of each learner whose Monday morning "
+                "has come (progress/reminders.py).",
+            )
+        )
+        send_only_while(reminders.KIND, reminders.still_wanted)
+
         # The role and skill pages of signed-in people show their progress.
         hooks.register("role", pages.signed_in_role_page)
         hooks.register("skill", pages.signed_in_skill_page)

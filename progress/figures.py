@@ -141,7 +141,12 @@ class RoleProgress:
             "hours_from": plan.capacity_from,
             "remaining_hours": plan.remaining_hours,
             "this_week": [
-                {"kind": item.kind, "slug": item.slug, "hours": item.hours}
+                {
+                    "kind": item.kind,
+                    "slug": item.slug,
+                    "hours": item.hours,
+                    "estimate": item.estimate,
+                }
                 for item in plan.this_week
             ],
         }
@@ -236,9 +241,11 @@ class RoleStructure:
     the content changes."""
 
     steps: list[LearningStep]
-    concepts: list[tuple[int, int, str, int, str]]  # id, role, name, hours, slug
+    concepts: list[tuple[int, int, str, float, str]]  # id, role, name, hours, slug
     prerequisites: dict[int, list[int]]
     step_concepts: dict[int, list[int]] = field(default_factory=dict)
+    # The items whose hours are what learners took (progress/timings.py).
+    measured: set[ItemKey] = field(default_factory=set)
 
 
 def role_structure(role_ids: Iterable[int]) -> RoleStructure:
@@ -276,17 +283,22 @@ def _load_structure(role_ids: list[int]) -> RoleStructure:
         .values_list("learningstep_id", "concept_id")
     ):
         step_concepts[step_id].append(concept_id)
+    concepts = _role_concepts(role_ids)
+    measured = {("step", step.pk) for step in steps if step.learner_hours}
+    measured.update(("concept", row[0]) for row in concepts if row[5])
     return RoleStructure(
         steps=steps,
-        concepts=list(_role_concepts(role_ids)),
+        concepts=[row[:5] for row in concepts],
+        measured=measured,
         prerequisites=dict(prerequisites),
         step_concepts=dict(step_concepts),
     )
 
 
-def _role_concepts(role_ids) -> Iterable[tuple[int, int, str, int, str]]:
-    """(concept id, role id, name, hours, slug) for the published concepts of
-    each role's skills, in the skills' order."""
+def _role_concepts(role_ids) -> list[tuple[int, int, str, float, str, bool]]:
+    """(concept id, role id, name, hours, slug, measured) for the published
+    concepts of each role's skills, in the skills' order: the hours learners
+    took once measured (`measured`), else the estimate."""
     rows = (
         Concept.objects.published()
         .filter(skill__role_skills__role__in=role_ids)
@@ -296,6 +308,7 @@ def _role_concepts(role_ids) -> Iterable[tuple[int, int, str, int, str]]:
             "name",
             "kind",
             "effort_hours",
+            "learner_hours",
             "slug",
             "skill__role_skills__position",
             "position",
@@ -304,8 +317,15 @@ def _role_concepts(role_ids) -> Iterable[tuple[int, int, str, int, str]]:
         .order_by("skill__role_skills__position", "position", "pk")
     )
     return [
-        (pk, role_id, name, hours or CONCEPT_HOURS[kind], slug)
-        for pk, role_id, name, kind, hours, slug, _skill_order, _order in rows
+        (
+            pk,
+            role_id,
+            name,
+            learner_hours or hours or CONCEPT_HOURS[kind],
+            slug,
+            bool(learner_hours),
+        )
+        for pk, role_id, name, kind, hours, learner_hours, slug, *_order in rows
     ]
 
 
@@ -700,7 +720,7 @@ def plan_for(role_id, goal, structure, statuses, recent_done, today):
     """One role's plan from the learner's goal, at the goal's hours a week or
     else their pace of the last four weeks in hours (the efforts of the items
     they finished): the same for the learner's dashboard and their mentor."""
-    hours_of = {("step", step.pk): step.hours for step in structure.steps}
+    hours_of = {("step", step.pk): step.planned_hours for step in structure.steps}
     hours_of.update(
         {
             ("concept", pk): hours
@@ -722,11 +742,11 @@ def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:
         for pk, concept_role, name, hours, slug in structure.concepts
         if concept_role == role_id
     }
-    ordered: list[tuple[ItemKey, str, int, str]] = []
+    ordered: list[tuple[ItemKey, str, float, str]] = []
     for step in _in_prerequisite_order(
         [s for s in structure.steps if s.role_id == role_id], structure
     ):
-        ordered.append((("step", step.pk), step.title, step.hours, step.slug))
+        ordered.append((("step", step.pk), step.title, step.planned_hours, step.slug))
         for pk in structure.step_concepts.get(step.pk, ()):
             if pk in concepts:
                 ordered.append((("concept", pk), *concepts[pk]))
@@ -734,7 +754,8 @@ def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:
     items, seen = [], set()
     for key, title, hours, slug in ordered:
         if key not in seen and statuses.get(key) not in finished:
-            items.append(plan_rules.PlanItem(key, title, float(hours), slug))
+            estimate = "learners" if key in structure.measured else "curator"
+            items.append(plan_rules.PlanItem(key, title, float(hours), slug, estimate))
         seen.add(key)
     return items
 

@@ -99,6 +99,7 @@ def export_data(user) -> dict:
             "display_name": user.display_name,
             "timezone": user.timezone,
             "public_profile": user.public_profile,
+            "weekly_email": user.weekly_email,
             "date_joined": user.date_joined.isoformat(),
         },
         "roles": [
@@ -320,6 +321,7 @@ class Importer:
             display_name=account.get("display_name", ""),
             timezone=account.get("timezone", "UTC"),
             public_profile=bool(account.get("public_profile", False)),
+            weekly_email=account.get("weekly_email", False) is True,
             date_joined=time_of(account.get("date_joined"), "account.date_joined"),
         )
         user.set_unusable_password()

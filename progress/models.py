@@ -475,3 +475,25 @@ class ReviewLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card.item}: {self.get_rating_display()}"
+
+
+class WeeklyEmail(models.Model):
+    """The weekly plan email of one learner for one week (its Monday, in their
+    time zone): the row is written with the email, so each week's is sent once."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_emails"
+    )
+    week = models.DateField(help_text="The Monday of the week, the learner's.")
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "week"], name="one_weekly_email_per_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner}'s plan for the week of {self.week}"

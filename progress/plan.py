@@ -35,6 +35,8 @@ class PlanItem:
     title: str
     hours: float
     slug: str = ""
+    # Whose figure `hours` is: the curator's estimate, or what learners took.
+    estimate: str = "curator"
 
     @property
     def kind(self) -> str:

@@ -35,6 +35,11 @@ urlpatterns = [
     path("progress/undo/", views.undo, name="progress_undo"),
     path("calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path(
+        "email/weekly/unsubscribe/<str:token>/",
+        views.weekly_email_unsubscribe,
+        name="weekly_email_unsubscribe",
+    ),
     path("progress/export.json", views.export_json, name="progress_export_json"),
     path("progress/export.csv", views.export_csv, name="progress_export_csv"),
     path("u/<username:username>/", views.public_profile, name="public_profile"),

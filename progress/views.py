@@ -19,11 +19,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from config import caching
-from progress import calendar, extensions, figures, learner_file, pages, reviews
+from progress import (
+    calendar,
+    extensions,
+    figures,
+    learner_file,
+    pages,
+    reminders,
+    reviews,
+)
 from progress.forms import EvidenceForm, GoalForm, NoteForm, SelfAssessmentForm
 from progress.models import (
     CalendarFeed,
@@ -199,6 +208,22 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Content-Disposition"] = 'inline; filename="waymark.ics"'
     return response
+
+
+@never_cache
+@csrf_exempt  # the signed token is the key; mail apps post without a cookie
+@require_http_methods(["GET", "POST"])
+def weekly_email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The weekly email's unsubscribe link: a page with one button (GET changes
+    nothing), and its POST, or a mail app's one-click POST (RFC 8058)."""
+    learner = reminders.learner_of_token(token)
+    if learner is None:
+        raise Http404("This unsubscribe link is not valid.")
+    context = {"learner": learner, "token": token, "subscribed": learner.weekly_email}
+    if request.method == "POST":
+        reminders.unsubscribe(learner)
+        context.update(subscribed=False, done=True)
+    return render(request, "progress/unsubscribe.html", context)
 
 
 @login_required

@@ -259,11 +259,33 @@ EFFORT_MAX_HOURS = 500
 CONCEPT_HOURS = {"idea": 1, "technology": 3, "tool": 2, "practice": 2}
 
 
+class Measured(models.Model):
+    """How long learners actually took over an item, measured each day from their
+    progress (progress/timings.py): the median hours of at least MIN_LEARNERS
+    learners, or none. Not content: no file sets it and no export writes it."""
+
+    learner_hours = models.FloatField(
+        "hours learners took", null=True, blank=True, editable=False
+    )
+    learner_count = models.PositiveIntegerField(
+        "learners measured", default=0, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def planned_hours(self) -> float:
+        """The hours a plan counts: what learners took once known, else the
+        estimate."""
+        return self.learner_hours or self.hours
+
+
 class ConceptQuerySet(PublishedQuerySet):
     parents = ("skill",)
 
 
-class Concept(Cited, Content):
+class Concept(Measured, Cited, Content):
     """Something to understand or a technology to know, within one skill."""
 
     class Kind(models.TextChoices):
@@ -537,7 +559,7 @@ class LearningStepQuerySet(PublishedQuerySet):
     parents = ("stage", "stage__role")
 
 
-class LearningStep(Cited, Content):
+class LearningStep(Measured, Cited, Content):
     """One thing to do on the way to a role, in order within its stage."""
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")

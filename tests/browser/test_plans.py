@@ -1,6 +1,6 @@
 """A learner's plan in Chromium: set a goal, see this week's items, rate a due
-review without a reload, and subscribe a calendar to the feed (fetched as a
-calendar app would)."""
+review without a reload, subscribe a calendar to the feed (fetched as a
+calendar app would), turn on the weekly email and stop it from its link."""
 
 import datetime
 import urllib.request
@@ -10,16 +10,18 @@ from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import expect
 
+from progress import reminders
 from progress.models import ItemProgress, ReviewCard, RoleFollow
 from roadmap.models import LearningStep, Role
 from tests.browser.test_progress import sign_in
 from tests.factories import UserFactory
+from tests.queue import delivered
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_goal_a_weekly_plan_a_review_and_a_calendar(page, live_server, seed_roadmap):
-    learner = UserFactory(username="planner")
+    learner = UserFactory(username="planner", email="planner@example.com")
     RoleFollow.objects.create(learner=learner, role=Role.objects.get())
     first = LearningStep.objects.get(slug="choose-a-backend-language")
     ItemProgress.objects.set_status(learner, first, "done")
@@ -65,3 +67,25 @@ def test_a_goal_a_weekly_plan_a_review_and_a_calendar(page, live_server, seed_ro
     assert "Target: finish Backend Engineer" in summaries
     assert any(summary.startswith("Review 1 item") for summary in summaries)
     assert "Python (about 3 h)" in summaries
+
+    # Turn on the weekly email in the settings, get next Monday's, and stop it
+    # from the link it carries.
+    page.goto(f"{live_server.url}/account/")
+    page.get_by_label("Weekly plan email").check()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Your settings are saved.")).to_be_visible()
+    learner.refresh_from_db()
+    assert learner.weekly_email
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    at = datetime.datetime.combine(monday, datetime.time(9), datetime.UTC)
+    assert reminders.send_weekly_emails(at) == "1 weekly email(s) queued"
+    (email,) = [m for m in delivered() if m.to == ["planner@example.com"]]
+    assert "== Backend Engineer:" in email.body and "This week:" in email.body
+    link = email.body.split("Stop it with one click: ")[1].split()[0]
+    assert email.extra_headers["List-Unsubscribe"] == f"<{link}>"
+    page.goto(live_server.url + link[link.index("/email/") :])
+    page.get_by_role("button", name="Stop the weekly email").click()
+    expect(page.get_by_text("will not send you the weekly plan email")).to_be_visible()
+    learner.refresh_from_db()
+    assert not learner.weekly_email

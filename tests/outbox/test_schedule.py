@@ -49,20 +49,26 @@ class TestOncePerPeriod:
     def test_a_late_trigger_runs_the_job_once_for_its_period(self, counting_job):
         schedule.run_due(NOON)
         # Cron was down for two days: the next trigger runs the weekly job only
-        # if its week has changed; the daily jobs once for the new day.
+        # if its week has changed; the daily and hourly jobs once for now.
         later = schedule.run_due(NOON + datetime.timedelta(days=2))
         assert {name for name, _p, _o in later} == {
-            job.name for job in schedule.JOBS.values() if job.every == schedule.DAY
+            job.name
+            for job in schedule.JOBS.values()
+            if job.every in (schedule.DAY, schedule.HOUR)
         }
         next_week = schedule.run_due(NOON + datetime.timedelta(days=7))
         assert ("count-runs", "2026-W50", "run 2") in next_week
         assert len(counting_job) == 2
 
-    def test_periods_are_utc_days_and_iso_weeks(self):
+    def test_periods_are_utc_hours_days_and_iso_weeks(self):
+        hour = schedule.Job("h", schedule.HOUR, lambda now: "")
         day = schedule.Job("d", schedule.DAY, lambda now: "")
         week = schedule.Job("w", schedule.WEEK, lambda now: "")
         late = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
         assert schedule.period_of(day, late) == "2026-12-31"
+        assert schedule.period_of(hour, late) == "2026-12-31T23"
+        paris = datetime.timezone(datetime.timedelta(hours=1))
+        assert schedule.period_of(hour, late.astimezone(paris)) == "2026-12-31T23"
         assert schedule.period_of(week, late) == "2026-W53"
         assert schedule.period_of(week, late + datetime.timedelta(days=4)) == (
             "2027-W01"
@@ -144,6 +150,7 @@ class TestTheJobs:
     def test_pruning_keeps_failed_mail_and_recent_work(self, clock, settings):
         sent = sending.queue_email(EmailMessage("a", "b", to=["a@x.org"]), kind="t")
         run_tasks()
+        schedule.run_due(clock.current)  # these runs are past once the clock moves
         failed = Message.objects.create(
             kind="t", subject="s", from_email="f@x.org", to=["b@x.org"], status="failed"
         )
@@ -153,7 +160,7 @@ class TestTheJobs:
         now = timezone.now()
         assert schedule.JOBS["prune-sent-emails"].run(now) == "deleted 1 sent email(s)"
         assert schedule.JOBS["prune-finished-tasks"].run(now) == (
-            "deleted 1 finished task(s)"
+            f"deleted 1 finished task(s) and {len(schedule.JOBS)} past run(s)"
         )
         assert set(Message.objects.values_list("pk", flat=True)) == {
             failed.pk,

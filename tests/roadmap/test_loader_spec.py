@@ -3,8 +3,17 @@
 from roadmap.content import spec
 from roadmap.models import Content
 
-# Fields no content file gives: timestamps, and what nesting and order say.
-NOT_IN_FILES = {"id", "created_at", "updated_at", "first_published_at", "position"}
+# Fields no content file gives: timestamps, what nesting and order say, and the
+# time learners took (measured from their progress, progress/timings.py).
+NOT_IN_FILES = {
+    "id",
+    "created_at",
+    "updated_at",
+    "first_published_at",
+    "position",
+    "learner_hours",
+    "learner_count",
+}
 
 
 def test_every_model_field_is_in_the_specification_or_implied_by_nesting():

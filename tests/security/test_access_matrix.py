@@ -102,6 +102,8 @@ EXPECTED = {
     "calendar_settings": SIGNED_IN,
     "progress_review": POST_ONLY,
     "calendar_feed": (404,) * 7,  # the world's token is no feed's: nobody learns
+    # A forged unsubscribe link names nobody: 404 for all, signed in or not.
+    "weekly_email_unsubscribe": (404,) * 7,
     "progress_export_json": SIGNED_IN,
     "progress_export_csv": SIGNED_IN,
     "mentoring": SIGNED_IN,

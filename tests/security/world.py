@@ -90,6 +90,9 @@ def build_world(small_role, steps) -> World:
     )
     deliver_message.enqueue(email.pk)  # a row of the task queue's admin
     ScheduledRun.objects.create(job="prune-sent-emails", period="2026-12-01")
+    from progress.models import WeeklyEmail
+
+    WeeklyEmail.objects.create(learner=owner, week="2026-11-30")
     world = World()
     world.users = {
         "anonymous": None,

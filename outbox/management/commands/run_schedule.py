@@ -8,7 +8,7 @@ from outbox import schedule
 
 class Command(BaseCommand):
     help = (
-        "Run every periodic job that is due (each at most once per day or week). "
+        "Run every periodic job that is due (each at most once per hour, day or week). "
         "Run it from cron or a systemd timer every few minutes, or with --every."
     )
 

@@ -176,11 +176,11 @@ class Command(BaseCommand):
             """
             INSERT INTO accounts_user (password, is_superuser, username, first_name,
                 last_name, email, is_staff, is_active, date_joined, display_name,
-                public_profile, timezone)
+                public_profile, timezone, weekly_email)
             SELECT %s, false, %s || lpad(n::text, 6, '0'), '', '',
                 %s || lpad(n::text, 6, '0') || '@example.com', false, true,
                 now() - (n %% 700) * interval '1 day',
-                initcap(%s) || ' ' || n, false, 'UTC'
+                initcap(%s) || ' ' || n, false, 'UTC', false
             FROM generate_series(1, %s) AS n
             """,
             [hashed, f"{PREFIX}{kind}", f"{PREFIX}{kind}", kind, count],
@@ -239,13 +239,18 @@ class Command(BaseCommand):
     def make_follows(self, role: Role, groups: list[int]):
         self.sql(
             """
-            INSERT INTO progress_rolefollow (learner_id, role_id, started_at, reviews)
-            SELECT u.id, r.role_id, u.date_joined, true
+            INSERT INTO progress_rolefollow (learner_id, role_id, started_at, reviews,
+                target_date, hours_per_week)
+            SELECT u.id, r.role_id, u.date_joined, true,
+                -- A goal for the seed role: a day 60 to 359 days ahead and 3
+                -- to 12 hours a week, so plans are computed as for real people.
+                CASE WHEN r.seed THEN current_date + (60 + u.id %% 300)::int END,
+                CASE WHEN r.seed THEN (3 + u.id %% 10)::int END
             FROM accounts_user u
             CROSS JOIN LATERAL (
-                SELECT %s::bigint AS role_id
+                SELECT %s::bigint AS role_id, true AS seed
                 UNION ALL
-                SELECT (%s::bigint[])[1 + u.id %% %s]
+                SELECT (%s::bigint[])[1 + u.id %% %s], false
             ) r
             WHERE u.username LIKE 'gen-learner%%'
             """,
@@ -288,6 +293,20 @@ class Command(BaseCommand):
             FROM progress_itemprogress p
             JOIN accounts_user u ON u.id = p.learner_id
             WHERE u.username LIKE 'gen-learner%%' AND p.status <> 'not_started'
+                AND p.id %% 4 = 0
+            """
+        )
+        # Those items finished were marked learning first, 20 minutes to 7 hours
+        # before: the time learners took is measured from such pairs.
+        self.sql(
+            """
+            INSERT INTO progress_progressevent (learner_id, step_id, concept_id,
+                from_status, to_status, created_at)
+            SELECT p.learner_id, p.step_id, p.concept_id, 'not_started', 'learning',
+                p.status_changed_at - interval '1 minute' * (20 + p.id %% 400)
+            FROM progress_itemprogress p
+            JOIN accounts_user u ON u.id = p.learner_id
+            WHERE u.username LIKE 'gen-learner%%' AND p.status = 'done'
                 AND p.id %% 4 = 0
             """
         )

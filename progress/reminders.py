@@ -1,0 +1,174 @@
+"""The weekly plan email: off by default; a learner turns it on in their settings.
+
+Rules (docs/progress.md, "The weekly email"):
+
+- It is sent once per learner per week: from Monday SEND_FROM in the
+  learner's time zone, at the schedule's first hourly run after that (a learner
+  who turns it on mid-week gets the current week's at the next run). The
+  `WeeklyEmail` row for the week is written with the email, in one
+  transaction; its unique constraint makes a second run, late or concurrent,
+  send nothing.
+- It holds each followed role's figures and plan for the week and the reviews
+  due, computed by the functions the dashboard's are (`figures.role_progress`
+  with the learner's goals, `reviews.due_reviews`), so the two agree. A learner
+  who follows no role gets none.
+- Every email carries a one-click unsubscribe link, also in `List-Unsubscribe`
+  and `List-Unsubscribe-Post` headers (RFC 2369, RFC 8058) for mail apps' own
+  button. The link holds a signed token of the account, so it needs no sign-in
+  and works from any old email. Opening it shows one button; the POST of that
+  button, or of a mail app, turns the email off. (A plain GET changes nothing,
+  as mail scanners open links.)
+- If the learner turns it off before the worker sends it, it is not sent.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from outbox.sending import Priority, queue_email
+from progress import figures, reviews
+from progress.models import RoleFollow, WeeklyEmail
+from progress.plan import goals_of, week_of
+
+SEND_FROM = datetime.time(8)  # Monday, in the learner's time zone
+KIND = "weekly plan"
+SALT = "waymark.weekly-email.unsubscribe"
+
+
+def unsubscribe_token(learner) -> str:
+    return signing.Signer(salt=SALT).sign(str(learner.pk))
+
+
+def learner_of_token(token: str):
+    """The account an unsubscribe token names, or None."""
+    try:
+        pk = signing.Signer(salt=SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=int(pk), is_active=True).first()
+
+
+def unsubscribe_url(learner) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "weekly_email_unsubscribe", args=[unsubscribe_token(learner)]
+    )
+
+
+def unsubscribe(learner) -> bool:
+    """Turn the weekly email off; False if it was off already."""
+    return bool(
+        get_user_model()
+        .objects.filter(pk=learner.pk, weekly_email=True)
+        .update(weekly_email=False)
+    )
+
+
+def week_due(learner, now: datetime.datetime) -> datetime.date | None:
+    """The Monday of the learner's week whose email may go out now: None on a
+    Monday before SEND_FROM (last week's time is over, this week's not yet)."""
+    local = now.astimezone(learner.zone)
+    monday, _sunday = week_of(local.date())
+    if local < datetime.datetime.combine(monday, SEND_FROM, learner.zone):
+        return None
+    return monday
+
+
+def send_weekly_emails(now: datetime.datetime) -> str:
+    """The schedule's hourly job: queue the week's email of every learner who
+    asked for it and has not had it."""
+    learners = (
+        get_user_model()
+        .objects.filter(weekly_email=True, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    recent = set(
+        WeeklyEmail.objects.filter(
+            week__gte=now.date() - datetime.timedelta(days=8)
+        ).values_list("learner_id", "week")
+    )
+    sent = 0
+    for learner in learners.iterator(chunk_size=500):
+        week = week_due(learner, now)
+        if week is None or (learner.pk, week) in recent:
+            continue
+        sent += send_one(learner, week, now)
+    return f"{sent} weekly email(s) queued"
+
+
+def send_one(learner, week: datetime.date, now: datetime.datetime) -> bool:
+    """Queue one learner's email for `week`, once; False if it was sent already
+    or there is nothing to say (no followed role)."""
+    context = email_context(learner, now)
+    if not context["roles"]:
+        return False
+    try:
+        with transaction.atomic():
+            WeeklyEmail.objects.create(learner=learner, week=week)
+            queue_email(
+                compose(learner, week, context),
+                kind=KIND,
+                priority=Priority.DIGEST,
+                context={"learner": learner.pk, "week": week.isoformat()},
+                recipient=learner,
+            )
+    except IntegrityError:
+        return False  # another run sent it
+    return True
+
+
+def email_context(learner, now: datetime.datetime) -> dict:
+    """Each followed role's figures and plan, and the reviews due: computed by
+    the functions the dashboard uses, so the two agree."""
+    follows = list(
+        RoleFollow.objects.filter(learner=learner, role__is_published=True)
+        .select_related("role")
+        .order_by("started_at", "id")
+    )
+    roles = figures.role_progress(
+        learner, [follow.role for follow in follows], goals=goals_of(follows), now=now
+    )
+    return {"roles": roles, "reviews": reviews.due_reviews(learner, follows, now)}
+
+
+def compose(learner, week: datetime.date, context: dict) -> EmailMessage:
+    site = settings.SITE_URL.rstrip("/")
+    unsubscribe_link = unsubscribe_url(learner)
+    body = render_to_string(
+        "progress/weekly_email.txt",
+        {
+            **context,
+            "learner": learner,
+            "week": week,
+            "site": site,
+            "dashboard_url": site + reverse("dashboard"),
+            "settings_url": site + reverse("account_settings"),
+            "unsubscribe_url": unsubscribe_link,
+        },
+    )
+    return EmailMessage(
+        subject=f"[Waymark] Your plan for the week of {week:%-d %B}",
+        body=body,
+        to=[learner.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def still_wanted(context: dict) -> bool:
+    """`outbox.sending.send_only_while`: the learner still wants the email."""
+    return (
+        get_user_model()
+        .objects.filter(pk=context.get("learner"), weekly_email=True, is_active=True)
+        .exists()
+    )
