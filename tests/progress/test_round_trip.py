@@ -100,6 +100,7 @@ def test_export_import_restores_every_row(client, seed_roadmap, learner, tmp_pat
 
     mentor = UserFactory(username="mentor")
     make_history(learner, mentor)
+    User.objects.filter(pk=learner.pk).update(weekly_email=True)
     client.force_login(learner)
     before = export(client)
     rows_before = counts(learner)
@@ -136,6 +137,8 @@ def test_export_import_restores_every_row(client, seed_roadmap, learner, tmp_pat
     assert [entry["rating"] for entry in review["history"]] == ["good", "hard"]
     plan = after["figures"][0]["plan"]
     assert plan["hours_per_week"] == 6 and plan["this_week"][0]["hours"] > 0
+    assert plan["this_week"][0]["estimate"] == "curator"  # no learners measured
+    assert after["account"]["weekly_email"] is True and restored.weekly_email
     assert list(StepTally.objects.order_by("pk").values()) == tallies_before
 
 
