@@ -30,6 +30,7 @@ from progress.models import (
 )
 from progress.plan import Goal, goals_of
 from progress.visibility import Audience
+from roadmap import path_map
 from roadmap.models import Concept, Role, Skill
 
 STATUS_CONTROL = "progress/_status_control.html"
@@ -126,6 +127,65 @@ def signed_in_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "roadmap/role_detail.html", context)
 
 
+def learner_map(path: path_map.PathMap | None, statuses: dict, role_figures):
+    """The map of a role's path with a learner's statuses and their next step:
+    the same for the learner's role page and their mentor's view of it."""
+    if path is None:
+        return path_map.render(None)
+    next_step = role_figures.continue_with
+    return path_map.render(
+        path,
+        {
+            node.pk: statuses.get(("step", node.pk), Status.NOT_STARTED)
+            for node in path.nodes
+        },
+        next_step.pk if next_step else None,
+        dict(Status.choices),
+    )
+
+
+NOTE_MARK = "You have a note here."
+
+
+def noted_items(learner) -> set:
+    """The items the learner keeps a note on (the role page marks them)."""
+    return {
+        ("step", step_id) if step_id else ("concept", concept_id)
+        for step_id, concept_id in ItemProgress.objects.filter(learner=learner)
+        .exclude(note="")
+        .values_list("step_id", "concept_id")
+    }
+
+
+def stage_progress(step_ids, statuses: dict) -> str:
+    """A stage's summary line: how many of its published steps the learner has
+    done (skipped steps do not count, as in the percentage)."""
+    counts = figures.Counts()
+    for pk in step_ids:
+        counts.add(statuses.get(("step", pk), Status.NOT_STARTED))
+    return f"{counts.done} of {counts.counted} done"
+
+
+def open_stage(role_figures) -> int | None:
+    """The stage shown open on the role page: the one to continue in."""
+    step = role_figures.continue_with if role_figures else None
+    return step.stage_id if step else None
+
+
+def annotate_stages(role, statuses, role_figures, noted=frozenset()) -> None:
+    """What each stage's summary says and whether it starts open, and the
+    note marks: for a page rendered directly (the skeleton has slots)."""
+    opened = open_stage(role_figures)
+    for stage in role.stages.all():
+        steps = list(stage.steps.all())
+        stage.progress_text = stage_progress(
+            [step.pk for step in steps if step.is_published], statuses
+        )
+        stage.open_attr = " open" if stage.pk == opened else ""
+        for step in steps:
+            step.note_mark = NOTE_MARK if ("step", step.pk) in noted else ""
+
+
 def role_page_context(learner, role: Role) -> dict:
     """The role page with the learner's statuses and panel, rendered directly
     (the skeleton in `progress.role_page` gives the same page)."""
@@ -134,8 +194,13 @@ def role_page_context(learner, role: Role) -> dict:
         annotate_statuses(stage.steps.all(), "step", statuses)
     for role_skill in role.role_skills.all():
         annotate_statuses(role_skill.skill.concepts.all(), "concept", statuses)
+    panel = role_panel(learner, role, statuses)
+    annotate_stages(role, statuses, panel["role_figures"], noted_items(learner))
     return {
-        **role_panel(learner, role, statuses),
+        **panel,
+        "role_map": learner_map(
+            path_map.role_map(role), statuses, panel["role_figures"]
+        ),
         "role_panel_template": ROLE_PANEL,
         "item_status_template": STATUS_CONTROL,
         "status_choices": Status.choices,

@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from config import caching
 from progress import figures, pages
 from progress.models import Status
-from roadmap import page_cache
+from roadmap import page_cache, path_map
 from roadmap.models import Role
 
 
@@ -37,16 +37,14 @@ def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
         lambda token: _figures(learner, skeleton, token),
         **figures.learner_entry(learner, f"role:{skeleton['role_id']}"),
     )
-    article = fill(
-        skeleton, parts["statuses"], token=get_token(request), panel=parts["panel"]
-    )
+    article = fill(skeleton, parts, token=get_token(request))
     context = {"role": skeleton, "article": mark_safe(article)}  # noqa: S308
     return render(request, "roadmap/role_detail.html", context)
 
 
 def _figures(learner, skeleton: dict, csrf_token: str) -> dict:
-    """The learner's statuses and their rendered progress panel: cached until
-    their data or the content changes."""
+    """The learner's statuses, their rendered progress panel and their map of
+    the path: cached until their data or the content changes."""
     role = get_object_or_404(Role.objects.published(), pk=skeleton["role_id"])
     statuses = figures.statuses_for(learner)
     context = {
@@ -55,15 +53,27 @@ def _figures(learner, skeleton: dict, csrf_token: str) -> dict:
         "csrf_token": csrf_token,
     }
     panel = render_to_string(pages.ROLE_PANEL, context)
-    return {"statuses": statuses, "panel": panel}
+    role_figures = context["role_figures"]
+    return {
+        "statuses": statuses,
+        "panel": panel,
+        "map": str(pages.learner_map(skeleton["map"], statuses, role_figures)),
+        "open_stage": pages.open_stage(role_figures),
+        "noted": pages.noted_items(learner),
+    }
 
 
 def _skeleton(slug: str) -> dict:
     role = get_object_or_404(Role.objects.for_page(drafts=False), slug=slug)
     key = secrets.token_hex(8)  # slots no content can imitate
+    stage_steps = {}
     for stage in role.stages.all():
+        stage.open_attr = f"⟦{key}:open:{stage.pk}⟧"
+        stage.progress_text = f"⟦{key}:stage:{stage.pk}⟧"
+        stage_steps[stage.pk] = [step.pk for step in stage.steps.all()]
         for step in stage.steps.all():
             step.learner_status = f"⟦{key}:step:{step.pk}⟧"
+            step.note_mark = f"⟦{key}:note:{step.pk}⟧"
     for role_skill in role.role_skills.all():
         for concept in role_skill.skill.concepts.all():
             concept.learner_status = f"⟦{key}:concept:{concept.pk}⟧"
@@ -76,10 +86,13 @@ def _skeleton(slug: str) -> dict:
         "next_url": role.get_absolute_url(),
         "csrf_token": f"⟦{key}:csrf⟧",
         "slot_key": key,
+        "role_map": f"⟦{key}:map⟧",
     }
     article = render_to_string("roadmap/_role_article.html", context)
     return {
         "role_id": role.pk,
+        "map": path_map.role_map(role),
+        "stage_steps": stage_steps,
         "title": role.title,
         "tagline": role.tagline,
         "compiled": _compile(article, key),
@@ -89,40 +102,46 @@ def _skeleton(slug: str) -> dict:
 def _compile(article: str, key: str) -> dict:
     """The skeleton as texts and the slots between them: `texts[i]`, then the
     value of `slots[i]`, and so on, ending with the last text. A slot is
-    ("status", item), ("button", item, status), ("csrf",) or ("panel",)."""
+    ("status", item), ("button", item, status), ("note", step id), ("open",
+    stage id), ("stage", stage id), ("csrf",), ("panel",) or ("map",)."""
     pattern = re.compile(
-        rf"⟦{key}:(?:(step|concept):(\d+)|(csrf)|panel)⟧"
-        r'|status-button--([a-z_]+)" aria-pressed="false"'
+        rf"⟦{key}:(?:(?P<kind>step|concept):(?P<pk>\d+)"
+        r"|(?P<part>note|open|stage):(?P<id>\d+)|(?P<whole>csrf|map|panel))⟧"
+        r'|status-button--(?P<button>[a-z_]+)" aria-pressed="false"'
     )
     texts: list[str] = []
     slots: list[tuple] = []
     position = 0
     item = None
     for match in pattern.finditer(article):
-        kind, pk, csrf, button = match.groups()
-        if button:
+        found = match.groupdict()
+        if found["button"]:
             texts.append(
                 article[position : match.start()]
-                + f'status-button--{button}" aria-pressed="'
+                + f'status-button--{found["button"]}" aria-pressed="'
             )
-            slots.append(("button", item, button))
+            slots.append(("button", item, found["button"]))
             position = match.end() - 1  # the closing quote starts the next text
             continue
         texts.append(article[position : match.start()])
-        if kind:
-            item = (kind, int(pk))
+        if found["kind"]:
+            item = (found["kind"], int(found["pk"]))
             slots.append(("status", item))
+        elif found["part"]:
+            slots.append((found["part"], int(found["id"])))
         else:
-            slots.append(("csrf",) if csrf else ("panel",))
+            slots.append((found["whole"],))
         position = match.end()
     texts.append(article[position:])
     return {"texts": texts, "slots": slots}
 
 
-def fill(skeleton: dict, statuses: dict, *, token: str, panel: str) -> str:
-    """The skeleton with its slots filled: each control's status, its pressed
-    button, the CSRF token and the progress panel."""
+def fill(skeleton: dict, parts: dict, *, token: str) -> str:
+    """The skeleton with its slots filled from the learner's parts: each
+    control's status and pressed button, the note marks, each stage's summary
+    and which one is open, the CSRF token, the progress panel and the map."""
     compiled = skeleton["compiled"]
+    statuses = parts["statuses"]
     default = Status.NOT_STARTED
 
     def value(slot: tuple) -> str:
@@ -131,7 +150,15 @@ def fill(skeleton: dict, statuses: dict, *, token: str, panel: str) -> str:
             return "true" if statuses.get(slot[1], default) == slot[2] else "false"
         if kind == "status":
             return statuses.get(slot[1], default)
-        return token if kind == "csrf" else panel
+        if kind == "note":
+            return pages.NOTE_MARK if ("step", slot[1]) in parts["noted"] else ""
+        if kind == "open":
+            return " open" if slot[1] == parts["open_stage"] else ""
+        if kind == "stage":
+            return pages.stage_progress(skeleton["stage_steps"][slot[1]], statuses)
+        if kind == "csrf":
+            return token
+        return parts[kind]  # the panel or the map
 
     values = [value(slot) for slot in compiled["slots"]]
     values.append("")

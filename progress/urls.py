@@ -9,6 +9,7 @@ urlpatterns = [
     path("roles/<slug:slug>/leave/", views.leave_role, name="progress_leave"),
     path("roles/<slug:slug>/reset/", views.reset_role, name="progress_reset"),
     path("roles/<slug:slug>/goal/", views.goal, name="progress_goal"),
+    path("roles/<slug:slug>/compare/", views.compare_roles, name="progress_compare"),
     path("skills/<slug:slug>/assess/", views.assess_skill, name="progress_assess"),
     path("items/<str:kind>/<slug:slug>/", views.item_page, name="progress_item"),
     path(

@@ -26,6 +26,7 @@ from django_htmx.http import trigger_client_event
 from config import caching
 from progress import (
     calendar,
+    compare,
     extensions,
     figures,
     learner_file,
@@ -224,6 +225,26 @@ def weekly_email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         reminders.unsubscribe(learner)
         context.update(subscribed=False, done=True)
     return render(request, "progress/unsubscribe.html", context)
+
+
+@login_required
+@require_GET
+def compare_roles(request: HttpRequest, slug: str) -> HttpResponse:
+    """This role and another (`with`): what they share, how much of the other
+    the learner's progress covers, and what remains of it."""
+    audience = Audience(request.user)  # published roles only: the figures' rule
+    role = audience.role(slug)
+    others = audience.roles().exclude(pk=role.pk).order_by("position", "title")
+    other_slug = request.GET.get("with", "")[:100]
+    context = {"role": role, "others": others, "chosen": other_slug}
+    if not other_slug:
+        return render(request, "progress/compare.html", context)
+    other = others.filter(slug=other_slug).first()
+    if other is None:
+        context["error"] = "Choose one of the other published roles."
+        return render(request, "progress/compare.html", context, status=404)
+    context["comparison"] = compare.compare(request.user, role, other)
+    return render(request, "progress/compare.html", context)
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from roadmap import hooks, page_cache
+from roadmap import hooks, page_cache, path_map
 from roadmap.models import Role, Skill, Source, sees_drafts
 from roadmap.search import search as search_content
 from roadmap.source_page import source_context
@@ -34,7 +34,11 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _public_role(slug: str) -> dict:
     role = get_object_or_404(Role.objects.for_page(drafts=False), slug=slug)
-    context = {"role": role, "role_panel_template": "roadmap/_role_sign_in.html"}
+    context = {
+        "role": role,
+        "role_panel_template": "roadmap/_role_sign_in.html",
+        "role_map": path_map.render(path_map.role_map(role)),
+    }
     article = render_to_string("roadmap/_role_article.html", context)
     return {"title": role.title, "tagline": role.tagline, "article": article}
 

@@ -40,8 +40,10 @@ from progress.models import (
     SelfAssessment,
     Status,
 )
+from progress.pages import annotate_stages, learner_map
 from progress.views import safe_next
 from progress.visibility import Audience
+from roadmap import path_map
 from roadmap.models import RoleSkill, Skill
 
 SORTS = {
@@ -211,10 +213,12 @@ def mentee_role(request: HttpRequest, username: str, slug: str) -> HttpResponse:
                 ("concept", concept.pk), Status.NOT_STARTED
             )
     (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
+    annotate_stages(role, statuses, role_figures)  # notes are the learner's own
     context = {
         "role": role,
         "learner": learner,
         "role_figures": role_figures,
+        "role_map": learner_map(path_map.role_map(role), statuses, role_figures),
         "status_labels": Status.choices,
         "role_panel_template": "mentoring/_mentee_role_panel.html",
         "item_status_template": "mentoring/_status_readonly.html",

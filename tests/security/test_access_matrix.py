@@ -99,6 +99,8 @@ EXPECTED = {
     "progress_reset": SIGNED_IN,  # a GET asks to confirm
     # The goal of a role the person follows: only the owner follows it here.
     "progress_goal": (302, 200, 404, 404, 404, 404, 404),
+    # Comparing a published role with another: the picker, for anyone signed in.
+    "progress_compare": SIGNED_IN,
     "calendar_settings": SIGNED_IN,
     "progress_review": POST_ONLY,
     "calendar_feed": (404,) * 7,  # the world's token is no feed's: nobody learns

@@ -35,6 +35,9 @@ STAFF = {"staff", "superuser"}
 SELF_GET = {"progress_item", "progress_reset"}
 PUBLIC_GET = {"role_detail", "skill_detail", "source_detail"}
 MENTEE_GET = {"mentee_item", "mentee_role"}
+# Compares published roles only, for everyone (the figures count published
+# content): a draft or retired role is 404, staff and history included.
+PUBLISHED_ONLY_GET = {"progress_compare"}
 POSTS = {
     "progress_follow",
     "progress_assess",
@@ -147,6 +150,8 @@ def expected_get(actor: str, name: str, kind: str, state: str) -> int:
         return 404 if name in PUBLIC_GET else 302
     if name in MENTEE_GET and actor != "mentor":
         return 404
+    if name in PUBLISHED_ONLY_GET:
+        return 404
     return 200 if sees(actor, name, kind, state) else 404
 
 
@@ -158,9 +163,9 @@ def content_urls():
         params = set(getattr(pattern.pattern, "converters", {}))
         if "slug" not in params or name in NOT_HERE:
             continue
-        assert name in SELF_GET | PUBLIC_GET | MENTEE_GET | POSTS, (
-            f"URL pattern {route!r} ({name}) names content but has no rule here"
-        )
+        assert (
+            name in SELF_GET | PUBLIC_GET | MENTEE_GET | PUBLISHED_ONLY_GET | POSTS
+        ), f"URL pattern {route!r} ({name}) names content but has no rule here"
         if "kind" in params:
             kinds = ["step", "concept"]
             if name in {"mentee_item", "mentee_comment", "feedback_reply"}:

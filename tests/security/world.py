@@ -154,6 +154,7 @@ SLUG_FOR = {
     "progress_leave": "role",
     "progress_reset": "role",
     "progress_goal": "role",
+    "progress_compare": "role",
     "mentee_role": "role",
     "skill_detail": "skill",
     "progress_assess": "skill",

@@ -1,0 +1,330 @@
+"""The map of a role's path: its stages and steps drawn as a diagram with the
+prerequisite arrows, laid out by Graphviz's `dot` and drawn as SVG by Waymark's
+own template (`roadmap/_map.html`).
+
+`dot` only places things: each step is a box of a fixed size (its title wrapped
+to fit, and a line kept for the learner's status), each stage a cluster, each
+prerequisite an edge. Its JSON output gives the positions and the arrows'
+curves; the template draws them with classes the stylesheet colours (light and
+dark schemes), with real links in path order and no inline style or script.
+The layout is the same for everyone and is cached per content version; a
+learner's statuses are filled in when the map is rendered for them. Without
+`dot` on the machine there is no map, and the pages show the list alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import textwrap
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from config import caching
+
+logger = logging.getLogger("waymark.map")
+
+POINTS = 72  # dot measures in inches; the SVG in points (1 pt = 1 px here)
+NODE_WIDTH = 160  # a box: 24 characters a line at 12 px
+WRAP = 24
+LINE = 15  # one line of text
+PADDING = 10
+MAX_TITLE_LINES = 3
+ROW = 4  # a stage's steps without prerequisites among them: at most 4 a row
+DOT_TIMEOUT = 20
+MARKS = {  # the text mark beside the colour, so colour is never alone
+    "done": "✓ Done",
+    "learning": "◐ Learning",
+    "skipped": "⤼ Skipped",
+    "not_started": "○ Not started",
+}
+
+
+@dataclass(frozen=True)
+class MapNode:
+    pk: int
+    slug: str
+    title: str
+    number: int  # its place in the path, from 1
+    lines: tuple[str, ...]
+    x: float  # top left
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class MapStage:
+    title: str
+    x: float
+    y: float
+    width: float
+    height: float
+    label_x: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class PathMap:
+    width: float
+    height: float
+    stages: tuple[MapStage, ...]
+    nodes: tuple[MapNode, ...]  # in path order
+    edges: tuple[str, ...]  # SVG path data, one per prerequisite
+
+
+def dot_binary() -> str | None:
+    return shutil.which("dot")
+
+
+def role_map(role) -> PathMap | None:
+    """The layout of a role's published path (the role comes with the stages and
+    steps `Role.objects.for_page` prefetches), cached per content version."""
+    found = caching.cached(
+        f"roadmap:map:{role.pk}",
+        lambda: {"map": layout(role)},
+        depends_on=[caching.CONTENT],
+        timeout=caching.DAY,
+    )
+    return found["map"]
+
+
+def path_of(role) -> list[tuple[object, list]]:
+    """(stage, its published steps) for the role's published stages, in order."""
+    return [
+        (stage, [step for step in stage.steps.all() if step.is_published])
+        for stage in role.stages.all()
+        if stage.is_published
+    ]
+
+
+def layout(role) -> PathMap | None:
+    stages = [(stage, steps) for stage, steps in path_of(role) if steps]
+    if not stages:
+        return None
+    binary = dot_binary()
+    if binary is None:
+        logger.warning("no map for %s: Graphviz's dot is not installed", role.slug)
+        return None
+    source, lines = graph_source(stages)
+    try:
+        result = subprocess.run(  # noqa: S603 - the dot binary, input on stdin
+            [binary, "-Tjson"],
+            input=source.encode(),
+            capture_output=True,
+            timeout=DOT_TIMEOUT,
+            check=True,
+        )
+        drawn = json.loads(result.stdout)
+    except (subprocess.SubprocessError, OSError, ValueError) as error:
+        logger.error("no map for %s: dot failed: %s", role.slug, error)
+        return None
+    return _read(drawn, stages, lines)
+
+
+def _quoted(text: str) -> str:
+    clean = " ".join(text.split())
+    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def title_lines(title: str) -> tuple[str, ...]:
+    """The title wrapped to the box, at most MAX_TITLE_LINES lines (the last
+    shortened with "…"; the link's accessible name keeps the whole title)."""
+    lines = textwrap.wrap(title, WRAP) or [""]
+    if len(lines) > MAX_TITLE_LINES:
+        rest = " ".join(lines[MAX_TITLE_LINES - 1 :])
+        lines = [
+            *lines[: MAX_TITLE_LINES - 1],
+            textwrap.shorten(rest, WRAP, placeholder="…"),
+        ]
+    return tuple(lines)
+
+
+def node_height(lines: tuple[str, ...]) -> float:
+    """Room for the title's lines and one for the status."""
+    return (len(lines) + 1) * LINE + 2 * PADDING
+
+
+def graph_source(stages) -> tuple[str, dict[int, tuple[str, ...]]]:
+    """The DOT text of the path: clusters of fixed-size boxes, the prerequisites
+    as edges, and invisible edges that keep the stages in order and a long
+    stage in rows of ROW."""
+    lines: dict[int, tuple[str, ...]] = {}
+    stage_of = {
+        step.pk: index for index, (_s, steps) in enumerate(stages) for step in steps
+    }
+    out = [
+        "digraph path {",
+        'graph [rankdir=TB nodesep=0.2 ranksep=0.4 fontname="Helvetica" '
+        "fontsize=14 newrank=true];",
+        'node [shape=box fixedsize=true label=""];',
+    ]
+    has_before, has_after = set(), set()  # within the step's own stage
+    edges = []
+    for _stage, steps in stages:
+        for step in steps:
+            for prerequisite in step.prerequisites.all():
+                if prerequisite.pk in stage_of:
+                    edges.append((prerequisite.pk, step.pk))
+                    if stage_of[prerequisite.pk] == stage_of[step.pk]:
+                        has_after.add(prerequisite.pk)
+                        has_before.add(step.pk)
+    for index, (stage, steps) in enumerate(stages):
+        out.append(f"subgraph cluster_{index} {{ label={_quoted(stage.title)};")
+        for step in steps:
+            lines[step.pk] = title_lines(step.title)
+            out.append(
+                f"s{step.pk} [width={NODE_WIDTH / POINTS:.3f} "
+                f"height={node_height(lines[step.pk]) / POINTS:.3f}];"
+            )
+        for before, after in zip(steps, steps[ROW:], strict=False):
+            out.append(f"s{before.pk} -> s{after.pk} [style=invis];")
+            has_after.add(before.pk)
+            has_before.add(after.pk)
+        out.append("}")
+    # Each stage below the one before: the last steps of a stage above a point
+    # between the two, the first steps of the next below it (the rest follow
+    # from those within their stage).
+    for index in range(len(stages) - 1):
+        out.append(f"gap{index} [shape=point width=0.01 style=invis];")
+        for step in stages[index][1]:
+            if step.pk not in has_after:
+                out.append(f"s{step.pk} -> gap{index} [style=invis];")
+        for step in stages[index + 1][1]:
+            if step.pk not in has_before:
+                out.append(f"gap{index} -> s{step.pk} [style=invis];")
+    for prerequisite_pk, step_pk in edges:
+        out.append(f"s{prerequisite_pk} -> s{step_pk};")
+    out.append("}")
+    return "\n".join(out), lines
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(value) for value in text.replace(",", " ").split()]
+
+
+def _read(drawn: dict, stages, lines) -> PathMap:
+    _x0, _y0, width, height = _numbers(drawn["bb"])
+
+    def flip(y: float) -> float:
+        return height - y
+
+    by_name = {}
+    clusters = []
+    for item in drawn.get("objects", []):
+        if item["name"].startswith("cluster_"):
+            left, bottom, right, top = _numbers(item["bb"])
+            label_x, label_y = _numbers(item.get("lp", f"{left},{top}"))
+            clusters.append(
+                (
+                    int(item["name"].removeprefix("cluster_")),
+                    MapStage(
+                        stages[int(item["name"].removeprefix("cluster_"))][0].title,
+                        left,
+                        flip(top),
+                        right - left,
+                        top - bottom,
+                        label_x,
+                        flip(label_y) + 4,
+                    ),
+                )
+            )
+        elif "pos" in item:
+            by_name[item["name"]] = item
+    nodes = []
+    number = 0
+    for _stage, steps in stages:
+        for step in steps:
+            number += 1
+            item = by_name[f"s{step.pk}"]
+            cx, cy = _numbers(item["pos"])
+            w, h = float(item["width"]) * POINTS, float(item["height"]) * POINTS
+            nodes.append(
+                MapNode(
+                    step.pk,
+                    step.slug,
+                    step.title,
+                    number,
+                    lines[step.pk],
+                    round(cx - w / 2, 1),
+                    round(flip(cy) - h / 2, 1),
+                    round(w, 1),
+                    round(h, 1),
+                )
+            )
+    edges = []
+    for edge in drawn.get("edges", []):
+        if edge.get("style") == "invis" or "pos" not in edge:
+            continue
+        edges.append(_edge_path(edge["pos"], flip))
+    clusters.sort()
+    return PathMap(
+        round(width, 1),
+        round(height, 1),
+        tuple(stage for _index, stage in clusters),
+        tuple(nodes),
+        tuple(edges),
+    )
+
+
+def _edge_path(pos: str, flip) -> str:
+    """SVG path data from dot's spline: "e,x,y" (the arrow's tip) and the
+    B-spline's points, a start and then three per cubic segment."""
+    end = None
+    points = []
+    for part in pos.split():
+        if part.startswith("e,"):
+            end = _numbers(part[2:])
+        elif part.startswith("s,"):
+            continue
+        else:
+            points.append(_numbers(part))
+    if not points:
+        return ""
+    spots = [f"{x:.1f},{flip(y):.1f}" for x, y in points]
+    data = f"M{spots[0]}"
+    for index in range(1, len(spots) - 2, 3):
+        data += f" C{spots[index]} {spots[index + 1]} {spots[index + 2]}"
+    if end is not None:
+        data += f" L{end[0]:.1f},{flip(end[1]):.1f}"
+    return data
+
+
+def render(
+    path_map: PathMap | None,
+    statuses: dict | None = None,
+    next_pk: int | None = None,
+    labels: dict | None = None,
+) -> SafeString:
+    """The map as SVG, with each step's status (for a signed-in learner, or a
+    mentor looking at a mentee) or without (signed out); "" without a map."""
+    if path_map is None:
+        return mark_safe("")
+    nodes = []
+    for node in path_map.nodes:
+        status = statuses.get(node.pk, "not_started") if statuses is not None else ""
+        nodes.append(
+            {
+                "node": node,
+                "status": status,
+                "mark": MARKS.get(status, ""),
+                "label": (labels or {}).get(status, ""),
+                "next": node.pk == next_pk,
+                "center": node.x + node.width / 2,
+                "lines": [
+                    (node.y + PADDING + 12 + LINE * index, line)
+                    for index, line in enumerate(node.lines)
+                ],
+                "status_y": node.y + PADDING + 12 + LINE * len(node.lines),
+            }
+        )
+    return mark_safe(  # noqa: S308 - our template, escaping its values
+        render_to_string(
+            "roadmap/_map.html",
+            {"map": path_map, "nodes": nodes, "count": len(nodes)},
+        )
+    )

@@ -1,0 +1,194 @@
+"""The map of a role's path: valid SVG laid out by Graphviz, one link per step in
+path order with its status in the link's name, the same for every learner apart
+from their statuses, and new when the content changes."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from progress.models import ItemProgress, Status
+from roadmap import path_map
+from roadmap.models import LearningStep
+from tests.factories import StageFactory, StepFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(path_map.dot_binary() is None, reason="needs Graphviz's dot"),
+]
+
+SVG = "{http://www.w3.org/2000/svg}"
+URL = reverse("role_detail", args=["small"])
+
+
+def the_map(html: str) -> ET.Element:
+    start = html.index("<svg")
+    end = html.index("</svg>", start) + len("</svg>")
+    return ET.fromstring(html[start:end])  # noqa: S314 - our own page
+
+
+def links(svg: ET.Element) -> list[tuple[str, str, str]]:
+    return [
+        (a.get("href"), a.get("aria-label"), a.get("class"))
+        for a in svg.iter(f"{SVG}a")
+    ]
+
+
+def page(client, url=URL) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_public_map_is_valid_svg_with_a_link_per_step_in_path_order(
+    client, small_role, steps
+):
+    svg = the_map(page(client))
+    assert svg.get("viewBox").startswith("0 0 ")
+    assert [href for href, _label, _class in links(svg)] == [
+        "#step-s1",
+        "#step-s2",
+        "#step-s3",
+        "#step-s4",
+    ]
+    assert links(svg)[0][1] == "Step 1 of 4: Step one"
+    # The stages are framed and titled; step 3's two prerequisites are arrows.
+    assert len(list(svg.iter(f"{SVG}rect"))) == 2 + 4
+    assert (
+        len([p for p in svg.iter(f"{SVG}path") if p.get("class") == "map__edge"]) == 2
+    )
+    for edge in svg.iter(f"{SVG}path"):
+        assert re.fullmatch(
+            r"M[\d.,]+( C[\d., ]+)+( L[\d.,]+)?|M0,0 L10,5 L0,10 z", edge.get("d")
+        )
+    # No inline styles, no scripts (the CSP allows neither).
+    body = ET.tostring(svg, encoding="unicode")
+    assert "style=" not in body and "<script" not in body
+
+
+def test_a_learner_sees_their_statuses_by_colour_and_by_text(small_role, steps):
+    learner = UserFactory()
+    ItemProgress.objects.set_status(learner, steps[0], Status.DONE)
+    ItemProgress.objects.set_status(learner, steps[1], Status.LEARNING)
+    client = signed_in(learner)
+    svg = the_map(page(client))
+    found = links(svg)
+    assert found[0][1:] == ("Step 1 of 4: Step one, done", "map-node map-node--done")
+    assert found[1][1:] == (
+        "Step 2 of 4: Step two, learning, continue here",
+        "map-node map-node--learning map-node--next",
+    )
+    assert found[2][1] == "Step 3 of 4: Step three, not started"
+    marks = [
+        t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "map-node__status"
+    ]
+    assert marks[:3] == ["✓ Done", "▶ Next · ◐ Learning", "○ Not started"]
+
+
+def test_two_learners_get_the_same_map_apart_from_their_statuses(small_role, steps):
+    first, second = UserFactory(), UserFactory()
+    ItemProgress.objects.set_status(first, steps[0], Status.DONE)
+    ItemProgress.objects.set_status(second, steps[3], Status.SKIPPED)
+
+    def shape(user) -> str:
+        body = ET.tostring(the_map(page(signed_in(user))), encoding="unicode")
+        body = re.sub(r' class="map-node[^"]*"', "", body)
+        body = re.sub(r' aria-label="[^"]*"', "", body)
+        return re.sub(r"(▶ Next · )?[✓◐⤼○] [A-Za-z ]+<", "<", body)
+
+    assert shape(first) == shape(second)
+    assert the_map(page(signed_in(first))) is not None
+
+
+def test_the_map_changes_with_the_content(client, small_role, steps):
+    before = ET.tostring(the_map(page(client)), encoding="unicode")
+    StepFactory(stage=steps[3].stage, position=5, slug="s5", title="Step five")
+    after = the_map(page(client))
+    assert ET.tostring(after, encoding="unicode") != before
+    assert [href for href, *_ in links(after)][-1] == "#step-s5"
+    LearningStep.objects.filter(slug="s2").update(is_published=False)
+    from roadmap import page_cache
+
+    page_cache.content_changed()
+    hrefs = [href for href, *_ in links(the_map(page(client)))]
+    assert "#step-s2" not in hrefs and len(hrefs) == 4
+
+
+def test_a_mentor_sees_the_mentees_statuses_on_the_mentee_role_page(small_role, steps):
+    from mentoring.models import Mentorship
+
+    learner, mentor = UserFactory(), UserFactory()
+    Mentorship.objects.create(
+        learner=learner, mentor=mentor, status="active", initiated_by="learner"
+    )
+    from progress.models import RoleFollow
+
+    RoleFollow.objects.create(learner=learner, role=small_role)
+    ItemProgress.objects.set_status(learner, steps[0], Status.DONE)
+    url = reverse("mentee_role", args=[learner.username, "small"])
+    found = links(the_map(page(signed_in(mentor), url)))
+    assert found[0][1] == "Step 1 of 4: Step one, done"
+    # Another mentor, without consent, gets nothing.
+    assert signed_in(UserFactory()).get(url).status_code == 404
+
+
+def test_without_dot_the_page_shows_the_list_alone(client, small_role, monkeypatch):
+    monkeypatch.setattr(path_map, "dot_binary", lambda: None)
+    from roadmap import page_cache
+
+    page_cache.content_changed()
+    body = page(client)
+    assert "<svg" not in body.split('id="path"')[0].split("</header>")[-1]
+    assert 'id="map"' not in body and 'id="step-s1"' in body
+
+
+def test_titles_are_wrapped_and_shortened_but_named_in_full():
+    title = "A very long step title that goes on and on about many things at once"
+    lines = path_map.title_lines(title)
+    assert len(lines) == path_map.MAX_TITLE_LINES
+    assert all(len(line) <= path_map.WRAP for line in lines)
+    assert lines[-1].endswith("…")
+    assert path_map.title_lines("Short") == ("Short",)
+
+
+def test_hostile_titles_are_escaped_in_the_graph_and_the_svg(client, small_role, steps):
+    LearningStep.objects.filter(slug="s1").update(title='<script>x</script> "q" \\')
+    StageFactory(role=small_role, position=3, slug="odd", title='Stage "quoted" \\ }')
+    from roadmap import page_cache
+
+    page_cache.content_changed()
+    body = page(client)
+    svg = the_map(body)
+    assert links(svg)[0][1] == 'Step 1 of 4: <script>x</script> "q" \\'
+    assert "<script>x" not in body
+
+
+def test_two_hundred_steps_lay_out(small_role):
+    stage = StageFactory(role=small_role, position=2, slug="big")
+    previous = None
+    for number in range(196):
+        step = StepFactory(
+            stage=stage,
+            position=number,
+            slug=f"big-{number}",
+            title=f"Big step {number}",
+        )
+        if previous is not None and number % 3:
+            step.prerequisites.add(previous)
+        previous = step
+    from roadmap.models import Role
+
+    role = Role.objects.for_page(drafts=False).get(slug="small")
+    layout = path_map.layout(role)
+    assert len(layout.nodes) == 200
+    assert [node.number for node in layout.nodes] == list(range(1, 201))
+    # Rows of a few boxes, not one line 200 boxes wide.
+    assert layout.width < 20 * path_map.NODE_WIDTH
