@@ -38,8 +38,15 @@ $(NODE_STAMP): package.json package-lock.json
 		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else echo "npm not found: the accessibility and HTML checks will be skipped."; fi
 
+# Graphviz's dot lays out the role page's map of the path; without it the page
+# shows the list alone. Installed here when this machine lets us (Debian, root).
+GRAPHVIZ = command -v dot >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 \
+	&& [ "$$(id -u)" = 0 ] && apt-get install -y -q graphviz >/dev/null 2>&1; } \
+	|| echo "Graphviz not found: role pages show no map (install it: apt-get install graphviz)."
+
 run: export DJANGO_DEBUG ?= true
 run: $(STAMP)
+	@$(GRAPHVIZ)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_roadmaps
@@ -92,6 +99,7 @@ bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 test: $(STAMP) $(NODE_STAMP)
+	@$(GRAPHVIZ)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser crawl, saving screenshots of the key pages into docs/screenshots/.

@@ -9,6 +9,7 @@ from mentoring.views import consent, feedback, mentees
 
 urlpatterns = [
     path("", mentees.hub, name="mentoring"),
+    path("skills.csv", mentees.skills_csv, name="mentoring_skills_csv"),
     # Consent
     path("invite/", consent.invite, name="mentoring_invite"),
     path("invite/link/", consent.invite_link, name="mentoring_invite_link"),

@@ -223,15 +223,15 @@ def status_rows(user):
         yield [
             row.item_kind,
             item.slug,
-            _csv_safe(str(item)),
-            _csv_safe(where),
+            csv_safe(str(item)),
+            csv_safe(where),
             row.status,
             "yes" if not item.is_published else "no",
             iso(row.status_changed_at) or "",
         ]
 
 
-def _csv_safe(value: str) -> str:
+def csv_safe(value: str) -> str:
     """Keep spreadsheet programs from running a cell as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 

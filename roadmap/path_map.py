@@ -85,7 +85,8 @@ def role_map(role) -> PathMap | None:
     """The layout of a role's published path (the role comes with the stages and
     steps `Role.objects.for_page` prefetches), cached per content version."""
     found = caching.cached(
-        f"roadmap:map:{role.pk}",
+        # A map appears once Graphviz is installed, not only at the next change.
+        f"roadmap:map:{role.pk}:{'dot' if dot_binary() else 'none'}",
         lambda: {"map": layout(role)},
         depends_on=[caching.CONTENT],
         timeout=caching.DAY,

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from config import caching
-from mentoring import feedback
+from mentoring import feedback, skills_matrix
 from mentoring.consent import mentoring_context
 from mentoring.forms import CommentForm, EndorsementForm
 from mentoring.models import (
@@ -76,33 +76,41 @@ def hub(request: HttpRequest) -> HttpResponse:
         sort = "name"
     descending = request.GET.get("order") == "desc"
     mentees = list(Mentorship.objects.mentees_of(request.user).order_by("username"))
+    matrix = (request.GET.get("role", "")[:100], request.GET.get("skill", "")[:100])
     if caching.is_database():
         # The database cache would cost more queries than it saves here.
-        body = _hub_body(request, mentees, sort, descending, token_slot=None)
+        body = _hub_body(request, mentees, sort, descending, matrix, token_slot=None)
     else:
         # Rendered once per change of the mentor's own data or any mentee's:
         # the name holds a digest of every mentee's generation.
         numbers = caching.generations("learner", [m.pk for m in mentees])
         digest = hashlib.sha256(repr(sorted(numbers.items())).encode()).hexdigest()
+        choice = hashlib.sha256(repr(matrix).encode()).hexdigest()[:12]
         entry = figures.learner_entry(
-            request.user, f"hub:{sort}:{int(descending)}:{digest[:16]}"
+            request.user, f"hub:{sort}:{int(descending)}:{choice}:{digest[:16]}"
         )
         body = caching.cached_parts(
             request,
-            lambda slot: {"body": _hub_body(request, mentees, sort, descending, slot)},
+            lambda slot: {
+                "body": _hub_body(request, mentees, sort, descending, matrix, slot)
+            },
             **entry,
         )["body"]
     context = {"body": mark_safe(body)}  # noqa: S308 - rendered by our templates
     return private(render(request, "mentoring/mentoring.html", context))
 
 
-def _hub_body(request, mentees, sort: str, descending: bool, token_slot) -> str:
+def _hub_body(
+    request, mentees, sort: str, descending: bool, matrix: tuple, token_slot
+) -> str:
     rows = figures.cached_mentee_rows(
         mentees, stalled_days=settings.MENTORING_STALLED_DAYS
     )
     rows.sort(key=SORTS[sort], reverse=descending)
+    role_slug, skill_sort = matrix
     context = {
         **mentoring_context(request.user),
+        "matrix": skills_matrix.build(request.user, mentees, role_slug, skill_sort),
         "rows": rows,
         "sort": sort,
         "order": "desc" if descending else "asc",
@@ -117,6 +125,21 @@ def _hub_body(request, mentees, sort: str, descending: bool, token_slot) -> str:
     if token_slot:
         context["csrf_token"] = token_slot
     return render_to_string("mentoring/_mentoring_body.html", context, request)
+
+
+@login_required
+@require_GET
+def skills_csv(request: HttpRequest) -> HttpResponse:
+    """The skills matrix as CSV (`role`: one role's skills, else all)."""
+    mentees = list(Mentorship.objects.mentees_of(request.user).order_by("username"))
+    matrix = skills_matrix.build(
+        request.user, mentees, request.GET.get("role", "")[:100]
+    )
+    response = HttpResponse(
+        skills_matrix.as_csv(matrix), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mentees-skills.csv"'
+    return private(response)
 
 
 # --- Read-only views of a mentee -----------------------------------------------------

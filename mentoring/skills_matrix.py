@@ -1,0 +1,152 @@
+"""The mentor's skills matrix: mentees by skill, each cell the learner's own
+rating, the mentor's endorsement and the share of the skill's concepts done.
+
+Only active mentorships (the hub's mentees), only published roles, skills and
+concepts; a fixed number of queries however many mentees or skills
+(tests/mentoring/test_skills_matrix.py). The skills are those of the roles the
+mentees follow, or of one role (`role`), in each role's order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from mentoring.models import Endorsement
+from progress.learner_file import csv_safe
+from progress.models import ItemProgress, Level, SelfAssessment, Status
+from roadmap.models import Concept, Role, RoleSkill
+
+LEVELS = dict(Level.choices)
+
+
+@dataclass(frozen=True)
+class Cell:
+    rated: int | None = None  # the learner's latest self-rating
+    endorsed: int | None = None  # this mentor's latest endorsement
+    done: int = 0
+    concepts: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        """The share of the skill's published concepts done (the progress
+        module's rule: done over all, none when the skill has no concepts)."""
+        if not self.concepts:
+            return None
+        return round(100 * self.done / self.concepts)
+
+    @property
+    def rated_label(self) -> str:
+        return LEVELS.get(self.rated, "")
+
+    @property
+    def endorsed_label(self) -> str:
+        return LEVELS.get(self.endorsed, "")
+
+
+@dataclass
+class Matrix:
+    skills: list = field(default_factory=list)
+    rows: list[tuple[object, list[Cell]]] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)  # the filter's choices
+    role: Role | None = None
+    sort: str = "name"  # "name" or a skill's slug
+
+
+def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
+    """The matrix for `mentees` (the mentor's active mentees)."""
+    mentees = list(mentees)
+    if not mentees:
+        return Matrix()
+    roles = list(
+        Role.objects.published()
+        .filter(follows__learner__in=mentees)
+        .distinct()
+        .order_by("position", "title")
+    )
+    role = next((r for r in roles if r.slug == role_slug), None)
+    chosen = [role] if role else roles
+    skills, seen = [], set()
+    for role_skill in (
+        RoleSkill.objects.filter(role__in=chosen, skill__is_published=True)
+        .select_related("skill")
+        .order_by("role__position", "position", "skill__name")
+    ):
+        if role_skill.skill_id not in seen:
+            seen.add(role_skill.skill_id)
+            skills.append(role_skill.skill)
+    skill_of = dict(
+        Concept.objects.published().filter(skill__in=seen).values_list("pk", "skill_id")
+    )
+    totals: dict[int, int] = {}
+    for skill_id in skill_of.values():
+        totals[skill_id] = totals.get(skill_id, 0) + 1
+    done: dict[tuple[int, int], int] = {}
+    for learner_id, concept_id in ItemProgress.objects.filter(
+        learner__in=mentees, concept__in=list(skill_of), status=Status.DONE
+    ).values_list("learner_id", "concept_id"):
+        key = (learner_id, skill_of[concept_id])
+        done[key] = done.get(key, 0) + 1
+    rated = _latest(SelfAssessment.objects.filter(learner__in=mentees, skill__in=seen))
+    endorsed = _latest(
+        Endorsement.objects.filter(mentor=mentor, learner__in=mentees, skill__in=seen)
+    )
+    rows = []
+    for learner in mentees:
+        rows.append(
+            (
+                learner,
+                [
+                    Cell(
+                        rated.get((learner.pk, skill.pk)),
+                        endorsed.get((learner.pk, skill.pk)),
+                        done.get((learner.pk, skill.pk), 0),
+                        totals.get(skill.pk, 0),
+                    )
+                    for skill in skills
+                ],
+            )
+        )
+    slugs = [skill.slug for skill in skills]
+    if sort in slugs:
+        column = slugs.index(sort)
+        rows.sort(key=lambda row: (-(row[1][column].percent or 0), row[0].name.lower()))
+    else:
+        sort = "name"
+        rows.sort(key=lambda row: row[0].name.lower())
+    return Matrix(skills, rows, roles, role, sort)
+
+
+def _latest(queryset) -> dict[tuple[int, int], int]:
+    """(learner, skill) -> the level of the latest row, in one query."""
+    latest: dict[tuple[int, int], int] = {}
+    for learner_id, skill_id, level in queryset.order_by(
+        "created_at", "id"
+    ).values_list("learner_id", "skill_id", "level"):
+        latest[(learner_id, skill_id)] = level
+    return latest
+
+
+def as_csv(matrix: Matrix) -> str:
+    """The matrix as CSV: a row per mentee, three columns per skill."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = ["mentee", "username"]
+    for skill in matrix.skills:
+        header += [
+            f"{skill.name}: self-rating",
+            f"{skill.name}: your endorsement",
+            f"{skill.name}: % of concepts done",
+        ]
+    writer.writerow(header)
+    for learner, cells in matrix.rows:
+        line = [csv_safe(learner.name), learner.username]
+        for cell in cells:
+            line += [
+                cell.rated_label,
+                cell.endorsed_label,
+                "" if cell.percent is None else cell.percent,
+            ]
+        writer.writerow(line)
+    return out.getvalue()
