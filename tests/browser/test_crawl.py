@@ -4,6 +4,7 @@ mentors. Set WAYMARK_SCREENSHOTS=docs/screenshots (`make screenshots`) to save
 screenshots of the key pages as well."""
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -38,6 +39,11 @@ VISITOR_PAGES = {
 LEARNER_PAGES = {
     "dashboard": "/dashboard/",
     "role-signed-in": "/roles/backend-engineer/",
+    "role-map": "/roles/backend-engineer/#map",
+    "role-path": "/roles/backend-engineer/#path",
+    "role-titles": "/roles/backend-engineer/?view=titles#path",
+    "role-left": "/roles/backend-engineer/?view=left#path",
+    "compare": "/roles/backend-engineer/compare/",
     "skill-signed-in": f"/skills/{SKILL}/",
     "item": f"/items/step/{STEP}/",
     "reset": "/roles/backend-engineer/reset/",
@@ -54,12 +60,24 @@ LEARNER_PAGES = {
 }
 MENTOR_PAGES = {
     "mentoring": "/mentoring/",
+    "mentoring-matrix": "/mentoring/?skill=databases-and-sql#matrix-title",
     "mentee": "/mentoring/mentees/ada/",
     "mentee-role": "/mentoring/mentees/ada/roles/backend-engineer/",
     "mentee-item": f"/mentoring/mentees/ada/items/step/{STEP}/",
     "mentee-skill": f"/mentoring/mentees/ada/items/skill/{SKILL}/",
 }
-SCREENSHOTS = {"home", "role", "dashboard", "item", "mentoring", "mentee", "account"}
+SCREENSHOTS = {
+    "home",
+    "role",
+    "dashboard",
+    "item",
+    "mentoring",
+    "mentee",
+    "account",
+    "role-map",
+    "role-path",
+    "mentoring-matrix",
+}
 # Status codes a page answers with on purpose; the browser logs them as errors.
 EXPECTED_ERRORS = {"not-found": "404", "forbidden": "403", "server-error": "500"}
 
@@ -148,10 +166,10 @@ def test_every_page_type_passes_axe_csp_and_console(
         )
         found |= crawl(context, live_server, pages, shots, width, scheme, persona)
         context.close()
-    assert found == {}
+    assert found == {}, json.dumps(found, indent=1)[:8000]
 
 
 def test_the_crawl_covers_every_page_type():
-    """32 page types x 2 schemes x 2 widths = 128 page checks."""
+    """38 page types x 2 schemes x 2 widths = 152 page checks."""
     total = len(VISITOR_PAGES) + len(LEARNER_PAGES) + len(MENTOR_PAGES)
-    assert total == 32
+    assert total == 38

@@ -9,9 +9,9 @@ from tests.roadmap.builders import build_roadmap
 
 ROLE_PAGE_QUERIES = 15
 # Signed in: the session and the user, then the learner's statuses, whether they
-# follow the role, and two for the pace (the role structure is cached: see
-# progress/figures.py).
-SIGNED_IN_ROLE_PAGE_QUERIES = ROLE_PAGE_QUERIES + 2 + 4
+# follow the role, two for the pace (the role structure is cached: see
+# progress/figures.py), and the items the learner keeps a note on.
+SIGNED_IN_ROLE_PAGE_QUERIES = ROLE_PAGE_QUERIES + 2 + 5
 SKILL_PAGE_QUERIES = 6
 HOME_QUERIES = 1
 

@@ -1,0 +1,71 @@
+"""The role page at a glance, in Chromium: the map's links in path order by
+keyboard and leading into folded stages, stages that fold, the "only what is
+left" view, and printing the whole path with its statuses."""
+
+import pytest
+from playwright.sync_api import expect
+
+from progress.models import ItemProgress, RoleFollow
+from roadmap.models import LearningStep, Role
+from tests.browser.test_progress import sign_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def learner(seed_roadmap):
+    learner = UserFactory(username="glancer")
+    RoleFollow.objects.create(learner=learner, role=Role.objects.get())
+    path = list(LearningStep.objects.order_by("stage__position", "position"))
+    for step in path[:4]:
+        ItemProgress.objects.set_status(learner, step, "done")
+    return learner, path
+
+
+def test_the_map_the_folds_the_views_and_printing(page, live_server, learner):
+    _learner, path = learner
+    sign_in(page, live_server, "glancer")
+    page.goto(f"{live_server.url}/roles/backend-engineer/")
+
+    # The map: one link per step, in path order, by keyboard.
+    nodes = page.locator(".map-node")
+    expect(nodes).to_have_count(len(path))
+    nodes.first.focus()
+    reached = [nodes.first.get_attribute("href")]
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.getAttribute('href')"))
+    assert reached == [f"#step-{step.slug}" for step in path[:5]]
+    expect(nodes.first).to_have_attribute("aria-label", f"{path[0].title}, Done")
+
+    # Stages fold: the first (all done) is closed, the one to continue in open.
+    last = path[-1]
+    last_stage = page.locator(f"#stage-{last.stage.slug} > details")
+    expect(last_stage).not_to_have_attribute("open", "")
+    expect(page.locator(f"#step-{last.slug}")).to_be_hidden()
+    # A map link into a folded stage opens it at the step.
+    page.locator(f'.map-node[href="#step-{last.slug}"]').click()
+    expect(page.locator(f"#step-{last.slug}")).to_be_visible()
+    page.locator(f"#stage-{last.stage.slug} .stage__summary").click()
+    expect(page.locator(f"#step-{last.slug}")).to_be_hidden()
+
+    # Only what is left: a link; done steps are gone, the rest stay.
+    page.get_by_role("link", name="Only what is left").click()
+    expect(page.get_by_role("status")).to_contain_text("only what is left")
+    expect(page.locator(f"#step-{path[0].slug}")).to_be_hidden()
+    expect(page.locator(f"#step-{path[4].slug}")).to_be_visible()
+
+    # Printing: the whole path, folded stages too, statuses as text, no buttons.
+    page.goto(f"{live_server.url}/roles/backend-engineer/")
+    page.emulate_media(media="print")
+    expect(page.locator(f"#step-{last.slug}")).to_be_visible()
+    expect(page.locator(f"#step-{path[0].slug}")).to_be_visible()
+    done = page.locator(f"#step-{path[0].slug} .status-button[aria-pressed='true']")
+    expect(done).to_be_visible()
+    expect(
+        page.locator(f"#step-{path[0].slug} .status-button[aria-pressed='false']").first
+    ).to_be_hidden()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".map")).to_be_hidden()
+    expect(page.get_by_role("button", name="Stop following")).to_be_hidden()
