@@ -109,6 +109,8 @@ EXPECTED = {
     "progress_export_json": SIGNED_IN,
     "progress_export_csv": SIGNED_IN,
     "mentoring": SIGNED_IN,
+    # Each person's own mentees' skills, as CSV (an empty table without any).
+    "mentoring_skills_csv": SIGNED_IN,
     "progress_follow": POST_ONLY,
     "progress_leave": POST_ONLY,
     "progress_assess": POST_ONLY,
