@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from progress import figures
+from progress.models import Status
 from progress.plan import PlanItem
 from roadmap.models import Role, Skill
 
@@ -52,7 +53,9 @@ def compare(learner, role: Role, other: Role) -> Comparison:
             .distinct()
         ),
         shared_concepts=len(shared),
-        shared_done=sum(1 for pk in shared if statuses.get(("concept", pk)) == "done"),
+        shared_done=sum(
+            1 for pk in shared if statuses.get(("concept", pk)) == Status.DONE
+        ),
         other_figures=other_figures,
         remaining=figures.remaining_items(other.pk, structure, statuses),
     )

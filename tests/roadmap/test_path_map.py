@@ -114,7 +114,6 @@ def test_two_learners_get_the_same_map_apart_from_their_statuses(small_role, ste
         return re.sub(r"(▶ Next: )?[✓◐⤼○] [A-Za-z ]+<", "<", body)
 
     assert shape(first) == shape(second)
-    assert the_map(page(signed_in(first))) is not None
 
 
 def test_the_map_changes_with_the_content(client, small_role, steps):
