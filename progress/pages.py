@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from config import caching
 from progress import extensions, figures, reviews
@@ -127,9 +128,12 @@ def signed_in_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "roadmap/role_detail.html", context)
 
 
-def learner_map(path: path_map.PathMap | None, statuses: dict, role_figures):
+def learner_map(
+    path: path_map.PathMap | None, statuses: dict, role_figures, *, oob: bool = False
+):
     """The map of a role's path with a learner's statuses and their next step:
-    the same for the learner's role page and their mentor's view of it."""
+    the same for the learner's role page, their mentor's view of it and the
+    answer to a status change (`oob`: to replace the one on the page)."""
     if path is None:
         return path_map.render(None)
     next_step = role_figures.continue_with
@@ -141,6 +145,7 @@ def learner_map(path: path_map.PathMap | None, statuses: dict, role_figures):
         },
         next_step.pk if next_step else None,
         dict(Status.choices),
+        oob=oob,
     )
 
 
@@ -164,6 +169,19 @@ def stage_progress(step_ids, statuses: dict) -> str:
     for pk in step_ids:
         counts.add(statuses.get(("step", pk), Status.NOT_STARTED))
     return f"{counts.done} of {counts.counted} done"
+
+
+def _stage_progress_oob(role: Role, stage_id: int, statuses: dict) -> str:
+    """A stage's summary, to replace the one on the role page: its published
+    steps as the figures count them (the cached structure, no query)."""
+    steps = figures.role_structure([role.pk]).steps
+    text = stage_progress([s.pk for s in steps if s.stage_id == stage_id], statuses)
+    return format_html(
+        '<span class="stage__progress" id="stage-progress-{}" hx-swap-oob="true">'
+        "{}</span>",
+        stage_id,
+        text,
+    )
 
 
 def open_stage(role_figures) -> int | None:
@@ -334,10 +352,10 @@ def after_status_change(request: HttpRequest, item, kind: str, page: Page, next_
         },
         request=request,
     )
-    return control + "".join(_out_of_band(request, page))
+    return control + "".join(_out_of_band(request, page, item, kind))
 
 
-def _out_of_band(request: HttpRequest, page: Page) -> list[str]:
+def _out_of_band(request: HttpRequest, page: Page, item, kind: str) -> list[str]:
     learner = request.user
     audience = Audience.of(learner)
     if page.kind == "role":
@@ -350,7 +368,16 @@ def _out_of_band(request: HttpRequest, page: Page) -> list[str]:
         )
         if role is None:
             return []
-        return [_oob(request, ROLE_PANEL, role_panel(learner, role))]
+        statuses = figures.statuses_for(learner)
+        panel = role_panel(learner, role, statuses)
+        answer = [_oob(request, ROLE_PANEL, panel)]
+        if kind == "step" and item.stage.role_id == role.pk:
+            # A step's status also shows in its stage's summary and on the map
+            # (where the next step may have moved too).
+            answer.append(_stage_progress_oob(role, item.stage_id, statuses))
+            path = path_map.role_map(role)
+            answer.append(learner_map(path, statuses, panel["role_figures"], oob=True))
+        return answer
     if page.kind == "skill":
         skill = audience.skill_or_none(page.slug)
         if skill is None:

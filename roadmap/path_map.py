@@ -36,6 +36,7 @@ PADDING = 10
 MAX_TITLE_LINES = 4
 ROW = 4  # a stage's steps without prerequisites among them: at most 4 a row
 DOT_TIMEOUT = 20
+LAYOUT_VERSION = 2  # in the cache key: raise it when PathMap's shape changes
 MARKS = {  # the text mark beside the colour, so colour is never alone
     "done": "✓ Done",
     "learning": "◐ Learning",
@@ -51,27 +52,27 @@ class MapNode:
     title: str
     number: int  # its place in the path, from 1
     lines: tuple[str, ...]
-    x: float  # top left
-    y: float
-    width: float
-    height: float
+    x: int  # top left, in whole pixels
+    y: int
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
 class MapStage:
     title: str
-    x: float
-    y: float
-    width: float
-    height: float
-    label_x: float
-    label_y: float
+    x: int
+    y: int
+    width: int
+    height: int
+    label_x: int
+    label_y: int
 
 
 @dataclass(frozen=True)
 class PathMap:
-    width: float
-    height: float
+    width: int
+    height: int
     stages: tuple[MapStage, ...]
     nodes: tuple[MapNode, ...]  # in path order
     edges: tuple[str, ...]  # SVG path data, one per prerequisite
@@ -82,11 +83,12 @@ def dot_binary() -> str | None:
 
 
 def role_map(role) -> PathMap | None:
-    """The layout of a role's published path (the role comes with the stages and
-    steps `Role.objects.for_page` prefetches), cached per content version."""
+    """The layout of a role's published path, cached per content version. The
+    role page passes the role with the stages and steps `Role.objects.for_page`
+    prefetches; any role will do (a miss then costs a few more queries)."""
     found = caching.cached(
         # A map appears once Graphviz is installed, not only at the next change.
-        f"roadmap:map:{role.pk}:{'dot' if dot_binary() else 'none'}",
+        f"roadmap:map:{LAYOUT_VERSION}:{role.pk}:{'dot' if dot_binary() else 'none'}",
         lambda: {"map": layout(role)},
         depends_on=[caching.CONTENT],
         timeout=caching.DAY,
@@ -225,12 +227,12 @@ def _read(drawn: dict, stages, lines) -> PathMap:
                     int(item["name"].removeprefix("cluster_")),
                     MapStage(
                         stages[int(item["name"].removeprefix("cluster_"))][0].title,
-                        left,
-                        flip(top),
-                        right - left,
-                        top - bottom,
-                        label_x,
-                        flip(label_y) + 4,
+                        round(left),
+                        round(flip(top)),
+                        round(right - left),
+                        round(top - bottom),
+                        round(label_x),
+                        round(flip(label_y) + 4),
                     ),
                 )
             )
@@ -251,10 +253,10 @@ def _read(drawn: dict, stages, lines) -> PathMap:
                     step.title,
                     number,
                     lines[step.pk],
-                    round(cx - w / 2, 1),
-                    round(flip(cy) - h / 2, 1),
-                    round(w, 1),
-                    round(h, 1),
+                    round(cx - w / 2),
+                    round(flip(cy) - h / 2),
+                    round(w),
+                    round(h),
                 )
             )
     edges = []
@@ -264,8 +266,8 @@ def _read(drawn: dict, stages, lines) -> PathMap:
         edges.append(_edge_path(edge["pos"], flip))
     clusters.sort()
     return PathMap(
-        round(width, 1),
-        round(height, 1),
+        round(width),
+        round(height),
         tuple(stage for _index, stage in clusters),
         tuple(nodes),
         tuple(edges),
@@ -274,7 +276,8 @@ def _read(drawn: dict, stages, lines) -> PathMap:
 
 def _edge_path(pos: str, flip) -> str:
     """SVG path data from dot's spline: "e,x,y" (the arrow's tip) and the
-    B-spline's points, a start and then three per cubic segment."""
+    B-spline's points, a start and then three per cubic segment. Whole pixels,
+    and after the start each segment relative to where the last one ended."""
     end = None
     points = []
     for part in pos.split():
@@ -283,15 +286,18 @@ def _edge_path(pos: str, flip) -> str:
         elif part.startswith("s,"):
             continue
         else:
-            points.append(_numbers(part))
+            x, y = _numbers(part)
+            points.append((round(x), round(flip(y))))
     if not points:
         return ""
-    spots = [f"{x:.1f},{flip(y):.1f}" for x, y in points]
-    data = f"M{spots[0]}"
-    for index in range(1, len(spots) - 2, 3):
-        data += f" C{spots[index]} {spots[index + 1]} {spots[index + 2]}"
+    x0, y0 = points[0]
+    data = f"M{x0},{y0}"
+    for index in range(1, len(points) - 2, 3):
+        segment = points[index : index + 3]
+        data += "c" + " ".join(f"{x - x0},{y - y0}" for x, y in segment)
+        x0, y0 = segment[-1]
     if end is not None:
-        data += f" L{end[0]:.1f},{flip(end[1]):.1f}"
+        data += f"l{round(end[0]) - x0},{round(flip(end[1])) - y0}"
     return data
 
 
@@ -300,6 +306,8 @@ def render(
     statuses: dict | None = None,
     next_pk: int | None = None,
     labels: dict | None = None,
+    *,
+    oob: bool = False,
 ) -> SafeString:
     """The map as SVG, with each step's status (for a signed-in learner, or a
     mentor looking at a mentee) or without (signed out); "" without a map."""
@@ -315,17 +323,18 @@ def render(
                 "mark": MARKS.get(status, ""),
                 "label": (labels or {}).get(status, ""),
                 "next": node.pk == next_pk,
-                "center": node.x + node.width / 2,
+                # In the box's own coordinates (the link moves it into place).
+                "center": node.width // 2,
                 "lines": [
-                    (node.y + PADDING + 12 + LINE * index, line)
+                    (PADDING + 12 + LINE * index, line)
                     for index, line in enumerate(node.lines)
                 ],
-                "status_y": node.y + PADDING + 12 + LINE * len(node.lines),
+                "status_y": PADDING + 12 + LINE * len(node.lines),
             }
         )
     return mark_safe(  # noqa: S308 - our template, escaping its values
         render_to_string(
             "roadmap/_map.html",
-            {"map": path_map, "nodes": nodes, "count": len(nodes)},
+            {"map": path_map, "nodes": nodes, "count": len(nodes), "oob": oob},
         )
     )

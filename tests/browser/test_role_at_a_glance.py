@@ -39,6 +39,27 @@ def test_the_map_the_folds_the_views_and_printing(page, live_server, learner):
     assert reached == [f"#step-{step.slug}" for step in path[:5]]
     expect(nodes.first).to_have_attribute("aria-label", f"{path[0].title}, Done")
 
+    # Marking the next step done (htmx) updates its box, the next one and the
+    # stage's summary in place.
+    fifth, sixth = path[4], path[5]
+    node = page.locator(f'.map-node[href="#step-{fifth.slug}"]')
+    expect(node).to_have_attribute("aria-label", f"{fifth.title}, Next: Not started")
+    page.locator(f"#step-{fifth.slug} button[value=done]").click()
+    expect(page.locator(f"#step-{fifth.slug} button[value=done]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(node).to_have_attribute("aria-label", f"{fifth.title}, Done")
+    expect(node).to_have_class("map-node map-node--done")
+    expect(page.locator(f'.map-node[href="#step-{sixth.slug}"]')).to_have_attribute(
+        "aria-label", f"{sixth.title}, Next: Not started"
+    )
+    in_stage = [step for step in path if step.stage_id == fifth.stage_id]
+    done = sum(1 for step in path[:5] if step.stage_id == fifth.stage_id)
+    expect(page.locator(f"#stage-progress-{fifth.stage_id}")).to_have_text(
+        f"{done} of {len(in_stage)} done"
+    )
+    expect(page.locator(".map-node")).to_have_count(len(path))
+
     # Stages fold: the first (all done) is closed, the one to continue in open.
     last = path[-1]
     last_stage = page.locator(f"#stage-{last.stage.slug} > details")
@@ -54,7 +75,7 @@ def test_the_map_the_folds_the_views_and_printing(page, live_server, learner):
     page.get_by_role("link", name="Only what is left").click()
     expect(page.get_by_role("status")).to_contain_text("only what is left")
     expect(page.locator(f"#step-{path[0].slug}")).to_be_hidden()
-    expect(page.locator(f"#step-{path[4].slug}")).to_be_visible()
+    expect(page.locator(f"#step-{path[5].slug}")).to_be_visible()
 
     # Printing: the whole path, folded stages too, statuses as text, no buttons.
     page.goto(f"{live_server.url}/roles/backend-engineer/")

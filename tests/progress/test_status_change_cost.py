@@ -97,15 +97,17 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # the change commits (once in all on the database cache). The queries of a
 # change: the session (unless it is read from Redis), the user, the item, the
 # locked row and its update, the drop-off tally, the event; then the panel: the
-# role with whether it is followed, the statuses and two for the pace. A first
-# mark inserts the row instead of updating it, and here it is the step's first
-# mark by anyone, so its tally row is created too (two more). The database
-# cache adds three for its write (the count for culling, the lookup, the update)
-# and two for its reads (the content's generation and the roles' structure).
+# role with whether it is followed, the statuses and two for the pace; the
+# stage's summary and the map come from cached entries. A first mark inserts
+# the row instead of updating it, and here it is the step's first mark by
+# anyone, so its tally row is created too (two more). The database cache adds
+# three for its write (the count for culling, the lookup, the update) and two
+# for each of its three reads (the content's generation and the entry: the
+# roles' structure for the panel and for the stage's summary, the map's layout).
 COST = {
-    ("first mark", "database"): (1, 18),
+    ("first mark", "database"): (1, 22),
     ("first mark", "redis"): (2, 12),
-    ("change", "database"): (1, 16),
+    ("change", "database"): (1, 20),
     ("change", "redis"): (2, 10),
 }
 

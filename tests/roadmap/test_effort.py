@@ -54,7 +54,7 @@ class TestEffort:
         body = client.get(reverse("role_detail", args=["backend-engineer"])).content
         step = body.decode()
         step = step[step.index('id="step-choose-a-backend-language"') :]
-        assert "<dt>Effort</dt>\n                  <dd>about 10 h</dd>" in step
+        assert "<dt>Effort</dt>\n<dd>about 10 h</dd>" in step
         skill = client.get(reverse("skill_detail", args=["databases-and-sql"]))
         assert f"about {CONCEPT_HOURS['technology']} h" in skill.content.decode()
 

@@ -114,7 +114,7 @@ class TestRolePage:
         )
         body = text(client.get(reverse("role_detail", args=["backend-engineer"])))
         start = body.index(f'id="step-{step.slug}"')
-        step_html = body[start : body.index("</li>\n            \n", start)]
+        step_html = body[start : body.index('<li class="step"', start)]
         for prerequisite in step.prerequisites.all():
             assert f'href="#step-{prerequisite.slug}"' in step_html
         for resource in step.resources.all():

@@ -69,13 +69,34 @@ def test_the_public_map_is_valid_svg_with_a_link_per_step_in_path_order(
     assert titles == ["Step 1 of 4", "Step 2 of 4", "Step 3 of 4", "Step 4 of 4"]
     # The stages are framed and titled; step 3's two prerequisites are arrows.
     assert len(list(svg.iter(f"{SVG}rect"))) == 2 + 4
-    assert (
-        len([p for p in svg.iter(f"{SVG}path") if p.get("class") == "map__edge"]) == 2
-    )
-    for edge in svg.iter(f"{SVG}path"):
+    edges = next(g for g in svg.iter(f"{SVG}g") if g.get("class") == "map__edges")
+    assert len(list(edges.iter(f"{SVG}path"))) == 2
+    for edge in edges.iter(f"{SVG}path"):  # whole pixels, then relative segments
         assert re.fullmatch(
-            r"M[\d.,]+( C[\d., ]+)+( L[\d.,]+)?|M0,0 L10,5 L0,10 z", edge.get("d")
+            r"M\d+,\d+(c(-?\d+,-?\d+ ?){3})+(l-?\d+,-?\d+)?", edge.get("d")
         )
+    # Each box is drawn in its own coordinates and moved into place, apart from
+    # the others, inside the picture.
+    width, height = (int(n) for n in svg.get("viewBox").split()[2:])
+    boxes = []
+    for node in svg.iter(f"{SVG}a"):
+        x, y = (
+            int(n)
+            for n in re.fullmatch(
+                r"translate\((\d+) (\d+)\)", node.get("transform")
+            ).groups()
+        )
+        box = node.find(f"{SVG}rect")
+        boxes.append((x, y, x + int(box.get("width")), y + int(box.get("height"))))
+        assert boxes[-1][2] <= width and boxes[-1][3] <= height
+    for index, (left, top, right, bottom) in enumerate(boxes):
+        for other in boxes[index + 1 :]:
+            assert (
+                right <= other[0]
+                or other[2] <= left
+                or bottom <= other[1]
+                or other[3] <= top
+            )
     # No inline styles, no scripts (the CSP allows neither).
     body = ET.tostring(svg, encoding="unicode")
     assert "style=" not in body and "<script" not in body
@@ -128,6 +149,59 @@ def test_the_map_changes_with_the_content(client, small_role, steps):
     page_cache.content_changed()
     hrefs = [href for href, *_ in links(the_map(page(client)))]
     assert "#step-s2" not in hrefs and len(hrefs) == 4
+
+
+def the_status_form(html: str, step) -> tuple[str, dict]:
+    """The action and the fields of a step's status control, as the page has them."""
+    form = re.search(rf'<form [^>]*id="status-step-{step.pk}".*?</form>', html, re.S)[0]
+    action = re.search(r'action="([^"]+)"', form)[1]
+    fields = dict(
+        re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    )
+    return action, fields
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_status_change_updates_the_map_and_the_stage_summary(small_role, steps, htmx):
+    learner = UserFactory()
+    client = signed_in(learner)
+    html = page(client)
+    assert '<span class="stage__progress" id="stage-progress-' in html
+    action, fields = the_status_form(html, steps[0])
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post(action, {**fields, "status": "done"}, headers=headers)
+    if htmx:
+        # The answer replaces the first stage's summary and the whole map: step
+        # one is done and the next step is now step two.
+        body = response.content.decode()
+        stage = steps[0].stage_id
+        assert (
+            f'<span class="stage__progress" id="stage-progress-{stage}" '
+            'hx-swap-oob="true">1 of 2 done</span>'
+        ) in body
+        assert '<div class="map__scroll" id="map-picture" hx-swap-oob="true">' in body
+        svg = the_map(body)
+    else:
+        assert response.status_code == 302
+        after = page(client)
+        assert f'id="stage-progress-{steps[0].stage_id}">1 of 2 done</span>' in after
+        svg = the_map(after)
+    labels = [label for _href, label, _class in links(svg)]
+    assert labels[:2] == ["Step one, Done", "Step two, Next: Not started"]
+    # The page the learner sees next agrees with what htmx swapped in.
+    assert ET.tostring(the_map(page(client))) == ET.tostring(svg)
+
+
+def test_a_concept_change_leaves_the_map_alone(small_role, steps):
+    client = signed_in(UserFactory())
+    response = client.post(
+        reverse("progress_set_status", args=["concept", "c1"]),
+        {"status": "done", "panel": "role", "panel_slug": "small"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert 'id="role-progress"' in body
+    assert "map-picture" not in body and "stage-progress" not in body
 
 
 def test_a_mentor_sees_the_mentees_statuses_on_the_mentee_role_page(small_role, steps):
