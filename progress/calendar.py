@@ -36,11 +36,7 @@ def feed(learner, now: datetime.datetime | None = None) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Waymark: your plan")
-    follows = list(
-        RoleFollow.objects.filter(learner=learner, role__is_published=True)
-        .select_related("role")
-        .order_by("started_at")
-    )
+    follows = list(RoleFollow.objects.filter(learner=learner).shown())
     goals = goals_of(follows)
     roles = [follow.role for follow in follows if follow.role_id in goals]
     for progress in figures.role_progress(learner, roles, goals=goals, now=now):

@@ -577,11 +577,7 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
     rows = {learner.pk: MenteeRow(learner=learner) for learner in learners}
     if not rows:
         return []
-    follows = list(
-        RoleFollow.objects.filter(learner__in=rows, role__is_published=True)
-        .select_related("role")
-        .order_by("started_at", "id")
-    )
+    follows = list(RoleFollow.objects.filter(learner__in=rows).shown())
     role_ids = sorted({follow.role_id for follow in follows})
     # The database cache would cost two queries more than it saves here.
     structure = (

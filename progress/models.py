@@ -41,6 +41,16 @@ MAX_HOURS_PER_WEEK = 80
 
 
 class RoleFollowQuerySet(models.QuerySet):
+    def shown(self) -> RoleFollowQuerySet:
+        """The follows the pages count: of published roles, with the role, in
+        the order they were started (the dashboard, the mentor's rows, the
+        weekly email, the calendar feed and the public profile)."""
+        return (
+            self.filter(role__is_published=True)
+            .select_related("role")
+            .order_by("started_at", "id")
+        )
+
     def set_goal(self, follow, target_date, hours_per_week, reviews=None) -> None:
         """Set (or, with two Nones, clear) the learner's goal for a followed role,
         and whether its done items come up for review."""

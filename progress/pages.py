@@ -268,11 +268,7 @@ def reset_confirmation(learner, role: Role) -> dict:
 
 def dashboard_context(learner) -> dict:
     """Everything the dashboard shows (its out-of-band updates render from it)."""
-    follows = list(
-        RoleFollow.objects.filter(learner=learner, role__is_published=True)
-        .select_related("role")
-        .order_by("started_at")
-    )
+    follows = list(RoleFollow.objects.filter(learner=learner).shown())
     statuses = figures.statuses_for(learner)
     role_figures = figures.role_progress(
         learner,
@@ -310,7 +306,7 @@ DASHBOARD_PARTS = ("reviews", "roles", "feedback", "activity")
 def reviews_context(learner, follows=None) -> dict:
     """The dashboard's reviews due today (progress/reviews.py)."""
     if follows is None:
-        follows = RoleFollow.objects.filter(learner=learner, role__is_published=True)
+        follows = RoleFollow.objects.filter(learner=learner).shown()
     due = reviews.due_reviews(learner, list(follows), timezone.now())
     return {"reviews": due, "ratings": reviews.RATINGS}
 

@@ -128,11 +128,7 @@ def send_one(learner, week: datetime.date, now: datetime.datetime) -> bool:
 def email_context(learner, now: datetime.datetime) -> dict:
     """Each followed role's figures and plan, and the reviews due: computed by
     the functions the dashboard uses, so the two agree."""
-    follows = list(
-        RoleFollow.objects.filter(learner=learner, role__is_published=True)
-        .select_related("role")
-        .order_by("started_at", "id")
-    )
+    follows = list(RoleFollow.objects.filter(learner=learner).shown())
     roles = figures.role_progress(
         learner, [follow.role for follow in follows], goals=goals_of(follows), now=now
     )

@@ -505,9 +505,7 @@ def public_profile(request: HttpRequest, username: str) -> HttpResponse:
     user = get_object_or_404(
         get_user_model(), username=username, public_profile=True, is_active=True
     )
-    follows = RoleFollow.objects.filter(
-        learner=user, role__is_published=True
-    ).select_related("role")
+    follows = RoleFollow.objects.filter(learner=user).shown()
     return render(
         request,
         "progress/profile.html",
