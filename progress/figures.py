@@ -16,6 +16,7 @@ import datetime
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -255,6 +256,7 @@ def role_structure(role_ids: Iterable[int]) -> RoleStructure:
         lambda: _load_structure(role_ids),
         depends_on=[caching.CONTENT],
         timeout=caching.DAY,
+        in_process=True,  # read on every status change: unpickled once
     )
 
 
@@ -346,7 +348,9 @@ def _continue_with(
             statuses.get(("step", pk)) in finished
             for pk in structure.prerequisites.get(step.pk, ())
         ):
-            progress.continue_with = step
+            # A copy: the structure is shared by every request in the process,
+            # and the pages annotate this step with the learner's status.
+            progress.continue_with = copy(step)
 
 
 def _project(
@@ -361,6 +365,7 @@ def _project(
             learner=learner, to_status=Status.DONE, created_at__gte=since
         )
         .values_list("step_id", "concept_id")
+        .order_by()  # else the events' ordering joins the DISTINCT: one row an event
         .distinct()
     )
     recent_done = {
@@ -604,6 +609,7 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
                 learner__in=rows, to_status=Status.DONE, created_at__gte=since
             )
             .values_list("learner_id", "step_id", "concept_id")
+            .order_by()  # one row per item, not per event
             .distinct()
         ):
             key = ("step", step_id) if step_id else ("concept", concept_id)

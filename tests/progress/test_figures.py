@@ -4,10 +4,12 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from progress import figures
-from progress.models import ItemProgress, ProgressEvent, Status
+from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
 from tests.factories import ConceptFactory, RoleFactory, RoleSkillFactory
 
 
@@ -117,6 +119,30 @@ class TestRoleProgress:
         assert progress.overall.percent == 100
         assert progress.continue_with is None
         assert progress.projection.message.startswith("Complete")
+
+    def test_the_pace_reads_one_row_per_item_however_many_events(
+        self, learner, small_role, steps
+    ):
+        # A learner who clicked one step back and forth 30 times, and the
+        # mentor's rows for them: the pace reads items, not events.
+        for index in range(30):
+            mark(learner, steps[0], Status.DONE if index % 2 else Status.LEARNING)
+        follow = RoleFollow.objects.create(learner=learner, role=small_role)
+        RoleFollow.objects.set_goal(follow, datetime.date(2027, 6, 1), 5)
+        with CaptureQueriesContext(connection) as captured:
+            figures.role_progress(learner, [small_role])
+            figures.mentee_rows([learner], stalled_days=14)
+        pace = [
+            query["sql"]
+            for query in captured.captured_queries
+            if query["sql"].startswith("SELECT DISTINCT")
+            and "progress_progressevent" in query["sql"]
+        ]
+        assert len(pace) == 2
+        for sql in pace:
+            selected = sql[: sql.index(" FROM ")]
+            assert "created_at" not in selected and '"id"' not in selected, sql
+        assert ProgressEvent.objects.filter(learner=learner).count() == 30
 
     def test_the_query_count_does_not_grow_with_roles(
         self, learner, small_role, django_assert_page_queries

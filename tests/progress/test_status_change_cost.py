@@ -101,13 +101,14 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # stage's summary and the map come from cached entries. A first mark inserts
 # the row instead of updating it, and here it is the step's first mark by
 # anyone, so its tally row is created too (two more). The database cache adds
-# three for its write (the count for culling, the lookup, the update) and two
-# for each of its three reads (the content's generation and the entry: the
-# roles' structure for the panel and for the stage's summary, the map's layout).
+# three for its write (the count for culling, the lookup, the update) and one
+# for each of its three reads (the content's generation: the roles' structure
+# for the panel and for the stage's summary, and the map's layout, are kept in
+# the process's memory once read).
 COST = {
-    ("first mark", "database"): (1, 22),
+    ("first mark", "database"): (1, 19),
     ("first mark", "redis"): (2, 12),
-    ("change", "database"): (1, 20),
+    ("change", "database"): (1, 17),
     ("change", "redis"): (2, 10),
 }
 
