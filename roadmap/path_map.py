@@ -36,7 +36,7 @@ PADDING = 10
 MAX_TITLE_LINES = 4
 ROW = 4  # a stage's steps without prerequisites among them: at most 4 a row
 DOT_TIMEOUT = 20
-LAYOUT_VERSION = 2  # in the cache key: raise it when PathMap's shape changes
+LAYOUT_VERSION = 3  # in the cache key: raise it when PathMap's shape changes
 MARKS = {  # the text mark beside the colour, so colour is never alone
     "done": "✓ Done",
     "learning": "◐ Learning",
@@ -161,10 +161,12 @@ def graph_source(stages) -> tuple[str, dict[int, tuple[str, ...]]]:
     stage_of = {
         step.pk: index for index, (_s, steps) in enumerate(stages) for step in steps
     }
+    # Stage titles are measured by dot in Helvetica at 15 pt, a little wider
+    # than the page's 13 px semibold, so a cluster is never narrower than its title.
     out = [
         "digraph path {",
         'graph [rankdir=TB nodesep=0.2 ranksep=0.4 fontname="Helvetica" '
-        "fontsize=14 newrank=true];",
+        "fontsize=15 newrank=true];",
         'node [shape=box fixedsize=true label=""];',
     ]
     has_before, has_after = set(), set()  # within the step's own stage

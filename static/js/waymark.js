@@ -23,6 +23,37 @@
     announce("Waymark could not be reached. Check your connection and try again.");
   });
 
+  // The map of the path scrolls sideways on a narrow screen: it opens with the
+  // step to continue with in view, and keeps its place when a status change
+  // redraws it.
+  function showNextStep(scroller) {
+    if (scroller.scrollWidth <= scroller.clientWidth) return;
+    var node = scroller.querySelector(".map-node--next") || scroller.querySelector(".map-node");
+    if (!node) return;
+    var box = node.getBoundingClientRect();
+    var frame = scroller.getBoundingClientRect();
+    scroller.scrollLeft += box.left + box.width / 2 - (frame.left + frame.width / 2);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var map = document.getElementById("map-picture");
+    if (map) showNextStep(map);
+  });
+
+  var mapScroll = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "map-picture") {
+      mapScroll = event.detail.target.scrollLeft;
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    var map = document.getElementById("map-picture");
+    if (map && mapScroll !== null) {
+      map.scrollLeft = mapScroll;
+      mapScroll = null;
+    }
+  });
+
   // Announcements sent by the server with an HX-Trigger header.
   document.addEventListener("waymark:announce", function (event) {
     if (event.detail && event.detail.message) announce(event.detail.message);

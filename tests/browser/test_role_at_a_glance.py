@@ -90,3 +90,42 @@ def test_the_map_the_folds_the_views_and_printing(page, live_server, learner):
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator(".map")).to_be_hidden()
     expect(page.get_by_role("button", name="Stop following")).to_be_hidden()
+    # And printed by Chromium to PDF: the whole path runs over many A4 pages.
+    printed = page.pdf(format="A4")
+    assert printed.startswith(b"%PDF")
+    pages = printed.count(b"/Type /Page") - printed.count(b"/Type /Pages")
+    assert pages >= 10, pages
+
+
+def test_on_a_narrow_screen_the_map_opens_at_the_next_step(page, live_server, learner):
+    _learner, path = learner
+    page.set_viewport_size({"width": 360, "height": 800})
+    sign_in(page, live_server, "glancer")
+    page.goto(f"{live_server.url}/roles/backend-engineer/")
+    scroller = page.locator("#map-picture")
+    widths = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] > widths[1]  # the map keeps its size and scrolls sideways
+
+    def in_view(slug: str) -> bool:
+        return page.evaluate(
+            """slug => {
+                const frame = document.getElementById("map-picture")
+                    .getBoundingClientRect();
+                const box = document.querySelector(`.map-node[href="#step-${slug}"]`)
+                    .getBoundingClientRect();
+                return box.left >= frame.left && box.right <= frame.right;
+            }""",
+            slug,
+        )
+
+    # The step to continue with (the fifth) is in view when the page opens.
+    nxt = page.locator(".map-node--next")
+    expect(nxt).to_have_attribute("href", f"#step-{path[4].slug}")
+    assert in_view(path[4].slug)
+    # Marking it done redraws the map without jumping back to its left edge.
+    before = scroller.evaluate("e => e.scrollLeft")
+    page.locator(f"#step-{path[4].slug} button[value=done]").click()
+    expect(page.locator(f'.map-node[href="#step-{path[4].slug}"]')).to_have_attribute(
+        "aria-label", f"{path[4].title}, Done"
+    )
+    assert page.locator("#map-picture").evaluate("e => e.scrollLeft") == before
