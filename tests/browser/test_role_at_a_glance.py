@@ -1,6 +1,7 @@
 """The role page at a glance, in Chromium: the map's links in path order by
-keyboard and leading into folded stages, stages that fold, the "only what is
-left" view, and printing the whole path with its statuses."""
+keyboard and leading into folded stages, redrawn after a status change, opening
+at the next step on a narrow screen, stages that fold, the "only what is left"
+view, and printing the whole path with its statuses (and the dashboard)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -129,3 +130,22 @@ def test_on_a_narrow_screen_the_map_opens_at_the_next_step(page, live_server, le
         "aria-label", f"{path[4].title}, Done"
     )
     assert page.locator("#map-picture").evaluate("e => e.scrollLeft") == before
+
+
+def test_the_dashboard_prints_its_figures_without_its_controls(
+    page, live_server, learner
+):
+    _learner, path = learner
+    sign_in(page, live_server, "glancer")
+    page.goto(f"{live_server.url}/dashboard/")
+    undo = page.get_by_role("button", name="Undo the latest change")
+    expect(undo).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("#dashboard-roles")).to_be_visible()
+    expect(page.locator("#dashboard-roles")).to_contain_text("Backend Engineer")
+    expect(page.locator("#dashboard-roles")).to_contain_text(path[4].title)
+    expect(page.locator("#dashboard-activity")).to_be_visible()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(undo).to_be_hidden()
+    expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+    assert page.pdf(format="A4").startswith(b"%PDF")
