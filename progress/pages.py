@@ -171,6 +171,13 @@ def stage_progress(step_ids, statuses: dict) -> str:
     return f"{counts.done} of {counts.counted} done"
 
 
+def counted_steps(stage) -> list[int]:
+    """The steps a stage's summary counts: its published ones (from the stage's
+    prefetched steps; `_stage_progress_oob` reads the same from the figures'
+    structure)."""
+    return [step.pk for step in stage.steps.all() if step.is_published]
+
+
 def _stage_progress_oob(role: Role, stage_id: int, statuses: dict) -> str:
     """A stage's summary, to replace the one on the role page: its published
     steps as the figures count them (the cached structure, no query)."""
@@ -195,12 +202,9 @@ def annotate_stages(role, statuses, role_figures, noted=frozenset()) -> None:
     note marks: for a page rendered directly (the skeleton has slots)."""
     opened = open_stage(role_figures)
     for stage in role.stages.all():
-        steps = list(stage.steps.all())
-        stage.progress_text = stage_progress(
-            [step.pk for step in steps if step.is_published], statuses
-        )
+        stage.progress_text = stage_progress(counted_steps(stage), statuses)
         stage.open_attr = " open" if stage.pk == opened else ""
-        for step in steps:
+        for step in stage.steps.all():
             step.note_mark = NOTE_MARK if ("step", step.pk) in noted else ""
 
 

@@ -86,7 +86,7 @@ def _skeleton(slug: str) -> dict:
     for stage in role.stages.all():
         stage.open_attr = f"⟦{key}:open:{stage.pk}⟧"
         stage.progress_text = f"⟦{key}:stage:{stage.pk}⟧"
-        stage_steps[stage.pk] = [step.pk for step in stage.steps.all()]
+        stage_steps[stage.pk] = pages.counted_steps(stage)
         for step in stage.steps.all():
             step.learner_status = f"⟦{key}:step:{step.pk}⟧"
             step.note_mark = f"⟦{key}:note:{step.pk}⟧"
