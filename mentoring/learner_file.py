@@ -13,8 +13,17 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from mentoring.forms import CommentForm
 from mentoring.models import Comment, Endorsement, Mentorship
-from progress.learner_file import Importer, Section, field_of, iso, time_of
+from progress.learner_file import (
+    Importer,
+    Section,
+    checked,
+    field_of,
+    iso,
+    through_form,
+    time_of,
+)
 from progress.models import Level
 from progress.visibility import THREAD_MODELS
 
@@ -147,12 +156,15 @@ def _read_feedback(importer: Importer, learner, mentors: dict) -> None:
             author = _attested_by(importer, mentors, username, at, where)
             if author is None:
                 continue
-        comment = Comment.objects.create(
+        comment = Comment(
             learner=learner,
             author=author,
             body=field_of(entry, "body", where),
             **{kind: item},
         )
+        checked(comment, where, exclude=["learner", "author", *THREAD_MODELS])
+        through_form(CommentForm, {"body": comment.body}, where)
+        comment.save()
         Comment.objects.filter(pk=comment.pk).update(
             created_at=at,
             read_by_learner_at=time_of(entry["read_at"], where)

@@ -2,10 +2,12 @@ from django import forms
 
 from progress.models import (
     EVIDENCE_PER_ITEM,
+    MAX_GOAL_YEARS,
     MAX_HOURS_PER_WEEK,
     NOTE_MAX_LENGTH,
     Evidence,
     Level,
+    validate_target_date,
 )
 
 
@@ -63,7 +65,8 @@ class GoalForm(forms.Form):
         label="Finish by",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Optional. A day from today on.",
+        help_text=f"Optional. A day from today on, within {MAX_GOAL_YEARS} years.",
+        validators=[validate_target_date],
     )
     hours_per_week = forms.IntegerField(
         label="Hours a week",

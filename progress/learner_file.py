@@ -21,12 +21,16 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
+from fsrs import Card, Rating
 
 from progress import extensions, figures
 from progress.dropoff import record_change
+from progress.forms import NoteForm
 from progress.models import (
+    EVIDENCE_PER_ITEM,
     MAX_HOURS_PER_WEEK,
     Evidence,
     ItemProgress,
@@ -37,8 +41,10 @@ from progress.models import (
     RoleFollow,
     SelfAssessment,
     Status,
+    validate_target_date,
 )
 from progress.plan import goals_of
+from progress.reviews import SCHEDULER
 from progress.visibility import THREAD_MODELS, may_hold_history
 from roadmap.models import Role, Skill
 
@@ -111,6 +117,7 @@ def export_data(user) -> dict:
                     "target_date": f.target_date.isoformat() if f.target_date else None,
                     "hours_per_week": f.hours_per_week,
                 },
+                "reviews": f.reviews,
             }
             for f in follows
         ],
@@ -264,6 +271,12 @@ def goal_of(value, where: str) -> tuple[datetime.date | None, int | None]:
             raise ImportProblem(
                 f"{where}.goal.target_date: {target!r} is not a date."
             ) from error
+        try:
+            validate_target_date(target)
+        except ValidationError as error:
+            raise ImportProblem(
+                f"{where}.goal.target_date: {one_line(error)}"
+            ) from error
     hours = value.get("hours_per_week")
     if hours is not None and (
         isinstance(hours, bool)
@@ -283,6 +296,96 @@ def field_of(entry: dict, name: str, where: str):
     return entry[name]
 
 
+def one_line(error: ValidationError) -> str:
+    return " ".join(" ".join(error.messages).split())
+
+
+def checked(instance, where: str, exclude=()) -> None:
+    """The model's own rules (lengths, choices, validators), as its form applies
+    them; the first broken one names the entry's field."""
+    try:
+        instance.full_clean(exclude=list(exclude), validate_constraints=False)
+    except ValidationError as error:
+        field, errors = next(iter(error.message_dict.items()))
+        name = "" if field == NON_FIELD_ERRORS else f".{field}"
+        raise ImportProblem(
+            f"{where}{name}: {one_line(ValidationError(errors))}"
+        ) from error
+
+
+def through_form(form_class, data: dict, where: str) -> None:
+    """The rules of the form the learner (or mentor) fills in on the pages, for
+    text the model alone does not bound (a note's or a comment's length)."""
+    for name, value in data.items():
+        if not isinstance(value, str):
+            raise ImportProblem(f"{where}.{name}: expected text.")
+    form = form_class(data=data)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.as_data().items()))
+        raise ImportProblem(f"{where}.{field}: {one_line(ValidationError(errors))}")
+
+
+def refuse_nul(value, where: str) -> None:
+    """No form accepts a NUL character (nor can PostgreSQL store one in text)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ImportProblem(f"{where}: holds a NUL character.")
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            refuse_nul(key, where)
+            refuse_nul(inner, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            refuse_nul(inner, f"{where}[{index}]")
+
+
+class Once:
+    """One entry per item (or role) in a section, as the database holds them."""
+
+    def __init__(self):
+        self.first: dict = {}
+
+    def __call__(self, key, what: str, where: str) -> None:
+        if key in self.first:
+            raise ImportProblem(
+                f"{where}: a second entry for {what} (the first is {self.first[key]})."
+            )
+        self.first[key] = where
+
+
+SCHEDULE_FIELDS = frozenset(Card(card_id=0).to_dict())
+# FSRS never schedules further than its maximum interval (a year).
+LATEST_REVIEW = datetime.timedelta(days=SCHEDULER.maximum_interval + 1)
+
+
+def check_schedule(schedule, where: str) -> None:
+    """A review schedule as the rating endpoint writes it: the FSRS card's
+    fields, each of its type, that FSRS can rate again from today."""
+    if not isinstance(schedule, dict):
+        raise ImportProblem(f"{where}: expected a mapping.")
+    if set(schedule) != SCHEDULE_FIELDS:
+        raise ImportProblem(
+            f"{where}: expected the fields {', '.join(sorted(SCHEDULE_FIELDS))}."
+        )
+    try:
+        card = Card.from_dict(schedule)
+        if isinstance(schedule["card_id"], bool) or not isinstance(
+            schedule["card_id"], int
+        ):
+            raise ValueError("card_id is not a whole number")
+        for moment in (card.due, card.last_review):
+            if moment is not None and moment.utcoffset() is None:
+                raise ValueError("a time without its offset")
+        if card.to_dict() != schedule:
+            raise ValueError("not as FSRS writes it")
+        for rating in Rating:
+            SCHEDULER.review_card(card, rating, timezone.now())
+    except (KeyError, TypeError, ValueError, OverflowError, ArithmeticError) as error:
+        raise ImportProblem(
+            f"{where}: not a review schedule Waymark can continue ({error})."
+        ) from error
+
+
 class Importer:
     def __init__(self, document):
         if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -291,6 +394,7 @@ class Importer:
             raise ImportProblem(
                 f"export version {document.get('version')!r} is unknown."
             )
+        refuse_nul(document, "")
         self.document = document
         self.counts: dict[str, int] = {}
         self.dropped: list[str] = []
@@ -349,17 +453,26 @@ class Importer:
 
     def follows(self, learner):
         follows = []
+        once = Once()
         for index, entry in enumerate(self.document.get("roles", [])):
             where = f"roles[{index}]"
             slug = field_of(entry, "role", where)
             role = Role.objects.filter(slug=slug).first()
             if role is None or not may_hold_history(role):
                 raise ImportProblem(f"{where}: no role {slug!r} here.")
+            once(role.pk, f"the role {slug!r}", where)
             started = time_of(entry.get("started_at"), where)
-            follows.append((role, started, goal_of(entry.get("goal"), where)))
-        for role, started, (target, hours) in follows:
+            reviews = entry.get("reviews", True)  # absent in older files: on
+            if not isinstance(reviews, bool):
+                raise ImportProblem(f"{where}.reviews: expected true or false.")
+            follows.append((role, started, goal_of(entry.get("goal"), where), reviews))
+        for role, started, (target, hours), reviews in follows:
             follow = RoleFollow.objects.create(
-                learner=learner, role=role, target_date=target, hours_per_week=hours
+                learner=learner,
+                role=role,
+                target_date=target,
+                hours_per_week=hours,
+                reviews=reviews,
             )
             RoleFollow.objects.filter(pk=follow.pk).update(started_at=started)
         self.counts["roles followed"] = len(follows)
@@ -367,9 +480,11 @@ class Importer:
     def progress(self, learner):
         rows = []
         evidence = []
+        once = Once()
         for index, entry in enumerate(self.document.get("progress", [])):
             where = f"progress[{index}]"
             kind, item = self.item(entry, where)
+            once((kind, item.pk), f"the {kind} {item.slug!r}", where)
             status = field_of(entry, "status", where)
             if status not in Status.values:
                 raise ImportProblem(f"{where}: unknown status {status!r}.")
@@ -380,6 +495,14 @@ class Importer:
                 note_shared=bool(entry.get("note_shared_with_mentors", False)),
                 **{kind: item},
             )
+            checked(row, where, exclude=["learner", "step", "concept"])
+            through_form(NoteForm, {"note": row.note}, where)
+            links = entry.get("evidence", [])
+            if not isinstance(links, list) or len(links) > EVIDENCE_PER_ITEM:
+                raise ImportProblem(
+                    f"{where}.evidence: expected a list of at most "
+                    f"{EVIDENCE_PER_ITEM} links."
+                )
             times = (
                 time_of(entry.get("created_at"), f"{where}.created_at"),
                 time_of(entry.get("updated_at"), f"{where}.updated_at"),
@@ -387,7 +510,7 @@ class Importer:
                 if entry.get("status_changed_at")
                 else None,
             )
-            rows.append((row, times, entry.get("evidence", []), where))
+            rows.append((row, times, links, where))
         for row, _times, _evidence, _where in rows:
             row.save()
             if row.step_id:  # the curators' drop-off counts
@@ -406,13 +529,11 @@ class Importer:
                             title=link.get("title", ""),
                         ),
                         time_of(link.get("added_at"), link_where),
+                        link_where,
                     )
                 )
-        for link, added in evidence:
-            try:
-                link.full_clean(exclude=["progress"])
-            except Exception as error:
-                raise ImportProblem(f"evidence {link.url!r}: {error}") from error
+        for link, added, link_where in evidence:
+            checked(link, link_where, exclude=["progress"])
             link.save()
             Evidence.objects.filter(pk=link.pk).update(created_at=added)
         self.counts["progress rows"] = len(rows)
@@ -474,17 +595,22 @@ class Importer:
     def reviews(self, learner):
         ratings = {label.lower(): value for value, label in ReviewLog.Rating.choices}
         count = 0
+        once = Once()
+        latest = timezone.localdate() + LATEST_REVIEW
         for index, entry in enumerate(self.document.get("reviews", [])):
             where = f"reviews[{index}]"
             kind, item = self.item(entry, where)
+            once((kind, item.pk), f"the {kind} {item.slug!r}", where)
             schedule = field_of(entry, "schedule", where)
-            if not isinstance(schedule, dict):
-                raise ImportProblem(f"{where}.schedule: expected a mapping.")
+            check_schedule(schedule, f"{where}.schedule")
+            due = day_of(field_of(entry, "due", where), f"{where}.due")
+            if due > latest:
+                raise ImportProblem(
+                    f"{where}.due: {due} is further ahead than a review is ever "
+                    "scheduled."
+                )
             card = ReviewCard.objects.create(
-                learner=learner,
-                card=schedule,
-                due=day_of(field_of(entry, "due", where), f"{where}.due"),
-                **{kind: item},
+                learner=learner, card=schedule, due=due, **{kind: item}
             )
             for number, step in enumerate(entry.get("history") or []):
                 at = f"{where}.history[{number}]"

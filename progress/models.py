@@ -10,6 +10,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import Q
@@ -38,6 +39,38 @@ class Level(models.IntegerChoices):
 
 
 MAX_HOURS_PER_WEEK = 80
+MAX_GOAL_YEARS = 10
+
+
+def validate_target_date(value) -> None:
+    """A goal's target date lies within MAX_GOAL_YEARS of today, either way: the
+    goal page (which also refuses a day that has passed) and the data file's
+    import both hold to it, so every plan and the calendar feed count with
+    ordinary dates (9999-12-31 once overflowed the feed)."""
+    if value is None:
+        return
+    today = timezone.localdate()
+    latest = _years_from(today, MAX_GOAL_YEARS)
+    if value > latest:
+        raise ValidationError(
+            f"Choose a day within {MAX_GOAL_YEARS} years: {latest:%-d %B %Y} at "
+            "the latest.",
+            code="too_far",
+        )
+    if value < _years_from(today, -MAX_GOAL_YEARS):
+        raise ValidationError(
+            f"{value:%-d %B %Y} is more than {MAX_GOAL_YEARS} years ago: a goal's "
+            f"day lies within {MAX_GOAL_YEARS} years of today.",
+            code="too_long_ago",
+        )
+
+
+def _years_from(day, years: int):
+    # 29 February has no twin in most years: the day before it then.
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 class RoleFollowQuerySet(models.QuerySet):
@@ -73,7 +106,9 @@ class RoleFollow(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     # The learner's goal for the role (both optional): finish by a day, and/or
     # give so many hours a week. The plan (progress/plan.py) follows from it.
-    target_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(
+        null=True, blank=True, validators=[validate_target_date]
+    )
     hours_per_week = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
