@@ -9,15 +9,14 @@ calendar's time zone."""
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from progress import figures
-from progress.models import ReviewCard, RoleFollow
+from progress import figures, reviews
+from progress.models import RoleFollow
 from progress.plan import goals_of
 
 PRODID = "-//Waymark//Plans and reviews//EN"
@@ -61,23 +60,17 @@ def feed(learner, now: datetime.datetime | None = None) -> bytes:
             )
             event.add("url", site + reverse("dashboard"))
             calendar.add_component(event)
-    _review_days(calendar, learner, now)
+    _review_days(calendar, learner, follows, now)
     return calendar.to_ical()
 
 
 REVIEW_DAYS_AHEAD = 14
 
 
-def _review_days(calendar: Calendar, learner, now) -> None:
-    """A review session on each of the next two weeks' days with reviews due."""
-    today = figures.local_today(learner, now)
-    days = Counter(
-        ReviewCard.objects.filter(
-            learner=learner,
-            due__gte=today,
-            due__lte=today + datetime.timedelta(days=REVIEW_DAYS_AHEAD),
-        ).values_list("due", flat=True)
-    )
+def _review_days(calendar: Calendar, learner, follows, now) -> None:
+    """A review session on each of the next two weeks' days with reviews due:
+    today's counts what the dashboard lists (progress/reviews.py)."""
+    days = reviews.review_days(learner, follows, now, REVIEW_DAYS_AHEAD)
     site = settings.SITE_URL.rstrip("/")
     for day, count in sorted(days.items()):
         event = _day(

@@ -15,6 +15,12 @@ Rules (docs/progress.md, "Spaced review"):
   again, or rating it from its page, brings it back.
 - An item that is no longer done is not reviewed; a role's reviews can be turned
   off on its goal page.
+
+One rule says what comes up for review (`schedule`): a done item of a role the
+learner follows (`RoleFollow.objects.shown()`) with reviews on, on the day of
+its card or, before its first rating, the day after it was marked done. The
+dashboard and the weekly email (`due_reviews`), the calendar feed
+(`review_days`) and the rating form (`refusal`) all read it.
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Max
 from fsrs import Card, Rating, Scheduler
 
 from config import caching
 from progress import figures
-from progress.models import ItemProgress, ReviewCard, ReviewLog, Status
+from progress.models import ItemProgress, ReviewCard, ReviewLog, RoleFollow, Status
 
 REVIEWS_SHOWN = 10
 LAPSED_DAYS = 60
@@ -57,6 +64,7 @@ class DueReview:
 class Reviews:
     due: list[DueReview]  # the ones shown, oldest first
     total: int  # all that are due (and not lapsed)
+    answered_today: bool = False  # a review was rated today, the learner's day
 
 
 def reviewable(follows) -> dict[tuple[str, int], tuple[str, str]]:
@@ -77,19 +85,25 @@ def reviewable(follows) -> dict[tuple[str, int], tuple[str, str]]:
     return items
 
 
-def due_reviews(learner, follows, now: datetime.datetime) -> Reviews:
-    """The learner's due reviews, in two queries (the structure is cached)."""
+def schedule(learner, follows, now: datetime.datetime) -> tuple[list[DueReview], bool]:
+    """Every item up for review, on the day of its next review (lapsed ones left
+    out), oldest first; and whether a review was rated today. Two queries (the
+    structure is cached)."""
     items = reviewable(follows)
     if not items:
-        return Reviews([], 0)
+        return [], False
     today = figures.local_today(learner, now)
-    scheduled = {
-        ("step", step_id) if step_id else ("concept", concept_id): due
-        for step_id, concept_id, due in ReviewCard.objects.filter(
-            learner=learner
-        ).values_list("step_id", "concept_id", "due")
-    }
-    due: list[DueReview] = []
+    scheduled, answered_today = {}, False
+    for step_id, concept_id, due, last in (
+        ReviewCard.objects.filter(learner=learner)
+        .annotate(last=Max("logs__reviewed_at"))
+        .values_list("step_id", "concept_id", "due", "last")
+    ):
+        key = ("step", step_id) if step_id else ("concept", concept_id)
+        scheduled[key] = due
+        if key in items and last and last.astimezone(learner.zone).date() == today:
+            answered_today = True
+    upcoming: list[DueReview] = []
     for step_id, concept_id, changed in ItemProgress.objects.filter(
         learner=learner, status=Status.DONE
     ).values_list("step_id", "concept_id", "status_changed_at"):
@@ -100,21 +114,71 @@ def due_reviews(learner, follows, now: datetime.datetime) -> Reviews:
         if day is None:
             done_on = changed.astimezone(learner.zone).date() if changed else today
             day = done_on + datetime.timedelta(days=1)
-        if day <= today and (today - day).days <= LAPSED_DAYS:
+        if (today - day).days <= LAPSED_DAYS:
             slug, title = items[key]
-            due.append(DueReview(key[0], slug, title, day))
-    due.sort(key=lambda review: (review.due, review.title))
-    return Reviews(due[:REVIEWS_SHOWN], len(due))
+            upcoming.append(DueReview(key[0], slug, title, day))
+    upcoming.sort(key=lambda review: (review.due, review.title))
+    return upcoming, answered_today
+
+
+def due_reviews(learner, follows, now: datetime.datetime) -> Reviews:
+    """The learner's reviews due today or earlier: the dashboard's and the
+    weekly email's."""
+    upcoming, answered_today = schedule(learner, follows, now)
+    today = figures.local_today(learner, now)
+    due = [review for review in upcoming if review.due <= today]
+    return Reviews(due[:REVIEWS_SHOWN], len(due), answered_today)
+
+
+def review_days(
+    learner, follows, now: datetime.datetime, days_ahead: int
+) -> dict[datetime.date, int]:
+    """How many reviews fall on each day from today to `days_ahead` days on:
+    today's are the ones the dashboard lists (overdue ones included)."""
+    today = figures.local_today(learner, now)
+    last = today + datetime.timedelta(days=days_ahead)
+    days: dict[datetime.date, int] = {}
+    for review in schedule(learner, follows, now)[0]:
+        day = max(review.due, today)
+        if day <= last:
+            days[day] = days.get(day, 0) + 1
+    return days
+
+
+def refusal(learner, kind: str, item) -> str | None:
+    """Why the learner may not rate the item, or None when it is up for review."""
+    follows = RoleFollow.objects.filter(learner=learner).shown()
+    if (kind, item.pk) not in reviewable(follows):
+        return (
+            f"{item} is not up for review: only the items of the roles you follow "
+            "with reviews on are."
+        )
+    if not ItemProgress.objects.filter(
+        learner=learner, status=Status.DONE, **{kind: item}
+    ).exists():
+        return "Only a done item is reviewed: mark it done first."
+    return None
 
 
 def rate(learner, item, kind: str, rating: str, now: datetime.datetime) -> ReviewCard:
-    """Record a review of a done item and schedule the next one."""
+    """Record a review of a done item and schedule the next one. An item is
+    rated once until its next day: a second rating before it (a double click)
+    records nothing and returns the schedule the first one gave."""
     with transaction.atomic():
+        # Two first ratings at once find no review row to lock: both wait on
+        # the learner's status row of the item instead, one after the other.
+        list(
+            ItemProgress.objects.select_for_update()
+            .filter(learner=learner, **{kind: item})
+            .values_list("pk", flat=True)
+        )
         row = (
             ReviewCard.objects.select_for_update()
             .filter(learner=learner, **{kind: item})
             .first()
         )
+        if row is not None and row.due > figures.local_today(learner, now):
+            return row
         card = Card.from_dict(row.card) if row else Card()
         card, _log = SCHEDULER.review_card(card, Rating(RATINGS[rating]), now)
         due = card.due.astimezone(learner.zone).date()

@@ -20,7 +20,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django_htmx.http import trigger_client_event
 
 from config import caching
@@ -138,13 +143,9 @@ def review_item(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         return HttpResponseBadRequest(
             "Rate it again, hard, good or easy.", content_type="text/plain"
         )
-    if not ItemProgress.objects.filter(
-        learner=request.user, status=Status.DONE, **{kind: item}
-    ).exists():
-        return HttpResponseBadRequest(
-            "Only a done item is reviewed: mark it done first.",
-            content_type="text/plain",
-        )
+    refused = reviews.refusal(request.user, kind, item)
+    if refused:
+        return HttpResponseBadRequest(refused, content_type="text/plain; charset=utf-8")
     card = reviews.rate(request.user, item, kind, rating, timezone.now())
     text = f"Next review of {item}: {card.due:%-d %B %Y}."
     if request.htmx:
@@ -194,7 +195,7 @@ def change_calendar(request: HttpRequest, action: str | None) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe  # calendar apps check the link with HEAD
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The feed, for calendar apps (no sign-in: the secret link is the key)."""
     feed = (

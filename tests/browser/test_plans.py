@@ -52,6 +52,7 @@ def test_a_goal_a_weekly_plan_a_review_and_a_calendar(page, live_server, seed_ro
     good.click()
     expect(page.locator("#live-region")).to_contain_text("Next review of")
     expect(page.locator("#dashboard-reviews")).not_to_contain_text("Choose a backend")
+    expect(page.locator("#dashboard-reviews")).to_contain_text("No more reviews today.")
     assert page.evaluate("window.__sameDocument") is True
     assert ReviewCard.objects.get(learner=learner).due > timezone.localdate()
 

@@ -54,7 +54,9 @@ def make_history(learner, mentor):
     from progress import reviews
 
     reviews.rate(learner, steps[1], "step", "good", timezone.now())
-    reviews.rate(learner, steps[1], "step", "hard", timezone.now())
+    # The second review on a later day: a rating before the next day is not kept.
+    later = timezone.now() + datetime.timedelta(days=30)
+    reviews.rate(learner, steps[1], "step", "hard", later)
     row = ItemProgress.objects.get(learner=learner, step=steps[0])
     row.note, row.note_shared = "Private thoughts ✍️ with <markup>", True
     row.save()
