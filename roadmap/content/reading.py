@@ -73,19 +73,43 @@ class _AliasRefused(yaml.YAMLError):
         )
 
 
-class _YamlLoader(yaml.SafeLoader):
-    """The safe loader without anchors and aliases.
+# Lists and mappings inside one another: a roadmap needs about 8 levels. PyYAML
+# builds each level with a recursive call, so 50,000 nested brackets would run
+# out of stack (RecursionError) before any rule of the format is checked.
+MAX_NESTING = 40
 
-    Content files have no use for them, and an alias repeated inside anchored lists
-    (a "billion laughs") makes a few hundred bytes stand for billions of values.
-    The first anchor or alias stops the read.
+
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, event: yaml.Event):
+        super().__init__(
+            f"line {event.start_mark.line + 1}: lists and mappings are nested more "
+            f"than {MAX_NESTING} levels deep; no content file needs that many"
+        )
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """The safe loader without anchors and aliases, and with a bounded depth.
+
+    Content files have no use for anchors, and an alias repeated inside anchored
+    lists (a "billion laughs") makes a few hundred bytes stand for billions of
+    values. The first anchor or alias stops the read, and so does the first list
+    or mapping nested more than MAX_NESTING levels deep.
     """
+
+    depth = 0
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _AliasRefused(event)
-        return super().compose_node(parent, index)
+        nests = isinstance(event, yaml.CollectionStartEvent)
+        if nests and self.depth >= MAX_NESTING:
+            raise _TooDeep(event)
+        self.depth += nests
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= nests
 
 
 def _type_name(value: Any) -> str:
@@ -413,7 +437,7 @@ def _read_file(path: Path, catalogue: Catalogue, problems: list[str]) -> None:
         return
     try:
         data = yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 (a SafeLoader subclass)
-    except _AliasRefused as error:
+    except (_AliasRefused, _TooDeep) as error:
         problems.append(f"{name}: {error}")
         return
     except yaml.YAMLError as error:
