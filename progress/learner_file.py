@@ -9,6 +9,12 @@ author's account exists here and the file names a mentorship with them that was
 open at the time; otherwise they are left out and the report says how many.
 Mentorships come back as ended: a mentor sees the restored learner again only
 with new consent. Items must be published or retired here (never a draft).
+
+Each entry meets the rules the pages apply when a person enters the same thing:
+the models' validators (`checked`), the forms for text the models do not bound
+(`through_form`: notes, comments), one entry per role or item (`Once`), and a
+review schedule as FSRS writes it (`check_schedule`). The first broken rule is
+named with its place in the file, and the import writes nothing.
 """
 
 from __future__ import annotations

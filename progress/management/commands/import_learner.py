@@ -5,10 +5,14 @@
 Run it after `load_roadmaps`, on a database without that username. It restores
 the account (without a password: the learner sets one through "forgot password"),
 the roles followed, every status with its note and evidence, the history of
-changes and the self-assessments, with their original times. Feedback and
-endorsements come back when their authors' accounts exist here. Everything is
-checked first: an unknown role, item or skill, or a malformed entry, names the
-entry and writes nothing. The file format, both ways, is `progress.learner_file`.
+changes, the self-assessments and the review schedules, with their original
+times, and each role's goal and review switch. Feedback and endorsements come
+back when their authors' accounts exist here. Every entry meets the rules the
+pages apply (the note and comment forms' lengths, a goal's day within ten years,
+evidence per item, no NUL character, a review schedule FSRS can continue, one
+entry per role or item): an unknown role, item or skill, or a malformed entry,
+is named in one line and nothing is written. The file format, both ways, is
+`progress.learner_file`.
 """
 
 from __future__ import annotations
