@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 
 from mentoring.models import Endorsement
+from progress.figures import Counts
 from progress.learner_file import csv_safe
 from progress.models import ItemProgress, Level, SelfAssessment, Status
 from roadmap.models import Concept, Role, RoleSkill
@@ -25,16 +26,17 @@ LEVELS = dict(Level.choices)
 class Cell:
     rated: int | None = None  # the learner's latest self-rating
     endorsed: int | None = None  # this mentor's latest endorsement
-    done: int = 0
-    concepts: int = 0
+    # The skill's published concepts by the learner's status, counted as the
+    # learner's own skill page counts them (`progress.figures.Counts`).
+    counts: Counts = field(default_factory=Counts)
 
     @property
     def percent(self) -> int | None:
-        """The share of the skill's published concepts done (the progress
-        module's rule: done over all, none when the skill has no concepts)."""
-        if not self.concepts:
+        """The learner's own figure (skipped concepts left out, rounded down);
+        none when the skill has no concepts."""
+        if not self.counts.total:
             return None
-        return round(100 * self.done / self.concepts)
+        return self.counts.percent
 
     @property
     def rated_label(self) -> str:
@@ -79,15 +81,18 @@ def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
     skill_of = dict(
         Concept.objects.published().filter(skill__in=seen).values_list("pk", "skill_id")
     )
-    totals: dict[int, int] = {}
-    for skill_id in skill_of.values():
-        totals[skill_id] = totals.get(skill_id, 0) + 1
-    done: dict[tuple[int, int], int] = {}
-    for learner_id, concept_id in ItemProgress.objects.filter(
-        learner__in=mentees, concept__in=list(skill_of), status=Status.DONE
-    ).values_list("learner_id", "concept_id"):
-        key = (learner_id, skill_of[concept_id])
-        done[key] = done.get(key, 0) + 1
+    statuses = {
+        (learner_id, concept_id): status
+        for learner_id, concept_id, status in ItemProgress.objects.filter(
+            learner__in=mentees, concept__in=list(skill_of)
+        ).values_list("learner_id", "concept_id", "status")
+    }
+    counts: dict[tuple[int, int], Counts] = {}
+    for learner in mentees:
+        for concept_id, skill_id in skill_of.items():
+            counts.setdefault((learner.pk, skill_id), Counts()).add(
+                statuses.get((learner.pk, concept_id), Status.NOT_STARTED)
+            )
     rated = _latest(SelfAssessment.objects.filter(learner__in=mentees, skill__in=seen))
     endorsed = _latest(
         Endorsement.objects.filter(mentor=mentor, learner__in=mentees, skill__in=seen)
@@ -101,8 +106,7 @@ def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
                     Cell(
                         rated.get((learner.pk, skill.pk)),
                         endorsed.get((learner.pk, skill.pk)),
-                        done.get((learner.pk, skill.pk), 0),
-                        totals.get(skill.pk, 0),
+                        counts.get((learner.pk, skill.pk), Counts()),
                     )
                     for skill in skills
                 ],

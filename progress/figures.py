@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -31,9 +31,7 @@ from progress import plan as plan_rules
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
 from roadmap.models import CONCEPT_HOURS, Concept, LearningStep, Role
 
-PACE_WINDOW_DAYS = 28
-MIN_HISTORY_DAYS = 7
-MIN_ITEMS_FOR_PACE = 2
+PACE_WINDOW_DAYS = plan_rules.PACE_WINDOW_DAYS
 HEATMAP_WEEKS = 52
 
 ItemKey = tuple[str, int]  # ("step", id) or ("concept", id)
@@ -109,6 +107,7 @@ class RoleProgress:
     concepts: Counts = field(default_factory=Counts)
     continue_with: LearningStep | None = None
     projection: Projection = field(default_factory=Projection)
+    pace: plan_rules.Pace = field(default_factory=plan_rules.Pace)
     plan: plan_rules.Plan | None = None  # only where a goal is given
     goal: plan_rules.Goal | None = None
 
@@ -214,24 +213,99 @@ def role_progress(
     statuses = statuses_for(learner) if statuses is None else statuses
     by_role = {role.pk: RoleProgress(role=role) for role in roles}
     structure = role_structure(by_role)
+    recent = recent_done([learner], now)[learner.pk]
+    fill(by_role, structure, statuses, recent, local_today(learner, now), goals)
+    return [by_role[role.pk] for role in roles]
 
+
+def fill(
+    by_role: dict[int, RoleProgress],
+    structure: RoleStructure,
+    statuses: dict[ItemKey, str],
+    recent: dict[ItemKey, datetime.date],
+    today: datetime.date,
+    goals: dict[int, plan_rules.Goal] | None = None,
+) -> None:
+    """Every figure of a learner's roles, for every page, the mentor's rows,
+    the email and the calendar: the counts, what to continue with, the pace
+    and projection, and each goal's plan. No query: the statuses, the items
+    done recently (`recent_done`) and the structure are given."""
     role_items: dict[int, set[ItemKey]] = defaultdict(set)
     for step in structure.steps:
-        by_role[step.role_id].steps.add(
-            statuses.get(("step", step.pk), Status.NOT_STARTED)
-        )
-        role_items[step.role_id].add(("step", step.pk))
+        if step.role_id in by_role:
+            by_role[step.role_id].steps.add(
+                statuses.get(("step", step.pk), Status.NOT_STARTED)
+            )
+            role_items[step.role_id].add(("step", step.pk))
     for concept_id, role_id, *_info in structure.concepts:
-        by_role[role_id].concepts.add(
-            statuses.get(("concept", concept_id), Status.NOT_STARTED)
-        )
-        role_items[role_id].add(("concept", concept_id))
-
+        if role_id in by_role:
+            by_role[role_id].concepts.add(
+                statuses.get(("concept", concept_id), Status.NOT_STARTED)
+            )
+            role_items[role_id].add(("concept", concept_id))
     _continue_with(by_role, structure, statuses)
-    recent_done = _project(learner, by_role, role_items, now)
-    if goals is not None:
-        _plan(learner, by_role, structure, statuses, recent_done, goals, now)
-    return [by_role[role.pk] for role in roles]
+    hours_of = _hours_of(structure)
+    for role_id, progress in by_role.items():
+        progress.pace = plan_rules.pace_of(
+            (day, hours_of.get(key, 0.0))
+            for key, day in recent.items()
+            if key in role_items[role_id] and statuses.get(key) == Status.DONE
+        )
+        progress.projection = _projection(progress.overall, progress.pace, today)
+        goal = (goals or {}).get(role_id)
+        if goal is not None:
+            progress.goal = goal
+            progress.plan = plan_rules.make_plan(
+                remaining_items(role_id, structure, statuses),
+                goal,
+                progress.pace.hours_per_week,
+                today,
+            )
+
+
+def recent_done(learners, now: datetime.datetime) -> dict[int, dict]:
+    """learner id -> {item: the learner's day it was last marked done} for the
+    items marked done in the last PACE_WINDOW_DAYS days, in one query."""
+    learners = list(learners)
+    zones = {learner.pk: learner.zone for learner in learners}
+    since = now - datetime.timedelta(days=PACE_WINDOW_DAYS)
+    events = ProgressEvent.objects.filter(to_status=Status.DONE, created_at__gte=since)
+    if len(learners) == 1:
+        events = events.filter(learner=learners[0])
+    else:
+        events = events.filter(learner__in=learners)
+    result: dict[int, dict] = {learner.pk: {} for learner in learners}
+    # One row per item however many times it was clicked.
+    for learner_id, step_id, concept_id, at in (
+        events.order_by()
+        .values("learner_id", "step_id", "concept_id")
+        .annotate(last=Max("created_at"))
+        .values_list("learner_id", "step_id", "concept_id", "last")
+    ):
+        key = ("step", step_id) if step_id else ("concept", concept_id)
+        result[learner_id][key] = at.astimezone(zones[learner_id]).date()
+    return result
+
+
+def _projection(
+    overall: Counts, pace: plan_rules.Pace, today: datetime.date
+) -> Projection:
+    if overall.remaining == 0 and overall.total:
+        return Projection(message="Complete: nothing left to do.")
+    if not pace.counts:
+        return Projection(
+            message="Not enough history yet to project a finish date: finish "
+            f"at least {plan_rules.MIN_PACE_ITEMS} items of this role on "
+            f"{plan_rules.MIN_PACE_DAYS} different days.",
+        )
+    per_day = pace.items_per_week / 7
+    finish = today + datetime.timedelta(days=math.ceil(overall.remaining / per_day))
+    return Projection(
+        finish=finish,
+        per_week=pace.items_per_week,
+        message=f"At your pace of the last four weeks "
+        f"({pace.items_per_week:.1f} items a week).",
+    )
 
 
 @dataclass
@@ -351,55 +425,6 @@ def _continue_with(
             # A copy: the structure is shared by every request in the process,
             # and the pages annotate this step with the learner's status.
             progress.continue_with = copy(step)
-
-
-def _project(
-    learner,
-    by_role: dict[int, RoleProgress],
-    role_items: dict[int, set[ItemKey]],
-    now: datetime.datetime,
-) -> set[ItemKey]:
-    since = now - datetime.timedelta(days=PACE_WINDOW_DAYS)
-    done_events = (
-        ProgressEvent.objects.filter(
-            learner=learner, to_status=Status.DONE, created_at__gte=since
-        )
-        .values_list("step_id", "concept_id")
-        .order_by()  # else the events' ordering joins the DISTINCT: one row an event
-        .distinct()
-    )
-    recent_done = {
-        ("step", step_id) if step_id else ("concept", concept_id)
-        for step_id, concept_id in done_events
-    }
-    first = ProgressEvent.objects.filter(learner=learner).aggregate(
-        first=Min("created_at")
-    )["first"]
-    history_days = (now - first).days if first else 0
-    today = local_today(learner, now)
-    for role_id, progress in by_role.items():
-        remaining = progress.overall.remaining
-        if remaining == 0 and progress.overall.total:
-            progress.projection = Projection(message="Complete: nothing left to do.")
-            continue
-        done_recently = len(recent_done & role_items[role_id])
-        per_day = done_recently / PACE_WINDOW_DAYS
-        if history_days < MIN_HISTORY_DAYS or done_recently < MIN_ITEMS_FOR_PACE:
-            progress.projection = Projection(
-                per_week=per_day * 7,
-                message="Not enough history yet to project a finish date: "
-                "keep going for a week and finish a few items.",
-            )
-            continue
-        days = math.ceil(remaining / per_day)
-        finish = today + datetime.timedelta(days=days)
-        progress.projection = Projection(
-            finish=finish,
-            per_week=per_day * 7,
-            message=f"At your pace of the last four weeks "
-            f"({per_day * 7:.1f} items a week).",
-        )
-    return recent_done
 
 
 # --- Activity: streaks and the heatmap ------------------------------------------
@@ -575,7 +600,6 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
     """Figures for many learners in a fixed number of queries (5, and the roles'
     structure from its cache), however many; each goal's plan as the learner's
     own dashboard computes it."""
-    from django.db.models import Max, Q
 
     now = now or timezone.now()
     learners = list(learners)
@@ -588,12 +612,6 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
     structure = (
         _load_structure(role_ids) if caching.is_database() else role_structure(role_ids)
     )
-    items: dict[int, list[ItemKey]] = defaultdict(list)
-    for step in structure.steps:
-        items[step.role_id].append(("step", step.pk))
-    for concept_id, role_id, *_info in structure.concepts:
-        items[role_id].append(("concept", concept_id))
-
     statuses: dict[int, dict[ItemKey, str]] = defaultdict(dict)
     for learner_id, step_id, concept_id, status in ItemProgress.objects.filter(
         learner__in=rows
@@ -601,38 +619,27 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
         key = ("step", step_id) if step_id else ("concept", concept_id)
         statuses[learner_id][key] = status
 
-    recent_done: dict[int, set[ItemKey]] = defaultdict(set)
-    if any(follow.target_date or follow.hours_per_week for follow in follows):
-        since = now - datetime.timedelta(days=PACE_WINDOW_DAYS)
-        for learner_id, step_id, concept_id in (
-            ProgressEvent.objects.filter(
-                learner__in=rows, to_status=Status.DONE, created_at__gte=since
-            )
-            .values_list("learner_id", "step_id", "concept_id")
-            .order_by()  # one row per item, not per event
-            .distinct()
-        ):
-            key = ("step", step_id) if step_id else ("concept", concept_id)
-            recent_done[learner_id].add(key)
-
+    # The rows show no projection: the pace is read only for the plans.
+    has_goal = any(follow.target_date or follow.hours_per_week for follow in follows)
+    recent = recent_done(learners, now) if has_goal else defaultdict(dict)
+    follows_of: dict[int, list] = defaultdict(list)
     for follow in follows:
-        counts = Counts()
-        for key in items[follow.role_id]:
-            counts.add(statuses[follow.learner_id].get(key, Status.NOT_STARTED))
-        entry = MenteeRole(follow.role, counts)
-        goal = plan_rules.Goal(follow.target_date, follow.hours_per_week)
-        if goal.is_set:
-            learner = rows[follow.learner_id].learner
-            entry.goal = goal
-            entry.plan = plan_for(
-                follow.role_id,
-                goal,
-                structure,
-                statuses[follow.learner_id],
-                recent_done[follow.learner_id],
-                local_today(learner, now),
-            )
-        rows[follow.learner_id].roles.append(entry)
+        follows_of[follow.learner_id].append(follow)
+    for learner in learners:
+        # The learner's own figures, computed as their pages compute them.
+        by_role = {f.role_id: RoleProgress(role=f.role) for f in follows_of[learner.pk]}
+        fill(
+            by_role,
+            structure,
+            statuses[learner.pk],
+            recent[learner.pk],
+            local_today(learner, now),
+            plan_rules.goals_of(follows_of[learner.pk]),
+        )
+        rows[learner.pk].roles = [
+            MenteeRole(progress.role, progress.overall, progress.goal, progress.plan)
+            for progress in by_role.values()
+        ]
 
     week, month = now - datetime.timedelta(days=7), now - datetime.timedelta(days=30)
     done = Q(to_status=Status.DONE)
@@ -708,20 +715,9 @@ def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeR
 # --- Plans ------------------------------------------------------------------------
 
 
-def _plan(learner, by_role, structure, statuses, recent_done, goals, now) -> None:
-    today = local_today(learner, now)
-    for role_id, goal in goals.items():
-        if role_id in by_role:
-            by_role[role_id].goal = goal
-            by_role[role_id].plan = plan_for(
-                role_id, goal, structure, statuses, recent_done, today
-            )
-
-
-def plan_for(role_id, goal, structure, statuses, recent_done, today):
-    """One role's plan from the learner's goal, at the goal's hours a week or
-    else their pace of the last four weeks in hours (the efforts of the items
-    they finished): the same for the learner's dashboard and their mentor."""
+def _hours_of(structure: RoleStructure) -> dict[ItemKey, float]:
+    """Each item's hours as plans count them (what learners took, else the
+    estimate)."""
     hours_of = {("step", step.pk): step.planned_hours for step in structure.steps}
     hours_of.update(
         {
@@ -729,9 +725,7 @@ def plan_for(role_id, goal, structure, statuses, recent_done, today):
             for pk, _role, _name, hours, _slug in structure.concepts
         }
     )
-    pace = sum(hours_of.get(key, 0) for key in recent_done) / PACE_WINDOW_DAYS * 7
-    items = remaining_items(role_id, structure, statuses)
-    return plan_rules.make_plan(items, goal, pace, today)
+    return hours_of
 
 
 def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config import caching
+from progress import plan
 from roadmap.models import Concept, LearningStep, Role, Skill
 
 NOTE_MAX_LENGTH = 5000
@@ -38,7 +39,7 @@ class Level(models.IntegerChoices):
     EXPERT = 5, "Expert"
 
 
-MAX_HOURS_PER_WEEK = 80
+MAX_HOURS_PER_WEEK = plan.MAX_HOURS_PER_WEEK  # the goal form and plans agree
 MAX_GOAL_YEARS = 10
 
 

@@ -15,18 +15,67 @@ Pure functions over plain values, so the rules are easy to state and to test
   reaches, and at least the next one.
 - The finish date is the day the last remaining hour is reached. Fewer hours
   left can only bring it closer: marking an item done never moves it later.
+- A pace counts only when it rests on at least MIN_PACE_ITEMS items finished
+  on at least MIN_PACE_DAYS different days (the learner's) in the last
+  PACE_WINDOW_DAYS days (`Pace`): every finish date and pace shown anywhere
+  follows this one rule.
+- With a target, the plan always says what meets it: the hours a week
+  (`needed_per_week`), and, when that is more than MAX_HOURS_PER_WEEK (or the
+  target has passed), the earliest day those hours reach (`earliest`).
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 DAYS_PER_WEEK = 7
+# The most hours a week a goal may give, and the most a plan will ask for.
+MAX_HOURS_PER_WEEK = 80
+# A pace counts when it rests on this many items done on this many days.
+PACE_WINDOW_DAYS = 28
+MIN_PACE_ITEMS = 3
+MIN_PACE_DAYS = 3
 # "Ahead" means finishing at least this many days before the target.
 AHEAD_MARGIN_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Pace:
+    """What a learner finished in the last PACE_WINDOW_DAYS days: how many
+    items, on how many of their days, and those items' hours."""
+
+    items: int = 0
+    days: int = 0
+    hours: float = 0.0
+
+    @property
+    def counts(self) -> bool:
+        """Whether this pace is enough to project from: no figure comes from
+        a few clicks in one sitting."""
+        return self.items >= MIN_PACE_ITEMS and self.days >= MIN_PACE_DAYS
+
+    @property
+    def items_per_week(self) -> float:
+        return self.items / PACE_WINDOW_DAYS * DAYS_PER_WEEK if self.counts else 0.0
+
+    @property
+    def hours_per_week(self) -> float:
+        return self.hours / PACE_WINDOW_DAYS * DAYS_PER_WEEK if self.counts else 0.0
+
+
+def pace_of(done: Iterable[tuple[datetime.date, float]]) -> Pace:
+    """The pace from (the learner's day it was done, its hours) for each item
+    done in the window."""
+    done = list(done)
+    return Pace(
+        items=len(done),
+        days=len({day for day, _hours in done}),
+        hours=sum(hours for _day, hours in done),
+    )
 
 
 @dataclass(frozen=True)
@@ -76,6 +125,9 @@ class Plan:
     days_from_target: int = 0  # finish minus target: negative is ahead
     needed_per_week: float | None = None  # hours a week that meet the target
     week: tuple[datetime.date, datetime.date] | None = None  # Monday, Sunday
+    target: datetime.date | None = None
+    # The finish at MAX_HOURS_PER_WEEK: the earliest target that can be met.
+    earliest: datetime.date | None = None
 
     @property
     def days_early(self) -> int:
@@ -90,10 +142,64 @@ class Plan:
         return self.needed_per_week is not None and math.isinf(self.needed_per_week)
 
     @property
+    def target_reachable(self) -> bool:
+        """Whether some hours a week, within MAX_HOURS_PER_WEEK, meet the
+        target."""
+        return (
+            self.needed_per_week is not None
+            and self.needed_per_week <= MAX_HOURS_PER_WEEK
+        )
+
+    @property
+    def advice(self) -> str:
+        """What meets the target, in one sentence (empty without a target or
+        with nothing left): the hours a week, else the earliest day."""
+        if self.target is None or self.status == "done":
+            return ""
+        target = _day(self.target)
+        if self.target_reachable:
+            hours = _hours(self.needed_per_week)
+            if self.status == "behind" and self.finish:
+                return (
+                    f"To finish by {target}, give about {hours} h a week, "
+                    f"or move your target to {_day(self.finish)}."
+                )
+            return f"To finish by {target}, give about {hours} h a week."
+        earliest = _day(self.earliest)
+        if self.target_passed:
+            return (
+                f"Your target, {target}, has passed: the earliest you can finish "
+                f"is {earliest}, at {MAX_HOURS_PER_WEEK} h a week. Choose a new "
+                "target."
+            )
+        return (
+            f"{target} is too close: it would take about "
+            f"{_hours(self.needed_per_week)} h a week, more than "
+            f"{MAX_HOURS_PER_WEEK}. The earliest you can finish is {earliest}, at "
+            f"{MAX_HOURS_PER_WEEK} h a week: choose it or a later day."
+        )
+
+    @property
     def behind_hours_per_week(self) -> float:
         if self.needed_per_week is None:
             return 0.0
         return max(0.0, self.needed_per_week - self.capacity)
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _hours(hours: float) -> str:
+    """Hours a week, rounded up to a tenth (so the figure given meets the
+    target), without a trailing zero."""
+    tenths = math.ceil(round(hours * 10, 6))
+    return str(tenths // 10) if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+
+
+def _finish(remaining: float, per_week: float, today: datetime.date) -> datetime.date:
+    days = max(1, math.ceil(round(remaining / (per_week / DAYS_PER_WEEK), 9)))
+    return today + datetime.timedelta(days=days - 1)
 
 
 def local_today(now: datetime.datetime, zone: ZoneInfo) -> datetime.date:
@@ -135,7 +241,14 @@ def make_plan(
     else:
         capacity, source = 0.0, "none"
     if not items:
-        return Plan(capacity, source, 0.0, status="done", week=week)
+        return Plan(capacity, source, 0.0, status="done", week=week, target=goal.target)
+    target = {
+        "target": goal.target,
+        "needed_per_week": _needed(remaining, goal.target, today),
+        "earliest": _finish(remaining, MAX_HOURS_PER_WEEK, today)
+        if goal.target
+        else None,
+    }
     if capacity == 0:
         # Nothing to plan with: the next item, and what the target asks for.
         return Plan(
@@ -145,12 +258,11 @@ def make_plan(
             this_week=items[:1],
             days=[today],
             status="no plan",
-            needed_per_week=_needed(remaining, goal.target, today),
             week=week,
+            **target,
         )
     per_day = capacity / DAYS_PER_WEEK
-    days = max(1, math.ceil(round(remaining / per_day, 9)))
-    finish = today + datetime.timedelta(days=days - 1)
+    finish = _finish(remaining, capacity, today)
     left_this_week = per_day * ((week[1] - today).days + 1)
     this_week, starts, reached = [], [], 0.0
     for item in items:
@@ -187,8 +299,8 @@ def make_plan(
         finish,
         status,
         days_from_target=late,
-        needed_per_week=_needed(remaining, goal.target, today),
         week=week,
+        **target,
     )
 
 

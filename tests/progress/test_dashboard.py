@@ -65,10 +65,10 @@ class TestDashboard:
         assert "There is nothing to undo." in response.content.decode()
 
 
-# Session, user, follows, statuses, two for the pace, activity, recent changes,
+# Session, user, follows, statuses, one for the pace, activity, recent changes,
 # feedback, unread feedback, other roles, and two for the reviews due (their
 # schedules, the done items) (the roles' structure is cached).
-DASHBOARD_QUERIES = 13
+DASHBOARD_QUERIES = 12
 # With the learner's figures and rendered parts cached: the session and the user.
 DASHBOARD_QUERIES_CACHED = 2
 

@@ -100,8 +100,9 @@ class TestTheGoalForm:
         client.force_login(learner)
         body = client.get(reverse("dashboard")).content.decode()
         assert "Behind:" in body
-        assert "To meet your target, give about" in body
-        assert "or move the target to" in body
+        # 18 h left in two days: 63 h a week.
+        assert "To finish by 3 December 2026, give about 63 h a week" in body
+        assert "or move your target to" in body
 
     def test_a_done_item_leaves_the_plan(self, client, learner, follow, steps):
         RoleFollow.objects.set_goal(follow, None, 40)

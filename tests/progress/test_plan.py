@@ -10,9 +10,13 @@ from hypothesis import strategies as st
 
 from progress.plan import (
     DAYS_PER_WEEK,
+    MAX_HOURS_PER_WEEK,
+    MIN_PACE_DAYS,
+    MIN_PACE_ITEMS,
     Goal,
     PlanItem,
     make_plan,
+    pace_of,
     week_bounds,
     week_of,
 )
@@ -143,3 +147,50 @@ def test_a_plan_in_words():
     assert late.behind_hours_per_week > 0
     assert make_plan([], Goal(), 3.0, today).status == "done"
     assert make_plan(remaining, Goal(), 0.0, today).status == "no plan"
+
+
+# --- What meets the target, and when a pace counts ------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(remaining=items, target=days, hours=goals, pace=paces, today=days)
+def test_a_target_always_says_what_meets_it(remaining, target, hours, pace, today):
+    """With a target and work left, the plan names the hours a week that meet
+    it, or, beyond MAX_HOURS_PER_WEEK, the earliest day that can: a plan at
+    that many hours finishes by the day named."""
+    goal = Goal(target, hours.hours_per_week)
+    plan = make_plan(remaining, goal, pace, today)
+    if not remaining:
+        assert plan.advice == ""
+        return
+    assert plan.advice
+    if plan.target_reachable:
+        at_needed = make_plan(remaining, Goal(target, plan.needed_per_week), 0, today)
+        assert at_needed.finish <= target
+        assert "h a week" in plan.advice
+    else:
+        fastest = make_plan(remaining, Goal(None, MAX_HOURS_PER_WEEK), 0, today)
+        assert plan.earliest == fastest.finish > target
+        assert f"{plan.earliest.day} {plan.earliest:%B %Y}" in plan.advice
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    done=st.lists(
+        st.tuples(days, st.integers(1, 40).map(float)), max_size=2 * MIN_PACE_ITEMS
+    )
+)
+def test_a_pace_counts_only_on_enough_items_and_days(done):
+    pace = pace_of(done)
+    enough = len(done) >= MIN_PACE_ITEMS and len({d for d, _h in done}) >= MIN_PACE_DAYS
+    assert pace.counts == enough
+    if not enough:
+        assert pace.hours_per_week == pace.items_per_week == 0
+    else:
+        assert math.isclose(pace.hours_per_week, sum(h for _d, h in done) / 4)
+
+
+def test_three_items_in_one_sitting_are_no_pace():
+    today = datetime.date(2026, 12, 2)
+    assert not pace_of([(today, 4.0)] * 3).counts
+    assert pace_of([(today - datetime.timedelta(days=n), 4.0) for n in range(3)]).counts

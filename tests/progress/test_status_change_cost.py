@@ -97,7 +97,7 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # the change commits (once in all on the database cache). The queries of a
 # change: the session (unless it is read from Redis), the user, the item, the
 # locked row and its update, the drop-off tally, the event; then the panel: the
-# role with whether it is followed, the statuses and two for the pace; the
+# role with whether it is followed, the statuses and one for the pace; the
 # stage's summary and the map come from cached entries. A first mark inserts
 # the row instead of updating it, and here it is the step's first mark by
 # anyone, so its tally row is created too (two more). The database cache adds
@@ -106,10 +106,10 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # for the panel and for the stage's summary, and the map's layout, are kept in
 # the process's memory once read).
 COST = {
-    ("first mark", "database"): (1, 19),
-    ("first mark", "redis"): (2, 12),
-    ("change", "database"): (1, 17),
-    ("change", "redis"): (2, 10),
+    ("first mark", "database"): (1, 18),
+    ("first mark", "redis"): (2, 11),
+    ("change", "database"): (1, 16),
+    ("change", "redis"): (2, 9),
 }
 
 
