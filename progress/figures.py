@@ -105,7 +105,10 @@ class RoleProgress:
     role: Role
     steps: Counts = field(default_factory=Counts)
     concepts: Counts = field(default_factory=Counts)
-    continue_with: LearningStep | None = None
+    # The first item of the plan's order (a step or a concept), and the first
+    # step of it (the one the path's map and the role page open at).
+    continue_with: LearningStep | Concept | None = None
+    next_step: LearningStep | None = None
     projection: Projection = field(default_factory=Projection)
     pace: plan_rules.Pace = field(default_factory=plan_rules.Pace)
     plan: plan_rules.Plan | None = None  # only where a goal is given
@@ -114,6 +117,11 @@ class RoleProgress:
     @property
     def overall(self) -> Counts:
         return self.steps + self.concepts
+
+    @property
+    def continue_kind(self) -> str:
+        """ "step" or "concept": what `continue_with` is, for its links."""
+        return "concept" if isinstance(self.continue_with, Concept) else "step"
 
     def as_dict(self) -> dict:
         return {
@@ -243,9 +251,11 @@ def fill(
                 statuses.get(("concept", concept_id), Status.NOT_STARTED)
             )
             role_items[role_id].add(("concept", concept_id))
-    _continue_with(by_role, structure, statuses)
     hours_of = _hours_of(structure)
+    steps = {step.pk: step for step in structure.steps}
     for role_id, progress in by_role.items():
+        order = remaining_items(role_id, structure, statuses)
+        _continue_with(progress, order, steps)
         progress.pace = plan_rules.pace_of(
             (day, hours_of.get(key, 0.0))
             for key, day in recent.items()
@@ -256,7 +266,7 @@ def fill(
         if goal is not None:
             progress.goal = goal
             progress.plan = plan_rules.make_plan(
-                remaining_items(role_id, structure, statuses),
+                order,
                 goal,
                 progress.pace.hours_per_week,
                 today,
@@ -405,26 +415,23 @@ def _role_concepts(role_ids) -> list[tuple[int, int, str, float, str, bool]]:
     ]
 
 
-def _continue_with(
-    by_role: dict[int, RoleProgress],
-    structure: RoleStructure,
-    statuses: dict[ItemKey, str],
-) -> None:
-    """The first step not done or skipped whose prerequisites are all done."""
-    finished = {Status.DONE, Status.SKIPPED}
-    for step in structure.steps:
-        progress = by_role[step.role_id]
-        if progress.continue_with is not None:
-            continue
-        if statuses.get(("step", step.pk)) in finished:
-            continue
-        if all(
-            statuses.get(("step", pk)) in finished
-            for pk in structure.prerequisites.get(step.pk, ())
-        ):
+def _continue_with(progress: RoleProgress, order, steps) -> None:
+    """What to continue with: the first item of the plan's order
+    (`remaining_items`), so "Continue with" and "This week" name the same
+    item; and the first step of that order."""
+    for item in order:
+        if item.kind == "step":
             # A copy: the structure is shared by every request in the process,
             # and the pages annotate this step with the learner's status.
-            progress.continue_with = copy(step)
+            step = copy(steps[item.key[1]])
+            progress.next_step = step
+            if progress.continue_with is None:
+                progress.continue_with = step
+            return
+        if progress.continue_with is None:
+            progress.continue_with = Concept(
+                pk=item.key[1], name=item.title, slug=item.slug, is_published=True
+            )
 
 
 # --- Activity: streaks and the heatmap ------------------------------------------

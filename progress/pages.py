@@ -136,7 +136,7 @@ def learner_map(
     answer to a status change (`oob`: to replace the one on the page)."""
     if path is None:
         return path_map.render(None)
-    next_step = role_figures.continue_with
+    next_step = role_figures.next_step
     return path_map.render(
         path,
         {
@@ -193,7 +193,7 @@ def _stage_progress_oob(role: Role, stage_id: int, statuses: dict) -> str:
 
 def open_stage(role_figures) -> int | None:
     """The stage shown open on the role page: the one to continue in."""
-    step = role_figures.continue_with if role_figures else None
+    step = role_figures.next_step if role_figures else None
     return step.stage_id if step else None
 
 
@@ -282,7 +282,9 @@ def dashboard_context(learner) -> dict:
     )
     for progress in role_figures:
         if progress.continue_with:
-            annotate_statuses([progress.continue_with], "step", statuses)
+            annotate_statuses(
+                [progress.continue_with], progress.continue_kind, statuses
+            )
     return {
         **extensions.context("dashboard", learner),
         **reviews_context(learner, follows),
