@@ -1,6 +1,12 @@
 import logging
 from collections.abc import Iterable
 
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.admin import UserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -8,6 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
+from config.admin_privacy import PrivateFieldsAdmin
 
 audit = logging.getLogger("waymark.audit")
 
@@ -65,7 +72,7 @@ def _rights_limited_form(form_class, editor: User):
 
 
 @admin.register(User)
-class WaymarkUserAdmin(UserAdmin):
+class WaymarkUserAdmin(PrivateFieldsAdmin, UserAdmin):
     """Accounts, for operators (superusers).
 
     Staff given the user permissions, without being superusers, cannot hand out
@@ -115,7 +122,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class WaymarkGroupAdmin(GroupAdmin):
+class WaymarkGroupAdmin(PrivateFieldsAdmin, GroupAdmin):
     """Groups, for operators. Staff given the group permissions, without being
     superusers, cannot put into a group a permission they lack, nor change a
     group they belong to."""
@@ -147,3 +154,14 @@ class WaymarkGroupAdmin(GroupAdmin):
                 return permissions
 
         return PermissionsLimitedForm
+
+
+# allauth's own lists follow the same rule: addresses, second factors and
+# sessions (address, browser) are for operators.
+for _model, _admin in (
+    (EmailAddress, EmailAddressAdmin),
+    (Authenticator, AuthenticatorAdmin),
+    (UserSession, UserSessionAdmin),
+):
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_admin.__name__, (PrivateFieldsAdmin, _admin), {}))

@@ -5,13 +5,14 @@ import logging
 from django.contrib import admin, messages
 from django.db import transaction
 
+from config.admin_privacy import PrivateFieldsAdmin
 from mentoring.models import Mentorship
 
 audit = logging.getLogger("waymark.audit")
 
 
 @admin.register(Mentorship)
-class MentorshipAdmin(admin.ModelAdmin):
+class MentorshipAdmin(PrivateFieldsAdmin, admin.ModelAdmin):
     """Mentorships for support: listed, searchable, and ended when needed.
 
     Consent belongs to the two people, so staff neither create mentorships nor edit

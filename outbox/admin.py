@@ -3,6 +3,7 @@ failed ones again. Messages are read-only: what was sent stays as it was."""
 
 from django.contrib import admin, messages
 
+from config.admin_privacy import PrivateFieldsAdmin
 from outbox import sending
 from outbox.models import Message, ScheduledRun
 
@@ -22,7 +23,7 @@ def retry(modeladmin, request, queryset) -> None:
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(PrivateFieldsAdmin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "kind",
@@ -77,7 +78,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduledRun)
-class ScheduledRunAdmin(admin.ModelAdmin):
+class ScheduledRunAdmin(PrivateFieldsAdmin, admin.ModelAdmin):
     list_display = ("job", "period", "started_at", "finished_at", "outcome")
     list_filter = ("job",)
     readonly_fields = [field.name for field in ScheduledRun._meta.fields]

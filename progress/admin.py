@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
+from config.admin_privacy import PrivateFieldsAdmin
 from progress.models import (
     Evidence,
     ItemProgress,
@@ -28,11 +29,13 @@ class ReadOnly:
         return False
 
 
-class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+class ReadOnlyAdmin(PrivateFieldsAdmin, ReadOnly, admin.ModelAdmin):
     pass
 
 
-class EvidenceInline(ReadOnly, admin.TabularInline):
+class EvidenceInline(PrivateFieldsAdmin, ReadOnly, admin.TabularInline):
+    """Evidence is private (`config.admin_privacy`): operators only."""
+
     model = Evidence
     fields = ("url", "title", "created_at")
     readonly_fields = fields
@@ -65,14 +68,6 @@ class ItemProgressAdmin(ReadOnlyAdmin):
     @admin.display(description="item")
     def item_title(self, obj: ItemProgress) -> str:
         return str(obj.item)
-
-    def get_fields(self, request, obj=None):
-        # A note is private: operators (superusers) may read it to help a
-        # learner; curators, who look here for where learners stop, may not.
-        fields = super().get_fields(request, obj)
-        if request.user.is_superuser:
-            return fields
-        return tuple(name for name in fields if name != "note")
 
 
 @admin.register(ProgressEvent)
