@@ -170,11 +170,13 @@ class RoleProgress:
 LEARNER_FIGURES_TIMEOUT = 10 * 60  # the pace window slides: recount now and then
 
 
-def learner_entry(learner, name: str) -> dict:
+def learner_entry(learner, name: str, now: datetime.datetime | None = None) -> dict:
     """Where a learner's cached figures (or a page part made from them) live:
-    the arguments of `caching.cached` and `caching.cached_parts`."""
+    the arguments of `caching.cached` and `caching.cached_parts`, dated by the
+    learner's own day (the one helper every cache of their figures uses)."""
+    day = local_today(learner, now).isoformat()
     return {
-        "name": f"figures:{learner.pk}:{name}:{local_today(learner).isoformat()}",
+        "name": f"figures:{learner.pk}:{name}:{day}",
         "depends_on": [("learner", learner.pk), caching.CONTENT],
         "timeout": LEARNER_FIGURES_TIMEOUT,
     }
@@ -688,15 +690,11 @@ def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeR
         # cost more queries than counting them.
         return mentee_rows(learners, stalled_days=stalled_days, now=now)
     now = now or timezone.now()
-    day = now.date().isoformat()
+    entries = {
+        learner.pk: learner_entry(learner, "mentee-row", now) for learner in learners
+    }
     keys = caching.keys(
-        {
-            learner.pk: (
-                f"figures:{learner.pk}:mentee-row:{day}",
-                [("learner", learner.pk), caching.CONTENT],
-            )
-            for learner in learners
-        }
+        {pk: (entry["name"], entry["depends_on"]) for pk, entry in entries.items()}
     )
     cached = cache.get_many(keys.values())
     missing = [learner for learner in learners if keys[learner.pk] not in cached]

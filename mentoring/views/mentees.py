@@ -81,13 +81,10 @@ def hub(request: HttpRequest) -> HttpResponse:
         # The database cache would cost more queries than it saves here.
         body = _hub_body(request, mentees, sort, descending, matrix, token_slot=None)
     else:
-        # Rendered once per change of the mentor's own data or any mentee's:
-        # the name holds a digest of every mentee's generation.
-        numbers = caching.generations("learner", [m.pk for m in mentees])
-        digest = hashlib.sha256(repr(sorted(numbers.items())).encode()).hexdigest()
         choice = hashlib.sha256(repr(matrix).encode()).hexdigest()[:12]
         entry = figures.learner_entry(
-            request.user, f"hub:{sort}:{int(descending)}:{choice}:{digest[:16]}"
+            request.user,
+            f"hub:{sort}:{int(descending)}:{choice}:{_mentees_digest(mentees)}",
         )
         body = caching.cached_parts(
             request,
@@ -98,6 +95,16 @@ def hub(request: HttpRequest) -> HttpResponse:
         )["body"]
     context = {"body": mark_safe(body)}  # noqa: S308 - rendered by our templates
     return private(render(request, "mentoring/mentoring.html", context))
+
+
+def _mentees_digest(mentees) -> str:
+    """The hub is rendered once per change of the mentor's own data or any
+    mentee's, and per mentee's day (their figures are of their own day): a
+    digest of every mentee's generation and day."""
+    numbers = caching.generations("learner", [m.pk for m in mentees])
+    days = [figures.local_today(mentee) for mentee in mentees]
+    state = repr((sorted(numbers.items()), days))
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
 def _hub_body(
