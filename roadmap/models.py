@@ -640,3 +640,100 @@ class LearningStep(Measured, Cited, Content):
         edges = self.prerequisite_edges()
         edges[self.pk] = ids
         self.check_prerequisite_edges(edges)
+
+
+class ChoiceGroup(Cited):
+    """ "Any `pick` of these": alternatives among a skill's concepts or a stage's
+    steps, where the sources offer a choice (one backend language of several).
+
+    Owned by exactly one skill or one stage; its members are concepts of that skill
+    (`concepts`) or steps of that stage (`steps`), and an item is a member of at
+    most one group. For counting: the group counts as `pick` items, met once
+    `pick` of its members are done; `members()` lists them in path order and
+    `still_needed(done_ids)` says how many more a learner needs. Not content of its
+    own: no learner data points at a group, so the loader deletes one the files
+    drop.
+    """
+
+    skill = models.ForeignKey(
+        Skill,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="choice_groups",
+    )
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="choice_groups",
+    )
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    pick = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="How many of the members meet the group: from 1 to the number "
+        "of members.",
+    )
+    position = models.PositiveIntegerField(default=0)
+    concepts = models.ManyToManyField(
+        Concept,
+        blank=True,
+        related_name="choice_groups",
+        help_text="A skill's group: the concepts to choose among.",
+    )
+    steps = models.ManyToManyField(
+        LearningStep,
+        blank=True,
+        related_name="choice_groups",
+        help_text="A stage's group: the steps to choose among.",
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="choice_groups")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pick__gte=1), name="choice_group_pick_at_least_one"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(skill__isnull=True, stage__isnull=False)
+                | models.Q(skill__isnull=False, stage__isnull=True),
+                name="choice_group_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["skill", "slug"],
+                condition=models.Q(skill__isnull=False),
+                name="unique_choice_group_slug_per_skill",
+            ),
+            models.UniqueConstraint(
+                fields=["stage", "slug"],
+                condition=models.Q(stage__isnull=False),
+                name="unique_choice_group_slug_per_stage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (pick {self.pick})"
+
+    @property
+    def owner(self) -> Skill | Stage:
+        return self.skill if self.skill_id else self.stage
+
+    def members(self) -> list[Concept] | list[LearningStep]:
+        """The concepts or steps to choose among, in path order (prefetched when
+        the caller prefetched them)."""
+        members = self.concepts.all() if self.skill_id else self.steps.all()
+        return sorted(members, key=lambda item: (item.position, item.pk))
+
+    def still_needed(self, done_ids: Iterable[int]) -> int:
+        """How many more members a learner must finish to meet the group."""
+        done = set(done_ids)
+        finished = sum(1 for member in self.members() if member.pk in done)
+        return max(0, self.pick - finished)
+
+    def label(self) -> str:
+        """How pages name the choice: "Pick 1 of 8"."""
+        return f"Pick {self.pick} of {len(self.members())}"

@@ -49,7 +49,7 @@ def _prefetches(kind: Kind) -> list:
     """The lookups that fetch an item's references and nested items up front."""
     lookups: list = []
     for f in kind.fields:
-        if f.type == spec.REFERENCES:
+        if f.type in (spec.REFERENCES, spec.MEMBERS):
             lookups.append(f.name)
         elif f.type == spec.MAPPING:
             lookups.extend(_prefetches(f.of))
@@ -114,6 +114,9 @@ class _Exporter:
             self.use(f.to, objects)
             order = spec.BY_NAME[f.to].order
             return [o.slug for o in sorted(objects, key=lambda o: getattr(o, order))]
+        if f.type == spec.MEMBERS:
+            members = getattr(obj, f.name).all()
+            return [o.slug for o in sorted(members, key=lambda o: (o.position, o.pk))]
         if f.type == spec.REFERENCE:
             target = getattr(obj, f.name)
             self.use(f.to, [target])

@@ -32,6 +32,8 @@ def _type(f: Field) -> str:
         return f"{spec.BY_NAME[f.to].noun} slug"
     if f.type == spec.REFERENCES:
         return f"list of {spec.BY_NAME[f.to].noun} slugs"
+    if f.type == spec.MEMBERS:
+        return f"list of {spec.BY_NAME[f.to].noun} slugs"
     if f.type == spec.ITEMS:
         return f"list of {f.of.name.replace('_', ' ')}"
     if f.type == spec.GROUPS:
@@ -86,7 +88,14 @@ def _limits(f: Field) -> str:
             "characters and found in that source's text"
         )
     if f.type == spec.INTEGER:
+        if f.at_most:
+            return f"{f.minimum:,} to the number of `{f.at_most}`"
         return f"{f.minimum:,} to {f.maximum:,}"
+    if f.type == spec.MEMBERS:
+        return (
+            f"each among the enclosing item's `{f.within}`; none twice, none in "
+            "two groups"
+        )
     if f.type == spec.REFERENCE:
         return "must exist"
     if f.type == spec.REFERENCES:
@@ -111,7 +120,7 @@ def table(kind: Kind) -> str:
     ]
     for f in kind.fields:
         required = "yes" if f.required else ""
-        if f.required and f.type == spec.REFERENCES:
+        if f.required and f.type in (spec.REFERENCES, spec.MEMBERS):
             required = "at least one"
         cells = [f"`{f.key}`", _type(f), required, _default(f), _limits(f), f.meaning]
         rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")

@@ -91,7 +91,7 @@ class _Loader:
             if kind.key == ("slug",):
                 self.ids[kind.name] = {key[0]: row.pk for key, row in rows.items()}
             for f, _ in spec.flatten(kind, None):
-                if f.type == spec.REFERENCES:
+                if f.type in (spec.REFERENCES, spec.MEMBERS):
                     self.sync_links(kind, f, rows)
         for kind, outcomes in self.outcomes.items():
             self.report.counts[kind].update(outcomes.values())
@@ -104,7 +104,7 @@ class _Loader:
             for f, value in spec.flatten(kind, item):
                 if f.type == spec.REFERENCE:
                     values[f.model_field.attname] = self.ids[f.to][value]
-                elif f.type != spec.REFERENCES:
+                elif f.type not in (spec.REFERENCES, spec.MEMBERS):
                     values.update(spec.stored(f, value))
             if parent is not None:
                 values[kind.parent_attname] = parent.pk

@@ -235,6 +235,11 @@ class _Reader:
                 result.append(value)
         return result
 
+    def members(self, data: dict, f: Field, where: str) -> list[str]:
+        """Slugs among the enclosing item's candidates, checked by _check_choices
+        once the enclosing item is read."""
+        return self.references(data, f, where)
+
     def choice(self, data: dict, f: Field, where: str) -> str:
         value = data.get(f.key, f.default)
         where = f"{where}.{f.key}"
@@ -487,7 +492,61 @@ def _read_item(
         else:
             item[f.name] = getattr(reader, f.type)(data, f, where)
     item["where"] = where
+    _check_choices(reader, kind, item)
     return item
+
+
+def _check_choices(reader: _Reader, kind: Kind, item: dict) -> None:
+    """Each group of the item names its own items, none in two groups, picks no
+    more than it lists, and says why."""
+    for f in kind.fields:
+        if f.type != spec.ITEMS:
+            continue
+        members = next((g for g in f.of.fields if g.type == spec.MEMBERS), None)
+        if members is None:
+            continue
+        listed = item.get(members.within) or []
+        candidates = {c if isinstance(c, str) else c["slug"] for c in listed}
+        noun = spec.BY_NAME[members.to].noun
+        taken: dict[str, str] = {}
+        for group in item[f.name]:
+            where = f"{group['where']}.{members.key}"
+            for slug in group[members.name]:
+                if slug not in candidates:
+                    reader.problem(
+                        where,
+                        f"unknown {noun} {_shown(slug)}: not one of the "
+                        f"{kind.noun}'s `{members.within}`",
+                    )
+                elif slug in taken:
+                    reader.problem(
+                        where,
+                        f"{noun} {_shown(slug)} is already in group "
+                        f"{_shown(taken[slug])}; an item is in at most one group",
+                    )
+                else:
+                    taken[slug] = group["slug"]
+            _check_group(reader, f.of, group)
+
+
+def _check_group(reader: _Reader, kind: Kind, item: dict) -> None:
+    """A group picks no more than it lists and says why."""
+    for f in kind.fields:
+        if not f.at_most or item[f.name] is None:
+            continue
+        limit = next(g for g in kind.fields if g.key == f.at_most)
+        count = len(item[limit.name])
+        if item[f.name] > count:
+            reader.problem(
+                f"{item['where']}.{f.key}",
+                f"{item[f.name]} is more than the {count} `{f.at_most}` listed",
+            )
+    if not (item["quotes"] or item["editorial"]):
+        reader.problem(
+            item["where"],
+            "say why the learner may choose: give `quotes` from the sources that "
+            "offer the choice, or Waymark's note in `editorial`",
+        )
 
 
 def _read_nested(

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 
 from roadmap.models import (
+    ChoiceGroup,
     Concept,
     Content,
     LearningStep,
@@ -49,6 +50,7 @@ GROUPS = "groups"  # ...maps each choice of `of.group` to an ordered list of `of
 MONTH = "month"  # ...is a month, YYYY-MM (stored as the month's first day)
 DOCUMENT = "document"  # ...names a text file in the `sources/` folder beside the file
 QUOTES = "quotes"  # ...maps each of the item's `cites` slugs to a passage of it
+MEMBERS = "members"  # ...is a list of slugs among the enclosing item's `within` list
 
 # A quote is a sentence or a list line; a document is a few pages.
 QUOTE_MAX_LENGTH = 500
@@ -76,6 +78,8 @@ class Field:
     acyclic: bool = False  # REFERENCES to its own kind: no item reaches itself
     cites: str = ""  # QUOTES: the key of the item's sources (REFERENCES to sources)
     text: str = ""  # DOCUMENT: the model field that keeps the file's text
+    within: str = ""  # MEMBERS: the enclosing item's field listing the candidates
+    at_most: str = ""  # INTEGER: at most the number of entries of this item's field
     model: type[models.Model] | None = None  # set by the kind
 
     def __post_init__(self) -> None:
@@ -90,7 +94,7 @@ class Field:
     def max_length(self) -> int | None:
         if self.type == QUOTES:
             return QUOTE_MAX_LENGTH
-        if self.pattern or self.type in NESTED | {REFERENCES, MONTH}:
+        if self.pattern or self.type in NESTED | {REFERENCES, MEMBERS, MONTH}:
             return None
         if self.type == REFERENCE:
             return self.model_field.related_model._meta.get_field("slug").max_length
@@ -135,7 +139,7 @@ class Field:
     @property
     def empty(self) -> Any:
         """The model's value when the file says nothing (its MAPPING is absent)."""
-        if self.type in (REFERENCES, ITEMS):
+        if self.type in (REFERENCES, MEMBERS, ITEMS):
             return []
         if self.type == GROUPS:
             return {}
@@ -369,6 +373,70 @@ CONCEPTS = Kind(
     catalogued=True,
 )
 
+
+def _choice_kind(name: str, parent: str, members: str) -> Kind:
+    """A skill's or a stage's choice groups: "any N of these" among its items."""
+    noun = BY_MEMBER_NOUN[members]
+    return Kind(
+        name,
+        "choice group",
+        ChoiceGroup,
+        (
+            Field(
+                "slug",
+                SLUG,
+                required=True,
+                doc=f"The group's identity within its {parent}.",
+            ),
+            Field(
+                "title",
+                TEXT,
+                required=True,
+                doc='What is chosen, in a few words ("Backend language").',
+            ),
+            Field(
+                "pick",
+                INTEGER,
+                required=True,
+                at_most="members",
+                doc="How many of the members meet the group: a learner who has "
+                "done that many has met it, and the rest are optional.",
+            ),
+            Field(
+                "members",
+                MEMBERS,
+                members,
+                required=True,
+                to=members,
+                within=members,
+                doc=f"The {noun}s to choose among, by slug: {noun}s of this "
+                f"{parent}, each in at most one of its groups.",
+            ),
+            EDITORIAL,
+            replace(
+                SOURCES_FIELD,
+                required=False,
+                doc="The seed documents that offer the choice.",
+            ),
+            replace(
+                QUOTES_FIELD,
+                doc="For each source in `sources`, the passage that offers the "
+                'choice ("one or more backend languages"), word for word. A '
+                "group gives a quote or Waymark's note (`editorial`) saying why.",
+            ),
+        ),
+        doc=f"Alternatives among a {parent}'s {noun}s: any `pick` of the members "
+        'meet the group. Pages show it as a choice ("Pick 1 of 8").',
+        parent=parent,
+        key=(f"{parent}_id", "slug"),
+    )
+
+
+BY_MEMBER_NOUN = {"concepts": "concept", "steps": "step"}
+
+CONCEPT_CHOICES = _choice_kind("concept_choices", "skill", "concepts")
+
+
 SKILLS = Kind(
     "skills",
     "skill",
@@ -388,6 +456,12 @@ SKILLS = Kind(
             of=CONCEPTS,
             explicit=True,
             doc="The skill's concepts, in order; a concept belongs to one skill.",
+        ),
+        Field(
+            "choices",
+            ITEMS,
+            of=CONCEPT_CHOICES,
+            doc="Groups of alternatives among the skill's concepts; see Choice groups.",
         ),
     ),
     doc="Skills, shared by every role that needs them.",
@@ -509,6 +583,8 @@ STEPS = Kind(
     parent="stage",
 )
 
+STEP_CHOICES = _choice_kind("step_choices", "stage", "steps")
+
 STAGES = Kind(
     "stages",
     "stage",
@@ -523,6 +599,12 @@ STAGES = Kind(
         PUBLISHED,
         Field(
             "steps", ITEMS, of=STEPS, explicit=True, doc="The stage's steps, in order."
+        ),
+        Field(
+            "choices",
+            ITEMS,
+            of=STEP_CHOICES,
+            doc="Groups of alternatives among the stage's steps; see Choice groups.",
         ),
     ),
     doc="The parts of a role's learning path, in order; a stage's slug is unique "
@@ -602,4 +684,6 @@ DOCUMENTED = (
     ROLE_SKILLS,
     STAGES,
     STEPS,
+    CONCEPT_CHOICES,
+    STEP_CHOICES,
 )
