@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from accounts.models import User
 from config.admin_privacy import PrivateFieldsAdmin
@@ -30,6 +31,37 @@ def permissions_lacking(editor: User, permissions: Iterable[Permission]) -> list
         for permission in permissions
     }
     return sorted(wanted - held)
+
+
+def rights_of(person: User) -> set[str]:
+    """Every permission `person` holds, directly or through a group, whether or
+    not the account is active (an inactive account may be made active again)."""
+    held = Permission.objects.filter(Q(user=person) | Q(group__user=person))
+    return {
+        f"{app_label}.{codename}"
+        for app_label, codename in held.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+def may_act_on(actor: User, target: User) -> bool:
+    """May `actor` change, delete or set the password of `target`'s account in
+    the admin? Superusers may. Others never on a superuser's account, nor on one
+    holding a permission they lack themselves."""
+    if actor.is_superuser:
+        return True
+    if target.is_superuser:
+        return False
+    return target.pk == actor.pk or rights_of(target) <= rights_of(actor)
+
+
+def may_set_password(actor: User, target: User) -> bool:
+    """Only superusers set or reset a staff member's password (their own included:
+    staff change theirs on the account page, which asks for the current one)."""
+    if actor.is_superuser:
+        return True
+    return not target.is_staff and may_act_on(actor, target)
 
 
 def _refusal(what: str, lacking: list[str]) -> str:
@@ -78,8 +110,9 @@ class WaymarkUserAdmin(PrivateFieldsAdmin, UserAdmin):
     Staff given the user permissions, without being superusers, cannot hand out
     rights they do not hold: the superuser flag is never theirs to set, they give
     only groups and permissions they hold themselves, their own staff flag,
-    groups and permissions are read-only to them, and superusers' accounts are
-    read-only (or hidden, without the view permission).
+    groups and permissions are read-only to them, and accounts holding rights
+    they lack (superusers' among them) are read-only (or hidden, without the view
+    permission). Only superusers set staff members' passwords.
     """
 
     list_display = ("username", "email", "is_staff", "is_active", "date_joined")
@@ -99,23 +132,26 @@ class WaymarkUserAdmin(PrivateFieldsAdmin, UserAdmin):
         return _rights_limited_form(form, request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if obj is not None and not may_act_on(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if obj is not None and not may_act_on(request.user, obj):
             return False
         return super().has_delete_permission(request, obj)
 
     def delete_queryset(self, request, queryset) -> None:
         # The bulk action asks has_delete_permission without an object.
-        if (
-            not request.user.is_superuser
-            and queryset.filter(is_superuser=True).exists()
-        ):
+        if not all(may_act_on(request.user, target) for target in queryset):
             raise PermissionDenied
         super().delete_queryset(request, queryset)
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, id)
+        if target is not None and not may_set_password(request.user, target):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 admin.site.unregister(Group)
