@@ -1,6 +1,22 @@
 """allauth's account adapter with Waymark's wording."""
 
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Site:
+    """What allauth's email templates call `current_site`: the name and the
+    public address (WAYMARK_SITE_URL), the same wherever the email is rendered."""
+
+    name: str
+    domain: str
+
+
+def waymark_site() -> Site:
+    return Site(name="Waymark", domain=settings.SITE_URL.rstrip("/"))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,6 +35,9 @@ class AccountAdapter(DefaultAccountAdapter):
         is rendered here and queued: the worker sends it, never the request."""
         from outbox.sending import Priority, queue_email
 
+        # allauth's templates greet with the site's name and sign with its
+        # address; without the sites framework they would read "Hello from !".
+        context = {"email": email, **context, "current_site": waymark_site()}
         message = self.render_mail(template_prefix, email, context)
         queue_email(
             message,
