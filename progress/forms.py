@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from progress.models import (
@@ -9,6 +11,7 @@ from progress.models import (
     Level,
     validate_target_date,
 )
+from progress.plan import format_hours
 
 
 class NoteForm(forms.Form):
@@ -56,6 +59,15 @@ class SelfAssessmentForm(forms.Form):
     )
 
 
+class HoursField(forms.DecimalField):
+    """Hours with a decimal place, shown without trailing zeros (7, 2.5)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, (int, float, Decimal)):
+            return format_hours(value)
+        return value
+
+
 class GoalForm(forms.Form):
     """A learner's goal for a followed role: a target date, hours a week, or
     both; both empty clears it. The date is checked against the learner's own
@@ -68,15 +80,21 @@ class GoalForm(forms.Form):
         help_text=f"Optional. A day from today on, within {MAX_GOAL_YEARS} years.",
         validators=[validate_target_date],
     )
-    hours_per_week = forms.IntegerField(
+    hours_per_week = HoursField(
         label="Hours a week",
         required=False,
         min_value=1,
         max_value=MAX_HOURS_PER_WEEK,
-        help_text=f"Optional. From 1 to {MAX_HOURS_PER_WEEK}.",
+        max_digits=3,
+        decimal_places=1,
+        help_text=f"Optional. From 1 to {MAX_HOURS_PER_WEEK}, halves or tenths "
+        "too (2.5).",
         error_messages={
+            "invalid": "Enter a number of hours, such as 3 or 2.5.",
             "min_value": "Give at least 1 hour a week, or leave it empty.",
             "max_value": f"At most {MAX_HOURS_PER_WEEK} hours a week.",
+            "max_decimal_places": "Give the hours to one decimal place at most.",
+            "max_digits": f"At most {MAX_HOURS_PER_WEEK} hours a week.",
         },
     )
 

@@ -23,6 +23,7 @@ import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -121,7 +122,7 @@ def export_data(user) -> dict:
                 "started_at": f.started_at.isoformat(),
                 "goal": {
                     "target_date": f.target_date.isoformat() if f.target_date else None,
-                    "hours_per_week": f.hours_per_week,
+                    "hours_per_week": hours_number(f.hours_per_week),
                 },
                 "reviews": f.reviews,
             }
@@ -286,14 +287,22 @@ def goal_of(value, where: str) -> tuple[datetime.date | None, int | None]:
     hours = value.get("hours_per_week")
     if hours is not None and (
         isinstance(hours, bool)
-        or not isinstance(hours, int)
+        or not isinstance(hours, int | float)
         or not 1 <= hours <= MAX_HOURS_PER_WEEK
+        or round(hours, 1) != hours  # the goal form's one decimal place
     ):
         raise ImportProblem(
-            f"{where}.goal.hours_per_week: {hours!r} is not a whole number from 1 to "
-            f"{MAX_HOURS_PER_WEEK}."
+            f"{where}.goal.hours_per_week: {hours!r} is not a number of hours from "
+            f"1 to {MAX_HOURS_PER_WEEK} with one decimal place at most."
         )
-    return target, hours
+    return target, None if hours is None else Decimal(str(hours))
+
+
+def hours_number(hours) -> int | float | None:
+    """A goal's hours in the data file: 7, or 2.5."""
+    if hours is None:
+        return None
+    return int(hours) if hours == int(hours) else float(hours)
 
 
 def field_of(entry: dict, name: str, where: str):

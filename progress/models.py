@@ -110,9 +110,11 @@ class RoleFollow(models.Model):
     target_date = models.DateField(
         null=True, blank=True, validators=[validate_target_date]
     )
-    hours_per_week = models.PositiveSmallIntegerField(
+    hours_per_week = models.DecimalField(
         null=True,
         blank=True,
+        max_digits=3,
+        decimal_places=1,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS_PER_WEEK)],
     )
 

@@ -97,6 +97,14 @@ class Goal:
     target: datetime.date | None = None
     hours_per_week: float | None = None
 
+    def __post_init__(self) -> None:
+        if self.hours_per_week is not None:  # a Decimal from the form or the row
+            object.__setattr__(self, "hours_per_week", float(self.hours_per_week))
+
+    @property
+    def hours_label(self) -> str:
+        return format_hours(self.hours_per_week) if self.hours_per_week else ""
+
     @property
     def is_set(self) -> bool:
         return self.target is not None or self.hours_per_week is not None
@@ -184,6 +192,12 @@ class Plan:
         if self.needed_per_week is None:
             return 0.0
         return max(0.0, self.needed_per_week - self.capacity)
+
+
+def format_hours(hours) -> str:
+    """Hours as people write them: 7, 2.5 (no trailing zero)."""
+    text = f"{float(hours):.2f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 def _day(day: datetime.date) -> str:

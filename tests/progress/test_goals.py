@@ -65,7 +65,7 @@ class TestTheGoalForm:
             ({"target_date": "2026-12-01"}, "target_date", "That day has passed"),
             ({"hours_per_week": "0"}, "hours_per_week", "at least 1 hour a week"),
             ({"hours_per_week": "81"}, "hours_per_week", "At most 80 hours a week"),
-            ({"hours_per_week": "lots"}, "hours_per_week", "Enter a whole number"),
+            ({"hours_per_week": "lots"}, "hours_per_week", "Enter a number of hours"),
             ({"target_date": "31/12/2026"}, "target_date", "Enter a valid date"),
         ],
     )
