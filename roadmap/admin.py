@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from roadmap import citations, page_cache
 from roadmap.models import (
+    ChoiceGroup,
     Concept,
     LearningStep,
     Resource,
@@ -135,6 +136,100 @@ class ConceptInline(admin.StackedInline):
     show_change_link = True
 
 
+class ChoiceGroupFormSet(forms.BaseInlineFormSet):
+    """A skill's (a stage's) groups: each picks from 1 to as many members as it
+    lists, all of them its owner's items, none in two groups, and says why; the
+    rules the content loader applies to the files."""
+
+    members_field = "concepts"
+    owner_attname = "skill_id"
+
+    def clean(self):
+        super().clean()
+        noun = self.model._meta.get_field(self.members_field).related_model
+        noun = noun._meta.verbose_name
+        owner = self.fk.related_model._meta.verbose_name
+        taken: dict[int, str] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            members = list(data.get(self.members_field) or [])
+            for member in members:
+                if getattr(member, self.owner_attname) != self.instance.pk:
+                    form.add_error(
+                        self.members_field,
+                        f"“{member}” is not one of this {owner}'s {noun}s.",
+                    )
+                elif member.pk in taken:
+                    form.add_error(
+                        self.members_field,
+                        f"“{member}” is already in the group “{taken[member.pk]}”; "
+                        f"a {noun} is in at most one group.",
+                    )
+                else:
+                    taken[member.pk] = data.get("title", "")
+            pick = data.get("pick")
+            if pick and pick > len(members):
+                form.add_error(
+                    "pick",
+                    f"The group lists {len(members)} {noun}(s); it cannot ask for "
+                    f"{pick}.",
+                )
+            if not (data.get("quotes") or data.get("editorial")):
+                form.add_error(
+                    None,
+                    "Say why the learner may choose: quote the passage that offers "
+                    "the choice, or write Waymark's note.",
+                )
+
+
+class ConceptChoiceInline(admin.StackedInline):
+    """ "Any N of these" among the skill's concepts."""
+
+    model = ChoiceGroup
+    fk_name = "skill"
+    form = CitedForm
+    formset = ChoiceGroupFormSet
+    extra = 0
+    verbose_name = "choice group"
+    fields = (
+        "title",
+        "slug",
+        "pick",
+        "position",
+        "concepts",
+        "editorial",
+        "sources",
+        "quotes",
+    )
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("concepts", "sources")
+
+
+class StepChoiceFormSet(ChoiceGroupFormSet):
+    members_field = "steps"
+    owner_attname = "stage_id"
+
+
+class StepChoiceInline(ConceptChoiceInline):
+    """ "Any N of these" among the stage's steps."""
+
+    fk_name = "stage"
+    formset = StepChoiceFormSet
+    fields = (
+        "title",
+        "slug",
+        "pick",
+        "position",
+        "steps",
+        "editorial",
+        "sources",
+        "quotes",
+    )
+    filter_horizontal = ("steps", "sources")
+
+
 @admin.register(Skill)
 class SkillAdmin(ContentAdmin):
     slug_from = ("name",)
@@ -142,7 +237,7 @@ class SkillAdmin(ContentAdmin):
     list_filter = ("kind", "is_published", "roles")
     search_fields = ("name", "slug", "summary")
     filter_horizontal = ("sources",)
-    inlines = [ConceptInline]
+    inlines = [ConceptInline, ConceptChoiceInline]
 
 
 @admin.register(Concept)
@@ -238,7 +333,7 @@ class StageAdmin(ContentAdmin):
     list_select_related = ("role",)
     search_fields = ("title", "slug", "summary", "role__title")
     filter_horizontal = ("sources",)
-    inlines = [StepInline]
+    inlines = [StepInline, StepChoiceInline]
 
 
 class StepResourceInline(admin.TabularInline):

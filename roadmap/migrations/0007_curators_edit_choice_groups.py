@@ -1,0 +1,48 @@
+"""Curators edit choice groups, as they edit the skills and stages that own them."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+CURATORS = "Curators"
+ACTIONS = ("add", "change", "delete", "view")
+
+
+def grant(apps, schema_editor):
+    db = schema_editor.connection.alias
+    app_config = apps.get_app_config("roadmap")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0, using=db)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group = Group.objects.using(db).filter(name=CURATORS).first()
+    if group is None:
+        return
+    group.permissions.add(
+        *Permission.objects.using(db).filter(
+            content_type__app_label="roadmap",
+            codename__in=[f"{action}_choicegroup" for action in ACTIONS],
+        )
+    )
+
+
+def revoke(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    group = Group.objects.using(schema_editor.connection.alias).filter(name=CURATORS)
+    for found in group:
+        found.permissions.remove(
+            *Permission.objects.filter(
+                content_type__app_label="roadmap",
+                codename__in=[f"{action}_choicegroup" for action in ACTIONS],
+            )
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("roadmap", "0006_choice_groups"),
+        ("accounts", "0005_curators_group"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]
