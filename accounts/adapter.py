@@ -33,8 +33,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Every account email (verification, password reset, security notices)
         is rendered here and queued: the worker sends it, never the request."""
+        from accounts import reset_limit
         from outbox.sending import Priority, queue_email
 
+        if template_prefix in reset_limit.RESET_EMAILS and not reset_limit.take_one(
+            email
+        ):
+            return  # the day's reset emails to this address are sent; same page
         # allauth's templates greet with the site's name and sign with its
         # address; without the sites framework they would read "Hello from !".
         context = {"email": email, **context, "current_site": waymark_site()}

@@ -132,3 +132,23 @@ class StaffEnrolment(models.Model):
             .update(used_at=dj_timezone.now())
         )
         return used == 1
+
+
+class ResetEmailCount(models.Model):
+    """How many password-reset emails one address was sent on one day (UTC), for
+    the daily limit (`accounts/reset_limit.py`). The address is kept only as a
+    keyed digest; rows of past days are removed as new ones come."""
+
+    digest = models.CharField(max_length=64)
+    day = models.DateField(db_index=True)
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest", "day"], name="one_reset_count_per_address_and_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent} reset emails on {self.day}"

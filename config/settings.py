@@ -233,6 +233,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# At most this many password-reset emails to one address a day (UTC), however
+# many clients ask: counted in the database (accounts/reset_limit.py).
+WAYMARK_RESET_EMAILS_PER_DAY = env_int("WAYMARK_RESET_EMAILS_PER_DAY", 10)
 
 # Email: printed to the console in development, SMTP from the environment otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(
