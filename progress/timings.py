@@ -16,6 +16,17 @@ Rules (docs/progress.md, "Time learners took"):
 - The median of what is left is shown, and counted by plans instead of the
   estimate, only when at least MIN_LEARNERS learners remain, so no one
   learner's figure can be read off the page.
+
+It must be hard to steer, since every learner's plan counts it:
+
+- Only qualified learners count: a verified email address, and an account at
+  least MIN_ACCOUNT_DAYS old when the item was marked done. Five accounts made
+  for the purpose give nothing.
+- Times far from the curator's estimate (under a FAR-th of it or over FAR
+  times it) are left out before the fences, so a group cannot pull the
+  quartiles their way.
+- Until TRUSTED_LEARNERS learners remain, the figure stays within half and
+  twice the estimate (FLOOR, CEILING).
 """
 
 from __future__ import annotations
@@ -26,13 +37,19 @@ import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from progress.models import ProgressEvent, Status
 from roadmap import page_cache
 from roadmap.models import Concept, LearningStep
 
 MIN_LEARNERS = 5
+MIN_ACCOUNT_DAYS = 14
+FAR = 4
+TRUSTED_LEARNERS = 20
+FLOOR, CEILING = 0.5, 2.0
 HOURS_A_DAY = 2.0
 SHORTEST = datetime.timedelta(minutes=5)
 LONGEST_OPEN_DAYS = 60
@@ -59,9 +76,13 @@ def working_hours(
     return min(elapsed, HOURS_A_DAY * (days_open + 1))
 
 
-def typical(times: Iterable[float]) -> Typical | None:
-    """The median of the times within Tukey's fences, if enough remain."""
+def typical(times: Iterable[float], estimate: float | None = None) -> Typical | None:
+    """The median of the times within Tukey's fences, if enough remain; with
+    the curator's `estimate`, the times far from it left out first and, until
+    TRUSTED_LEARNERS remain, the figure kept within FLOOR and CEILING of it."""
     times = sorted(times)
+    if estimate:
+        times = [t for t in times if estimate / FAR <= t <= estimate * FAR]
     if len(times) < MIN_LEARNERS:
         return None
     first, _median, third = statistics.quantiles(times, n=4, method="inclusive")
@@ -70,18 +91,24 @@ def typical(times: Iterable[float]) -> Typical | None:
     kept = [time for time in times if low <= time <= high]
     if len(kept) < MIN_LEARNERS:
         return None
-    return Typical(round(statistics.median(kept) * 4) / 4, len(kept))
+    median = statistics.median(kept)
+    if estimate and len(kept) < TRUSTED_LEARNERS:
+        median = min(max(median, estimate * FLOOR), estimate * CEILING)
+    return Typical(round(median * 4) / 4, len(kept))
 
 
 def learner_times() -> Iterator[tuple[tuple[str, int], float]]:
-    """((kind, id), hours) for every learner's measured time on an item: one
-    pass over the learning and done events, in order."""
+    """((kind, id), hours) for every qualified learner's measured time on an
+    item: one pass over the learning and done events, in order."""
+    verified = EmailAddress.objects.filter(user=OuterRef("learner"), verified=True)
     events = (
         ProgressEvent.objects.filter(to_status__in=[Status.LEARNING, Status.DONE])
+        .filter(Exists(verified))
         .order_by("learner_id", "step_id", "concept_id", "created_at", "id")
         .values_list(
             "learner_id",
             "learner__timezone",
+            "learner__date_joined",
             "step_id",
             "concept_id",
             "to_status",
@@ -90,9 +117,16 @@ def learner_times() -> Iterator[tuple[tuple[str, int], float]]:
     )
     current, started, measured = None, None, False
     zones: dict[str, zoneinfo.ZoneInfo] = {}
-    for learner_id, zone_name, step_id, concept_id, status, at in events.iterator(
-        chunk_size=5000
-    ):
+    old_enough = datetime.timedelta(days=MIN_ACCOUNT_DAYS)
+    for (
+        learner_id,
+        zone_name,
+        joined,
+        step_id,
+        concept_id,
+        status,
+        at,
+    ) in events.iterator(chunk_size=5000):
         key = ("step", step_id) if step_id else ("concept", concept_id)
         if (learner_id, key) != current:
             current, started, measured = (learner_id, key), None, False
@@ -105,7 +139,7 @@ def learner_times() -> Iterator[tuple[tuple[str, int], float]]:
             if zone_name not in zones:
                 zones[zone_name] = _zone(zone_name)
             hours = working_hours(started, at, zones[zone_name])
-            if hours is not None:
+            if hours is not None and at - joined >= old_enough:
                 yield key, hours
 
 
@@ -121,8 +155,19 @@ def measure() -> dict[tuple[str, int], Typical]:
     times: dict[tuple[str, int], list[float]] = {}
     for key, hours in learner_times():
         times.setdefault(key, []).append(hours)
-    found = {key: typical(values) for key, values in times.items()}
+    estimates = _estimates(times)
+    found = {key: typical(values, estimates.get(key)) for key, values in times.items()}
     return {key: value for key, value in found.items() if value is not None}
+
+
+def _estimates(keys) -> dict[tuple[str, int], float]:
+    """The curator's estimate of each item (two queries)."""
+    estimates: dict[tuple[str, int], float] = {}
+    for kind, model in (("step", LearningStep), ("concept", Concept)):
+        ids = [pk for item_kind, pk in keys if item_kind == kind]
+        for item in model.objects.filter(pk__in=ids):
+            estimates[(kind, item.pk)] = float(item.hours)
+    return estimates
 
 
 def store(found: dict[tuple[str, int], Typical]) -> int:

@@ -29,11 +29,15 @@ def set_status(client, kind, slug, status, htmx=False):
     assert response.status_code in (200, 302)
 
 
+# Learners whose times count: a verified address, and an account a month old.
+JOINED = START - datetime.timedelta(days=30)
+
+
 def learners_take(clock, durations, kind="step", slug="s1", htmx=False):
-    """Each new learner marks the item learning, then done `duration` later."""
+    """Each learner marks the item learning, then done `duration` later."""
     for number, duration in enumerate(durations):
         client = Client()
-        client.force_login(UserFactory(username=f"timed{number}"))
+        client.force_login(UserFactory(username=f"timed{number}", date_joined=JOINED))
         clock.current = START + datetime.timedelta(days=number)
         set_status(client, kind, slug, "learning", htmx)
         clock.advance(**duration)
@@ -53,22 +57,23 @@ class TestMeasuring:
         learners_take(
             clock, [hours(1), hours(1.5), hours(2), hours(1), hours(1)], htmx=htmx
         )
-        assert timings.measure()[("step", steps[0].pk)] == timings.Typical(1.0, 5)
+        # The median, 1 h, is held at half the 4 h estimate until 20 agree.
+        assert timings.measure()[("step", steps[0].pk)] == timings.Typical(2.0, 5)
         assert "measured, 1 changed" in timings.measure_learner_times(clock.current)
         steps[0].refresh_from_db()
-        assert (steps[0].learner_hours, steps[0].learner_count) == (1.0, 5)
+        assert (steps[0].learner_hours, steps[0].learner_count) == (2.0, 5)
         role_page = (
             Client().get(reverse("role_detail", args=["small"])).content.decode()
         )
-        assert "learners took about 1 h (median of 5)" in role_page
+        assert "learners took about 2 h (median of 5)" in role_page
         # One role page shows it to the signed-in learner too (the cached skeleton
         # was retired by the measurement).
         client = Client()
         client.force_login(UserFactory())
         body = client.get(reverse("role_detail", args=["small"])).content.decode()
-        assert "learners took about 1 h (median of 5)" in body
+        assert "learners took about 2 h (median of 5)" in body
         item = client.get(reverse("progress_item", args=["step", "s1"])).content
-        assert "learners took about 1 h (median of 5)" in item.decode()
+        assert "learners took about 2 h (median of 5)" in item.decode()
 
     def test_fewer_than_five_learners_show_nothing(self, small_role, steps, clock):
         learners_take(clock, [hours(1)] * 4)
@@ -97,8 +102,9 @@ class TestMeasuring:
         ]
         learners_take(clock, durations)
         # The fixed bounds leave six; 9 h is capped at a day's 2 h and stays
-        # within the fences.
-        assert timings.measure()[("step", steps[0].pk)] == timings.Typical(1.5, 6)
+        # within the fences. Their median, 1.5 h, is held at half the estimate.
+        assert timings.measure()[("step", steps[0].pk)] == timings.Typical(2.0, 6)
+        assert timings.typical([1, 1.25, 1.5, 1.5, 2, 2]) == timings.Typical(1.5, 6)
 
     def test_tukeys_fences_leave_out_the_far_ones(self):
         # Quartiles 1.25 and 2, so the fences are 0.125 and 3.125: 40 h is out.
@@ -131,7 +137,7 @@ class TestMeasuring:
         self, small_role, steps, clock
     ):
         client = Client()
-        client.force_login(UserFactory())
+        client.force_login(UserFactory(date_joined=JOINED))
         clock.current = START
         set_status(client, "step", "s1", "done")  # done before learning: no start
         clock.advance(hours=1)
@@ -169,7 +175,7 @@ class TestPlansCountWhatLearnersTook:
     def test_the_plan_and_the_export_use_the_measured_hours(
         self, client, learner, small_role, steps, clock
     ):
-        learners_take(clock, [hours(1)] * 5)  # step one: 1 h instead of 4
+        learners_take(clock, [hours(1)] * 5)  # step one: 1 h, held at 2 of 4
         timings.measure_learner_times(clock.current)
         clock.current = datetime.datetime(2026, 12, 2, 10, tzinfo=UTC)
         client.force_login(learner)
@@ -183,14 +189,14 @@ class TestPlansCountWhatLearnersTook:
         body = client.get(reverse("dashboard")).content.decode()
         plan = body[body.index('class="plan"') :]
         plan = plan[: plan.index("</section>")]
-        assert 'Step one</a> <span class="meta">about 1 h, as learners took' in plan
-        # 4 steps (1 + 4 + 4 + 4) and 2 concepts (1 + 1): 15 hours, not 18.
-        assert "About 15 h of work are left." in plan
+        assert 'Step one</a> <span class="meta">about 2 h, as learners took' in plan
+        # 4 steps (2 + 4 + 4 + 4) and 2 concepts (1 + 1): 16 hours, not 18.
+        assert "About 16 h of work are left." in plan
         exported = client.get(reverse("progress_export_json")).json()
         assert exported["figures"][0]["plan"]["this_week"][0] == {
             "kind": "step",
             "slug": "s1",
-            "hours": 1.0,
+            "hours": 2.0,
             "estimate": "learners",
         }
 
@@ -204,3 +210,18 @@ def test_the_typical_time_is_within_what_learners_took(times):
     if found is not None:
         assert found.learners >= timings.MIN_LEARNERS
         assert min(times) - 0.125 <= found.hours <= max(times) + 0.125
+
+
+@given(
+    st.lists(st.floats(min_value=0.1, max_value=120), min_size=0, max_size=40),
+    st.integers(1, 40).map(float),
+)
+def test_with_an_estimate_the_figure_stays_near_it_until_many_agree(times, estimate):
+    found = timings.typical(times, estimate)
+    if found is None:
+        return
+    if found.learners < timings.TRUSTED_LEARNERS:
+        low, high = estimate * timings.FLOOR, estimate * timings.CEILING
+    else:
+        low, high = estimate / timings.FAR, estimate * timings.FAR
+    assert low - 0.125 <= found.hours <= high + 0.125
