@@ -193,3 +193,38 @@ class TestExportingGroups:
         load(exported)
         assert rows() == before
         assert "nothing changed" in load(exported).lower()
+
+
+@pytest.mark.django_db
+class TestTheSeedRoadmapsGroups:
+    def test_the_seed_asks_for_one_backend_language_of_eight(self):
+        load()
+        group = ChoiceGroup.objects.get(skill__slug="backend-programming-languages")
+        assert group.pick == 1
+        assert [c.slug for c in group.members()] == LANGUAGES
+        assert group.quotes["profile-backend-engineer"] == PROFILE_QUOTE
+
+    def test_the_seeds_such_as_lists_are_groups_each_quoting_its_source(self):
+        load()
+        groups = {
+            group.slug: group
+            for group in ChoiceGroup.objects.prefetch_related("concepts", "sources")
+        }
+        assert {
+            slug: sorted(c.slug for c in group.members())
+            for slug, group in groups.items()
+        } == {
+            "backend-language": sorted(LANGUAGES),
+            "web-framework-choice": sorted(
+                ["django", "ruby-on-rails", "laravel", "spring", "expressjs"]
+            ),
+            "relational-database": ["mysql", "oracle-database", "postgresql"],
+            "nosql-database": ["cassandra", "mongodb", "redis"],
+            "version-control-system": ["git", "mercurial", "svn"],
+            "web-server-software": ["apache-http-server", "nginx"],
+            "cloud-platform": ["aws", "azure"],
+        }
+        for group in groups.values():
+            assert group.pick == 1
+            assert group.quotes, group.slug
+            assert set(group.quotes) == {s.slug for s in group.sources.all()}
