@@ -2,8 +2,15 @@
 
 from dataclasses import dataclass
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.utils import timezone
+
+# When this session's person last typed their password (sign-in or
+# reauthentication), and who they were.
+PASSWORD_CHECKED = "waymark_password_checked"  # noqa: S105 - a session key
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,27 @@ class Site:
 
 def waymark_site() -> Site:
     return Site(name="Waymark", domain=settings.SITE_URL.rstrip("/"))
+
+
+def note_password_checked(sender, request, user, method: str, **kwargs) -> None:
+    """allauth's `authentication_step_completed`: remember a password step."""
+    if method == "password" and request is not None and user is not None:
+        request.session[PASSWORD_CHECKED] = {
+            "user": user.pk,
+            "at": timezone.now().timestamp(),
+        }
+
+
+def password_checked_recently(request) -> bool:
+    """Did the signed-in person type their password in this session within the
+    reauthentication window (ACCOUNT_REAUTHENTICATION_TIMEOUT, 5 minutes)?"""
+    if request is None or not request.user.is_authenticated:
+        return False
+    checked = request.session.get(PASSWORD_CHECKED) or {}
+    if checked.get("user") != request.user.pk:
+        return False
+    age = timezone.now().timestamp() - checked.get("at", 0)
+    return 0 <= age < allauth_settings.REAUTHENTICATION_TIMEOUT
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -51,6 +79,14 @@ class AccountAdapter(DefaultAccountAdapter):
             secret=True,
             recipient=context.get("user"),
         )
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Sensitive actions (two-factor, email addresses) ask for the password
+        again, but not of someone who typed it at sign-in moments ago: a new
+        curator sent from sign-in to set up two-factor was asked twice."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not password_checked_recently(allauth_context.request)
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,

@@ -21,8 +21,13 @@ def _empty_cache(empty_cache):
 
 @pytest.mark.django_db
 class TestTwoFactor:
-    def test_it_asks_for_the_password_again_before_activating(self, client, learner):
+    def test_it_asks_for_the_password_again_before_activating(
+        self, client, learner, clock
+    ):
         sign_in(client, "learner")
+        # Right after signing in the password is not asked again
+        # (tests/accounts/test_fresh_sign_in.py); later it is.
+        clock.advance(minutes=6)
 
         response = client.get(reverse("mfa_activate_totp"))
 
