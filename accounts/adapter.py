@@ -1,6 +1,7 @@
 """allauth's account adapter with Waymark's wording."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -24,6 +25,15 @@ class Site:
 
 def waymark_site() -> Site:
     return Site(name="Waymark", domain=settings.SITE_URL.rstrip("/"))
+
+
+def on_site(url: str) -> str:
+    """The same page at the public address (WAYMARK_SITE_URL): allauth builds
+    its links from the request's host, which behind a proxy or in a test may not
+    be the address a reader can open."""
+    parts = urlsplit(url)
+    link = settings.SITE_URL.rstrip("/") + parts.path
+    return f"{link}?{parts.query}" if parts.query else link
 
 
 def note_password_checked(sender, request, user, method: str, **kwargs) -> None:
@@ -71,6 +81,11 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth's templates greet with the site's name and sign with its
         # address; without the sites framework they would read "Hello from !".
         context = {"email": email, **context, "current_site": waymark_site()}
+        # Every link allauth puts in (activate_url, password_reset_url,
+        # signup_url) opens the public address.
+        for name, value in context.items():
+            if name.endswith("_url") and isinstance(value, str):
+                context[name] = on_site(value)
         message = self.render_mail(template_prefix, email, context)
         queue_email(
             message,

@@ -19,6 +19,9 @@ def _site(settings, empty_cache):
 
 def assert_names_waymark(message) -> None:
     text = message.body
+    # Every link opens the public address, not the host the request came to.
+    assert "testserver" not in text
+    assert "://" not in text.replace(SITE, "")
     assert "Hello from Waymark!" in text
     assert "Hello from !" not in text
     assert " on ." not in text
@@ -41,12 +44,13 @@ class TestAccountEmailsNameTheSite:
         (message,) = delivered()
         assert_names_waymark(message)
         assert f"register an account on {SITE}" in message.body
+        assert f"{SITE}/accounts/confirm-email/" in message.body
 
     def test_the_password_reset_email_names_waymark(self, client):
         UserFactory(username="grace", email="grace@example.com")
         client.post(reverse("account_reset_password"), {"email": "grace@example.com"})
         (message,) = delivered()
-        assert "/accounts/password/reset/key/" in message.body
+        assert f"{SITE}/accounts/password/reset/key/" in message.body
         assert_names_waymark(message)
 
     def test_the_email_to_an_address_without_an_account_names_waymark(self, client):
