@@ -18,9 +18,9 @@ def normalise(content: bytes) -> bytes:
 
 
 # A learner's role page, its skeleton and the role's structure cached: session,
-# user, role, statuses, following, two for the pace of the last weeks, and the
+# user, role, statuses, following, one for the pace of the last weeks, and the
 # items with a note (the page marks them)...
-LEARNER_ROLE_PAGE_QUERIES = 8
+LEARNER_ROLE_PAGE_QUERIES = 7
 # ...and with the learner's figures cached too (nothing changed since): session
 # and user.
 LEARNER_ROLE_PAGE_QUERIES_CACHED = 2
