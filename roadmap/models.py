@@ -226,6 +226,51 @@ class SkillQuerySet(PublishedQuerySet):
             Prefetch("steps", queryset=steps),
         )
 
+    def with_choices(self, drafts: bool) -> SkillQuerySet:
+        """With each skill's choice groups, for `Skill.concept_entries`."""
+        return self.prefetch_related(
+            Prefetch(
+                "choice_groups",
+                queryset=_choice_groups(drafts, "concepts"),
+                to_attr="prefetched_choices",
+            )
+        )
+
+
+def _choice_groups(drafts: bool, members: str) -> models.QuerySet:
+    """Choice groups as pages show them: their sources and their members' ids."""
+    sources = Source.objects.visible(drafts).defer("text")
+    return ChoiceGroup.objects.prefetch_related(
+        Prefetch("sources", queryset=sources),
+        Prefetch(
+            members,
+            queryset=ChoiceGroup._meta.get_field(members).related_model.objects.only(
+                "id"
+            ),
+        ),
+    )
+
+
+def _entries(items, groups) -> list[tuple[ChoiceGroup | None, list]]:
+    """Items in order, each group's members together where its first member is:
+    (group, members) for a group, (None, [item]) for an item in none."""
+    group_of = {}
+    for group in groups:
+        for member in group.member_set():
+            group_of.setdefault(member, group)
+    entries: list[tuple[ChoiceGroup | None, list]] = []
+    placed: dict[int, list] = {}
+    for item in items:
+        group = group_of.get(item.pk)
+        if group is None:
+            entries.append((None, [item]))
+        elif group.pk in placed:
+            placed[group.pk].append(item)
+        else:
+            placed[group.pk] = [item]
+            entries.append((group, placed[group.pk]))
+    return entries
+
 
 class Skill(Cited, Content):
     """A skill, shared by every role that needs it."""
@@ -250,6 +295,13 @@ class Skill(Cited, Content):
 
     def get_absolute_url(self) -> str:
         return reverse("skill_detail", args=[self.slug])
+
+    def concept_entries(self) -> list[tuple[ChoiceGroup | None, list[Concept]]]:
+        """The (prefetched) concepts in order, a choice group's members together
+        under their group: only where the page fetched the groups
+        (`with_choices`), else each concept on its own."""
+        groups = getattr(self, "prefetched_choices", ())
+        return _entries(self.concepts.all(), groups)
 
 
 # What an item takes when its content file gives no estimate, in hours: a step is
@@ -383,6 +435,22 @@ class RoleQuerySet(PublishedQuerySet):
             Prefetch("facts", queryset=facts),
             Prefetch("role_skills", queryset=role_skills),
             Prefetch("stages", queryset=stages),
+        )
+
+    def with_choices(self, drafts: bool) -> RoleQuerySet:
+        """With the choice groups of its skills and stages, for
+        `Skill.concept_entries` and `Stage.step_choices`."""
+        return self.prefetch_related(
+            Prefetch(
+                "role_skills__skill__choice_groups",
+                queryset=_choice_groups(drafts, "concepts"),
+                to_attr="prefetched_choices",
+            ),
+            Prefetch(
+                "stages__choice_groups",
+                queryset=_choice_groups(drafts, "steps"),
+                to_attr="prefetched_choices",
+            ),
         )
 
 
@@ -553,6 +621,12 @@ class Stage(Cited, Content):
 
     def get_absolute_url(self) -> str:
         return reverse("role_detail", args=[self.role.slug]) + f"#stage-{self.slug}"
+
+    def step_choices(self) -> list[tuple[ChoiceGroup, list[LearningStep]]]:
+        """The stage's choice groups with their (prefetched) steps in order, where
+        the page fetched them (`with_choices`)."""
+        groups = getattr(self, "prefetched_choices", ())
+        return [e for e in _entries(self.steps.all(), groups) if e[0] is not None]
 
 
 class LearningStepQuerySet(PublishedQuerySet):
@@ -734,6 +808,13 @@ class ChoiceGroup(Cited):
         finished = sum(1 for member in self.members() if member.pk in done)
         return max(0, self.pick - finished)
 
-    def label(self) -> str:
-        """How pages name the choice: "Pick 1 of 8"."""
-        return f"Pick {self.pick} of {len(self.members())}"
+    def member_set(self) -> set[int]:
+        """The members' ids."""
+        members = self.concepts if self.skill_id else self.steps
+        return {member.pk for member in members.all()}
+
+    def label(self, count: int | None = None) -> str:
+        """How pages name the choice: "Pick 1 of 8" (of `count` where a page shows
+        fewer members than the group lists)."""
+        count = len(self.member_set()) if count is None else count
+        return f"Pick {self.pick} of {count}"

@@ -33,7 +33,9 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _public_role(slug: str) -> dict:
-    role = get_object_or_404(Role.objects.for_page(drafts=False), slug=slug)
+    role = get_object_or_404(
+        Role.objects.for_page(drafts=False).with_choices(drafts=False), slug=slug
+    )
     context = {
         "role": role,
         "role_panel_template": "roadmap/_role_sign_in.html",
@@ -49,7 +51,9 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
         response = hooks.signed_in_page("skill", request, slug)
         if response is not None:
             return response
-    skill = get_object_or_404(Skill.objects.for_page(drafts=False), slug=slug)
+    skill = get_object_or_404(
+        Skill.objects.for_page(drafts=False).with_choices(drafts=False), slug=slug
+    )
     context = {"skill": skill, "skill_panel_template": "roadmap/_skill_sign_in.html"}
     return render(request, "roadmap/skill_detail.html", context)
 

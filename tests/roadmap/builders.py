@@ -1,6 +1,7 @@
 """Generated roadmaps of any size, for query budgets and benchmarks."""
 
 from roadmap.models import (
+    ChoiceGroup,
     Concept,
     LearningStep,
     Resource,
@@ -14,10 +15,15 @@ from roadmap.models import (
 
 
 def build_roadmap(
-    slug: str = "generated", steps: int = 500, per_stage: int = 10
+    slug: str = "generated",
+    steps: int = 500,
+    per_stage: int = 10,
+    choices: bool = False,
 ) -> Role:
     """A published role with `steps` steps, each linked to skills, concepts,
-    resources, sources and the previous step, written with bulk inserts."""
+    resources, sources and the previous step, written with bulk inserts; with
+    `choices`, each skill and each stage offers a choice of "pick 1" among its
+    first items."""
     source = Source.objects.create(
         slug=f"{slug}-source",
         title="Generated source",
@@ -112,4 +118,25 @@ def build_roadmap(
     Skill.sources.through.objects.bulk_create(
         Skill.sources.through(skill=skill, source=source) for skill in skills
     )
+    if choices:
+        _add_choices(source, concepts, created)
     return role
+
+
+def _add_choices(source, concepts, steps) -> None:
+    owners = {}
+    for concept in concepts:
+        owners.setdefault(("skill", concept.skill_id), []).append(concept)
+    for step in steps:
+        owners.setdefault(("stage", step.stage_id), []).append(step)
+    for (owner, owner_id), items in owners.items():
+        group = ChoiceGroup.objects.create(
+            **{f"{owner}_id": owner_id},
+            slug="pick-one",
+            title="Pick one",
+            pick=1,
+            quotes={source.slug: "Generated."},
+        )
+        group.sources.add(source)
+        members = group.concepts if owner == "skill" else group.steps
+        members.add(*items[:3])
