@@ -14,9 +14,9 @@ ROLE_STRUCTURE_QUERIES = 15
 ROLE_PAGE_QUERIES = ROLE_STRUCTURE_QUERIES + 6
 SEED_ROLE_PAGE_QUERIES = ROLE_PAGE_QUERIES - 2
 # Signed in: the session and the user, then the learner's statuses, whether they
-# follow the role, two for the pace (the role structure is cached: see
+# follow the role, one for the pace (the role structure is cached: see
 # progress/figures.py), and the items the learner keeps a note on.
-SIGNED_IN_ROLE_PAGE_QUERIES = ROLE_STRUCTURE_QUERIES + 2 + 5
+SIGNED_IN_ROLE_PAGE_QUERIES = ROLE_STRUCTURE_QUERIES + 2 + 4
 # The skill, its sources, concepts and their sources, roles and steps; then its
 # choice groups, their sources and their members.
 SKILL_PAGE_QUERIES = 6 + 3
