@@ -10,8 +10,9 @@ it again. Nothing a person asked for is lost silently.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import models
+
+from outbox.mime import OutboxEmail
 
 
 class Message(models.Model):
@@ -69,8 +70,8 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} to {', '.join(self.to)} ({self.get_status_display()})"
 
-    def as_email(self, connection=None) -> EmailMultiAlternatives:
-        email = EmailMultiAlternatives(
+    def as_email(self, connection=None) -> OutboxEmail:
+        email = OutboxEmail(
             subject=self.subject,
             body=self.body,
             from_email=self.from_email,
