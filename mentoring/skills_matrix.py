@@ -14,9 +14,9 @@ import io
 from dataclasses import dataclass, field
 
 from mentoring.models import Endorsement
-from progress.figures import Counts
+from progress.figures import Counts, skill_counts
 from progress.learner_file import csv_safe
-from progress.models import ItemProgress, Level, SelfAssessment, Status
+from progress.models import ItemProgress, Level, SelfAssessment
 from roadmap.models import Concept, Role, RoleSkill
 
 LEVELS = dict(Level.choices)
@@ -81,18 +81,20 @@ def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
     skill_of = dict(
         Concept.objects.published().filter(skill__in=seen).values_list("pk", "skill_id")
     )
-    statuses = {
-        (learner_id, concept_id): status
-        for learner_id, concept_id, status in ItemProgress.objects.filter(
-            learner__in=mentees, concept__in=list(skill_of)
-        ).values_list("learner_id", "concept_id", "status")
+    statuses: dict[int, dict] = {learner.pk: {} for learner in mentees}
+    for learner_id, concept_id, status in ItemProgress.objects.filter(
+        learner__in=mentees, concept__in=list(skill_of)
+    ).values_list("learner_id", "concept_id", "status"):
+        statuses[learner_id][("concept", concept_id)] = status
+    concepts_of: dict[int, list[int]] = {}
+    for concept_id, skill_id in skill_of.items():
+        concepts_of.setdefault(skill_id, []).append(concept_id)
+    # Counted as the learner's own skill page counts them.
+    counts = {
+        (learner.pk, skill_id): skill_counts(concept_ids, statuses[learner.pk])
+        for learner in mentees
+        for skill_id, concept_ids in concepts_of.items()
     }
-    counts: dict[tuple[int, int], Counts] = {}
-    for learner in mentees:
-        for concept_id, skill_id in skill_of.items():
-            counts.setdefault((learner.pk, skill_id), Counts()).add(
-                statuses.get((learner.pk, concept_id), Status.NOT_STARTED)
-            )
     rated = _latest(SelfAssessment.objects.filter(learner__in=mentees, skill__in=seen))
     endorsed = _latest(
         Endorsement.objects.filter(mentor=mentor, learner__in=mentees, skill__in=seen)

@@ -91,6 +91,16 @@ class Counts:
         }
 
 
+def skill_counts(concept_ids: Iterable[int], statuses: dict[ItemKey, str]) -> Counts:
+    """A skill's figures: its published concepts (`concept_ids`) by the
+    learner's status. The skill page and the mentor's skills matrix both count
+    with it."""
+    counts = Counts()
+    for pk in concept_ids:
+        counts.add(statuses.get(("concept", pk), Status.NOT_STARTED))
+    return counts
+
+
 @dataclass
 class Projection:
     """When the learner will finish a role at their pace of the last four weeks."""

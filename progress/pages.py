@@ -74,11 +74,9 @@ def annotate_statuses(items, kind: str, statuses: dict) -> None:
 
 def concept_counts(concepts, statuses: dict) -> figures.Counts:
     """A skill's figures: its published concepts by the learner's status."""
-    counts = figures.Counts()
-    for concept in concepts:
-        if concept.is_published:
-            counts.add(statuses.get(("concept", concept.pk), Status.NOT_STARTED))
-    return counts
+    return figures.skill_counts(
+        [concept.pk for concept in concepts if concept.is_published], statuses
+    )
 
 
 def role_panel(learner, role: Role, statuses: dict | None = None) -> dict:
