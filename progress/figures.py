@@ -1,4 +1,6 @@
 """Progress math, in one place: every page, the export and the mentor views use it.
+`fill` computes every figure of a learner's roles (counts, continue-with, pace,
+projection, plans) for `role_progress` and `mentee_rows` alike.
 
 The rules are documented in docs/progress.md. In short:
 
