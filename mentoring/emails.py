@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from mentoring.models import Mentorship, Nudge
-from outbox.sending import Priority, queue_email
+from outbox.sending import Priority, has_verified_address, queue_email
 
 
 def one_line(text: str) -> str:
@@ -47,11 +47,12 @@ def queue_invitation(mentorship: Mentorship, invitation_url: str) -> None:
 
 
 def queue_nudge(nudge: Nudge) -> bool:
-    """A mentor's reminder to the learner; False if the learner has no address.
+    """A mentor's reminder to the learner; False if the learner has no verified
+    address.
     If it cannot be sent, its record goes (`nudge_not_sent`), so the learner's
     one reminder of the day is not used up by nothing."""
     learner, mentor = nudge.learner, nudge.mentor
-    if not learner.email:
+    if not has_verified_address(learner):
         return False
     dashboard = settings.SITE_URL.rstrip("/") + reverse("dashboard")
     email = EmailMessage(
@@ -71,6 +72,7 @@ def queue_nudge(nudge: Nudge) -> bool:
         kind="mentor reminder",
         priority=Priority.REMINDER,
         context={"nudge": nudge.pk},
+        recipient=learner,
     )
     return True
 

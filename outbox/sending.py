@@ -51,6 +51,34 @@ class Priority(enum.IntEnum):
 BODY_CLEARED = "[Sent. It held a one-time link or code, which is not kept.]"
 
 
+def has_verified_address(user) -> bool:
+    """Whether `user`'s address is one they have verified.
+
+    The one rule of who gets mail: an email about an account (`recipient`) goes
+    only to a verified address of it, except the account emails themselves
+    (priority ACCOUNT: the verification, password reset and security notices,
+    which must reach an address before it can be verified). `queue_email` does
+    not record any other, and `deliver` cancels one whose address is no longer
+    verified; senders that pick recipients in bulk (the weekly email) ask this
+    first, so nothing is used up."""
+    from allauth.account.models import EmailAddress
+
+    return bool(user.email) and (
+        EmailAddress.objects.filter(
+            user=user, email__iexact=user.email, verified=True
+        ).exists()
+    )
+
+
+def may_receive(recipient, priority: int, to: list[str]) -> bool:
+    """The rule above, for one message."""
+    if recipient is None or priority >= Priority.ACCOUNT:
+        return True
+    return has_verified_address(recipient) and [a.lower() for a in to] == [
+        recipient.email.lower()
+    ]
+
+
 class DeliveryFailed(Exception):
     """A message could not be sent and will not be tried again by itself."""
 
@@ -63,12 +91,17 @@ def queue_email(
     context: dict | None = None,
     secret: bool = False,
     recipient=None,
-) -> Message:
+) -> Message | None:
     """Record `email` for delivery; the worker sends it once this commits.
     `secret`: the body holds a one-time link or code, cleared once it is sent;
-    `recipient`: the account it is for, whose deletion takes the message away."""
+    `recipient`: the account it is for, whose deletion takes the message away;
+    None (nothing recorded) if that account's address is not verified."""
     if email.cc or email.bcc:
         raise ValueError("outbox messages have no cc or bcc recipients")
+    recipient = recipient if getattr(recipient, "pk", None) else None
+    if not may_receive(recipient, priority, list(email.to)):
+        logger.info("%s: not queued, the address is not verified", kind)
+        return None
     html = next(
         (
             content
@@ -88,7 +121,7 @@ def queue_email(
         headers={k: str(v) for k, v in email.extra_headers.items()},
         context=context or {},
         secret=secret,
-        recipient=recipient if getattr(recipient, "pk", None) else None,
+        recipient=recipient,
     )
     deliver_with_the_change(partial(enqueue_delivery, message.pk, int(priority)))
     return message
@@ -152,7 +185,9 @@ def deliver(message_id: int, attempt: int = 1) -> str:
             logger.info("message %s: %s, nothing to do", message_id, message.status)
             return f"already {message.status}"
         wanted = WANTED.get(message.kind)
-        if wanted is not None and not wanted(message.context):
+        if not may_receive(message.recipient, message.priority, message.to) or (
+            wanted is not None and not wanted(message.context)
+        ):
             message.status = Message.Status.CANCELLED
             message.save(update_fields=["status"])
             logger.info("message %s (%s): no longer wanted", message_id, message.kind)

@@ -19,6 +19,9 @@ Rules (docs/progress.md, "The weekly email"):
   button, or of a mail app, turns the email off. (A plain GET changes nothing,
   as mail scanners open links.)
 - If the learner turns it off before the worker sends it, it is not sent.
+- It goes only to a verified address (`outbox.sending.has_verified_address`):
+  a learner whose address is not verified yet (restored from a data file, say)
+  gets the week's email at the first run after they verify it.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from outbox.sending import Priority, queue_email
+from outbox.sending import Priority, has_verified_address, queue_email
 from progress import figures, reviews
 from progress.models import RoleFollow, WeeklyEmail
 from progress.plan import goals_of, week_of
@@ -100,6 +103,8 @@ def send_weekly_emails(now: datetime.datetime) -> str:
         week = week_due(learner, now)
         if week is None or (learner.pk, week) in recent:
             continue
+        if not has_verified_address(learner):
+            continue  # not yet: it goes at the first run once verified
         sent += send_one(learner, week, now)
     return f"{sent} weekly email(s) queued"
 
