@@ -308,6 +308,7 @@ class Skill(Cited, Content):
 # an afternoon's work; a concept from an hour (an idea) to half a day (a technology).
 STEP_HOURS = 4
 EFFORT_MAX_HOURS = 500
+EFFORT_REASON_MAX_LENGTH = 200
 CONCEPT_HOURS = {"idea": 1, "technology": 3, "tool": 2, "practice": 2}
 
 
@@ -325,6 +326,19 @@ class Measured(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.effort_reason and self.effort_hours is None:
+            raise ValidationError(
+                {"effort_reason": "A reason goes with an estimate: give the hours too."}
+            )
+
+    @property
+    def effort_is_estimated(self) -> bool:
+        """Waymark chose an estimate for the item; else `hours` is the default of
+        its kind, a guess that pages never present as an estimate."""
+        return self.effort_hours is not None
 
     @property
     def planned_hours(self) -> float:
@@ -356,7 +370,14 @@ class Concept(Measured, Cited, Content):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(EFFORT_MAX_HOURS)],
-        help_text="The curator's estimate; empty means the kind's default.",
+        help_text="Waymark's estimate; empty means no estimate yet (plans then "
+        "count the kind's default).",
+    )
+    effort_reason = models.CharField(
+        "why this estimate",
+        max_length=EFFORT_REASON_MAX_LENGTH,
+        blank=True,
+        help_text="One line on what the estimate counts, shown beside it.",
     )
     position = models.PositiveIntegerField(default=0)
     sources = models.ManyToManyField(Source, related_name="concepts")
@@ -375,7 +396,8 @@ class Concept(Measured, Cited, Content):
 
     @property
     def hours(self) -> int:
-        """The effort it takes, in hours: the curator's estimate or the kind's."""
+        """The hours plans count: Waymark's estimate, else the kind's default (a
+        guess: see `effort_is_estimated`)."""
         return self.effort_hours or CONCEPT_HOURS[self.kind]
 
 
@@ -645,7 +667,14 @@ class LearningStep(Measured, Cited, Content):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(EFFORT_MAX_HOURS)],
-        help_text=f"The curator's estimate; empty means {STEP_HOURS} hours.",
+        help_text="Waymark's estimate; empty means no estimate yet (plans then "
+        f"count {STEP_HOURS} hours).",
+    )
+    effort_reason = models.CharField(
+        "why this estimate",
+        max_length=EFFORT_REASON_MAX_LENGTH,
+        blank=True,
+        help_text="One line on what the estimate counts, shown beside it.",
     )
     position = models.PositiveIntegerField(default=0)
     skills = models.ManyToManyField(Skill, blank=True, related_name="steps")
@@ -676,7 +705,8 @@ class LearningStep(Measured, Cited, Content):
 
     @property
     def hours(self) -> int:
-        """The effort it takes, in hours: the curator's estimate or the default."""
+        """The hours plans count: Waymark's estimate, else the default (a guess:
+        see `effort_is_estimated`)."""
         return self.effort_hours or STEP_HOURS
 
     @classmethod

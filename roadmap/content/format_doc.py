@@ -70,7 +70,10 @@ def _limits(f: Field) -> str:
     if f.type == spec.TEXT:
         if f.pattern:
             return f"{f.pattern_doc} (`{f.pattern}`)"
-        return f"at most {f.max_length} characters" if f.max_length else ""
+        limits = f"at most {f.max_length} characters" if f.max_length else ""
+        if f.requires:
+            limits += f"; only with `{f.requires}`"
+        return limits
     if f.type == spec.CHOICE:
         return _codes(f.choices)
     if f.type == spec.DATE:

@@ -492,6 +492,10 @@ def _read_item(
         else:
             item[f.name] = getattr(reader, f.type)(data, f, where)
     item["where"] = where
+    for f in kind.fields:
+        needed = next((g for g in kind.fields if g.key == f.requires), None)
+        if needed and item[f.name] and item[needed.name] is None:
+            reader.problem(f"{where}.{f.key}", f"is given without `{needed.key}`")
     _check_choices(reader, kind, item)
     return item
 

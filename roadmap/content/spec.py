@@ -80,6 +80,7 @@ class Field:
     text: str = ""  # DOCUMENT: the model field that keeps the file's text
     within: str = ""  # MEMBERS: the enclosing item's field listing the candidates
     at_most: str = ""  # INTEGER: at most the number of entries of this item's field
+    requires: str = ""  # given only with this item's field of that key
     model: type[models.Model] | None = None  # set by the kind
 
     def __post_init__(self) -> None:
@@ -290,6 +291,13 @@ EDITORIAL = Field(
     doc="Waymark's own note: what it adds beyond the sources (a definition, "
     "advice). Shown apart from the sourced text and labelled as Waymark's.",
 )
+EFFORT_REASON = Field(
+    "effort_reason",
+    TEXT,
+    requires="effort",
+    doc='One line on what the estimate counts ("the official tutorial, then a '
+    'small app of your own"), shown beside it.',
+)
 
 SOURCES = Kind(
     "sources",
@@ -360,9 +368,12 @@ CONCEPTS = Kind(
             "effort",
             INTEGER,
             "effort_hours",
-            doc='The curator\'s estimate in hours, shown as "about N h" and used '
-            "in plans. Omitted: by kind, idea 1, technology 3, tool 2, practice 2.",
+            doc="Waymark's estimate in hours, shown as \"Waymark's estimate: about "
+            'N h (reason)" and used in plans. Omitted: the page says "no estimate '
+            "yet\" and plans count the kind's default (idea 1, technology 3, tool 2, "
+            "practice 2) as a guess.",
         ),
+        EFFORT_REASON,
         EDITORIAL,
         SOURCES_FIELD,
         QUOTES_FIELD,
@@ -555,9 +566,12 @@ STEPS = Kind(
             "effort",
             INTEGER,
             "effort_hours",
-            doc='The curator\'s estimate in hours, shown as "about N h" and used '
-            "in plans. Omitted: 4.",
+            doc="Waymark's estimate in hours of the step's own work (its exercise "
+            "or project; the concepts it covers carry their own), shown as "
+            '"Waymark\'s estimate: about N h (reason)" and used in plans. Omitted: '
+            'the page says "no estimate yet" and plans count 4 as a guess.',
         ),
+        EFFORT_REASON,
         EDITORIAL,
         SOURCES_FIELD,
         QUOTES_FIELD,
