@@ -14,10 +14,13 @@ Rules (docs/progress.md, "The weekly email"):
   who follows no role gets none.
 - Every email carries a one-click unsubscribe link, also in `List-Unsubscribe`
   and `List-Unsubscribe-Post` headers (RFC 2369, RFC 8058) for mail apps' own
-  button. The link holds a signed token of the account, so it needs no sign-in
-  and works from any old email. Opening it shows one button; the POST of that
-  button, or of a mail app, turns the email off. (A plain GET changes nothing,
-  as mail scanners open links.)
+  button. The link holds a signed, dated token of the account, so it needs no
+  sign-in; it works for UNSUBSCRIBE_LINK_DAYS (60 days: each week's email
+  brings a fresh one), as a secret in old mailboxes should not work for ever.
+  Opening it shows one button; the POST of that button, or of a mail app,
+  turns the email off. (A plain GET changes nothing, as mail scanners open
+  links.) An expired link shows how to turn the email off in the settings, and
+  still works for its own learner once signed in.
 - If the learner turns it off before the worker sends it, it is not sent.
 - It goes only to a verified address (`outbox.sending.has_verified_address`):
   a learner whose address is not verified yet (restored from a data file, say)
@@ -46,17 +49,33 @@ KIND = "weekly plan"
 SALT = "waymark.weekly-email.unsubscribe"
 
 
+UNSUBSCRIBE_LINK_DAYS = 60  # each email carries a fresh link
+
+
 def unsubscribe_token(learner) -> str:
-    return signing.Signer(salt=SALT).sign(str(learner.pk))
+    return signing.TimestampSigner(salt=SALT).sign(str(learner.pk))
 
 
 def learner_of_token(token: str):
-    """The account an unsubscribe token names, or None."""
+    """(the account an unsubscribe token names, whether the link has expired),
+    or (None, False) for a token Waymark did not sign. A link older than
+    UNSUBSCRIBE_LINK_DAYS, or one from before links expired, has expired."""
+    signer = signing.TimestampSigner(salt=SALT)
+    max_age = datetime.timedelta(days=UNSUBSCRIBE_LINK_DAYS)
+    expired = False
     try:
-        pk = signing.Signer(salt=SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-    return get_user_model().objects.filter(pk=int(pk), is_active=True).first()
+        pk = signer.unsign(token, max_age=max_age)
+    except signing.SignatureExpired:
+        pk, expired = token.split(":", 1)[0], True
+    except (signing.BadSignature, ValueError):
+        try:  # a link from before links expired: genuine, but expired
+            pk, expired = signing.Signer(salt=SALT).unsign(token), True
+        except signing.BadSignature:
+            return None, False
+    if not pk.isdigit():
+        return None, False
+    learner = get_user_model().objects.filter(pk=int(pk), is_active=True).first()
+    return learner, expired and learner is not None
 
 
 def unsubscribe_url(learner) -> str:

@@ -218,9 +218,13 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 def weekly_email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """The weekly email's unsubscribe link: a page with one button (GET changes
     nothing), and its POST, or a mail app's one-click POST (RFC 8058)."""
-    learner = reminders.learner_of_token(token)
+    learner, expired = reminders.learner_of_token(token)
     if learner is None:
         raise Http404("This unsubscribe link is not valid.")
+    if expired and request.user != learner:  # its own learner, signed in, may
+        context = {"expired": True, "days": reminders.UNSUBSCRIBE_LINK_DAYS}
+        status = 410 if request.method == "POST" else 200
+        return render(request, "progress/unsubscribe.html", context, status=status)
     context = {"learner": learner, "token": token, "subscribed": learner.weekly_email}
     if request.method == "POST":
         reminders.unsubscribe(learner)
