@@ -750,13 +750,18 @@ class ChoiceGroup(Cited):
     """ "Any `pick` of these": alternatives among a skill's concepts or a stage's
     steps, where the sources offer a choice (one backend language of several).
 
-    Owned by exactly one skill or one stage; its members are concepts of that skill
-    (`concepts`) or steps of that stage (`steps`), and an item is a member of at
-    most one group. For counting: the group counts as `pick` items, met once
-    `pick` of its members are done; `members()` lists them in path order and
-    `still_needed(done_ids)` says how many more a learner needs. Not content of its
-    own: no learner data points at a group, so the loader deletes one the files
-    drop.
+    Owned by exactly one skill (`skill`, `Skill.choice_groups`) or one stage
+    (`stage`, `Stage.choice_groups`); its members are concepts of that skill
+    (`concepts`, `Concept.choice_groups`) or steps of that stage (`steps`,
+    `LearningStep.choice_groups`), and an item is a member of at most one group
+    (the loader and the admin refuse more). The API for counting: the group counts
+    as `pick` items (1 <= pick <= members), met once `pick` of its members are
+    done; `members()` lists them in path order, `member_set()` gives their ids,
+    `still_needed(done_ids)` says how many more a learner needs. Pages fetch
+    groups with `Role.objects...with_choices()` / `Skill.objects...with_choices()`
+    (members as ids only: use `member_set()` there, not `members()`). Not content
+    of its own: no learner data points at a group, so the loader deletes one the
+    files drop.
     """
 
     skill = models.ForeignKey(
