@@ -1,0 +1,59 @@
+"""Round three of defects seen in Chromium: the mentor's hub fits its window, the
+mentee's role page leads to the endorse control, the time zone offered from the
+browser, the calendar link copied with a button, and the print stylesheet."""
+
+import pytest
+from playwright.sync_api import expect
+
+from mentoring.models import Mentorship
+from progress.models import ItemProgress, RoleFollow
+from roadmap.models import LearningStep, Role
+from tests.browser.conftest import watched_context
+from tests.browser.test_progress import sign_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def mentor_with_mentees(count: int = 4):
+    mentor = UserFactory(username="mo", display_name="Mo Mentor")
+    role = Role.objects.get()
+    step = LearningStep.objects.order_by("stage__position", "position").first()
+    for number in range(count):
+        learner = UserFactory(
+            username=f"mentee{number}", display_name=f"Mentee Number {number}"
+        )
+        Mentorship.objects.create(
+            learner=learner, mentor=mentor, status="active", initiated_by="learner"
+        )
+        RoleFollow.objects.create(learner=learner, role=role)
+        ItemProgress.objects.set_status(learner, step, "done")
+    return mentor
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_mentoring_hub_fits_the_window_and_keeps_header_words_whole(
+    browser, live_server, seed_roadmap, width, tmp_path
+):
+    mentor_with_mentees()
+    context = watched_context(browser, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server, "mo")
+    page.goto(live_server.url + "/mentoring/")
+    expect(page.locator("table.matrix")).to_be_visible()
+    page.screenshot(path=tmp_path / f"mentoring-{width}.png", full_page=True)
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    # A header never breaks inside a word: it takes at most one line a word
+    # ("Name", "Status": one line), however narrow the window.
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll('.table-wrap th')].map(th => {
+            const box = th.querySelector('a') || th;
+            const range = document.createRange();
+            range.selectNodeContents(box.firstChild || box);
+            return [range.toString().trim(), range.getClientRects().length];
+        })"""
+    )
+    broken = [text for text, lines in heights if lines > len(text.split())]
+    assert not broken, heights
+    assert widths[0] <= widths[1], widths
+    context.close()
