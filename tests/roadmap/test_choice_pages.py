@@ -6,6 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.roadmap.test_loader import load, seed_data, write
+
 LANGUAGES = ["Python", "Java", "Ruby", "PHP", "Go", "Rust", "Node.js", "C#"]
 QUOTE = "Proficiency in one or more backend languages (Node.js, Java, Python, Go, C#)."
 
@@ -60,3 +62,30 @@ class TestTheSkillPageShowsChoices:
         titles = re.findall(r'<h3 class="concept__title">([^<]+?) <span', choice)
         assert titles == LANGUAGES
         assert "Learn one language well before a second" in choice
+
+
+@pytest.mark.django_db
+def test_a_stages_group_is_shown_under_its_stage(client, tmp_path):
+    data = seed_data()
+    stage = data["roles"][0]["stages"][-1]
+    stage["choices"] = [
+        {
+            "slug": "degree-or-certification",
+            "title": "Degree or certification",
+            "pick": 1,
+            "members": ["decide-on-education", "earn-a-cloud-certification"],
+            "editorial": "Either shows employers what you learned.",
+        }
+    ]
+    load(write(tmp_path, data))
+    body = client.get(reverse("role_detail", args=["backend-engineer"])).content
+    body = body.decode()
+    choice = block(body, f"choice-{stage['slug']}-degree-or-certification")
+    assert "Pick 1 of 2</strong>: Degree or certification" in choice
+    assert re.findall(r'href="#step-([a-z-]+)"', choice) == [
+        "decide-on-education",
+        "earn-a-cloud-certification",
+    ]
+    assert body.index('id="stage-get-hired"') < body.index(
+        'id="choice-get-hired-degree-or-certification"'
+    )
