@@ -9,13 +9,12 @@ mentees follow, or of one role (`role`), in each role's order.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 
+from config.spreadsheet import SafeWriter
 from mentoring.models import Endorsement
 from progress.figures import Counts, skill_counts
-from progress.learner_file import csv_safe
 from progress.models import ItemProgress, Level, SelfAssessment
 from roadmap.models import Concept, Role, RoleSkill
 
@@ -137,7 +136,7 @@ def _latest(queryset) -> dict[tuple[int, int], int]:
 def as_csv(matrix: Matrix) -> str:
     """The matrix as CSV: a row per mentee, three columns per skill."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     header = ["mentee", "username"]
     for skill in matrix.skills:
         header += [
@@ -147,7 +146,7 @@ def as_csv(matrix: Matrix) -> str:
         ]
     writer.writerow(header)
     for learner, cells in matrix.rows:
-        line = [csv_safe(learner.name), learner.username]
+        line = [learner.name, learner.username]
         for cell in cells:
             line += [
                 cell.rated_label,

@@ -222,7 +222,8 @@ STATUS_COLUMNS = [
 
 
 def status_rows(user):
-    """The statuses as spreadsheet rows (`/progress/export.csv`), header first."""
+    """The statuses as spreadsheet rows (`/progress/export.csv`), header first;
+    written by `config.spreadsheet.SafeWriter`, which neutralises formulas."""
     yield STATUS_COLUMNS
     rows = ItemProgress.objects.filter(learner=user).select_related(
         "step__stage__role", "concept__skill"
@@ -237,17 +238,12 @@ def status_rows(user):
         yield [
             row.item_kind,
             item.slug,
-            csv_safe(str(item)),
-            csv_safe(where),
+            str(item),
+            where,
             row.status,
             "yes" if not item.is_published else "no",
             iso(row.status_changed_at) or "",
         ]
-
-
-def csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # --- Reading it back ---------------------------------------------------------

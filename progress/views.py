@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -29,6 +27,7 @@ from django.views.decorators.http import (
 from django_htmx.http import trigger_client_event
 
 from config import caching
+from config.spreadsheet import SafeWriter
 from progress import (
     calendar,
     compare,
@@ -494,7 +493,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="waymark-{request.user.username}-{stamp}.csv"'
     )
-    csv.writer(response).writerows(learner_file.status_rows(request.user))
+    SafeWriter(response).writerows(learner_file.status_rows(request.user))
     return response
 
 
