@@ -4,7 +4,9 @@ Rules (docs/progress.md, "The weekly email"):
 
 - It is sent once per learner per week: from Monday SEND_FROM in the
   learner's time zone, at the schedule's first hourly run after that (a learner
-  who turns it on mid-week gets the current week's at the next run). The
+  who turns it on from Monday to Thursday gets the current week's at the next
+  run; from Friday to Sunday, too little of the week is left for its plan, so
+  the first email is the coming Monday's, with the coming week's plan). The
   `WeeklyEmail` row for the week is written with the email, in one
   transaction; its unique constraint makes a second run, late or concurrent,
   send nothing.
@@ -45,6 +47,9 @@ from progress.models import RoleFollow, WeeklyEmail
 from progress.plan import goals_of, week_of
 
 SEND_FROM = datetime.time(8)  # Monday, in the learner's time zone
+# A week's email goes while at least this many days of it are left (Monday to
+# Thursday); turned on from Friday, the first email is the coming Monday's.
+LATEST_DAYS_LEFT = 4
 KIND = "weekly plan"
 SALT = "waymark.weekly-email.unsubscribe"
 
@@ -103,6 +108,13 @@ def week_due(learner, now: datetime.datetime) -> datetime.date | None:
     return monday
 
 
+def too_late_for(week: datetime.date, learner, now: datetime.datetime) -> bool:
+    """Whether fewer than LATEST_DAYS_LEFT days of `week` are left in the
+    learner's zone: too little of it for a plan of the week."""
+    today = now.astimezone(learner.zone).date()
+    return (week + datetime.timedelta(days=7) - today).days < LATEST_DAYS_LEFT
+
+
 def send_weekly_emails(now: datetime.datetime) -> str:
     """The schedule's hourly job: queue the week's email of every learner who
     asked for it and has not had it."""
@@ -122,6 +134,8 @@ def send_weekly_emails(now: datetime.datetime) -> str:
         week = week_due(learner, now)
         if week is None or (learner.pk, week) in recent:
             continue
+        if too_late_for(week, learner, now):
+            continue  # the first one is next Monday's, for the week ahead
         if not has_verified_address(learner):
             continue  # not yet: it goes at the first run once verified
         sent += send_one(learner, week, now)
