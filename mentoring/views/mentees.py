@@ -247,6 +247,7 @@ def mentee_role(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     context = {
         "role": role,
         "learner": learner,
+        "mentee": learner,  # skill and concept links open the mentee's pages
         "role_figures": role_figures,
         "role_map": learner_map(path_map.role_map(role), statuses, role_figures),
         "status_labels": Status.choices,

@@ -57,3 +57,21 @@ def test_the_mentoring_hub_fits_the_window_and_keeps_header_words_whole(
     assert not broken, heights
     assert widths[0] <= widths[1], widths
     context.close()
+
+
+def test_a_mentor_reaches_the_endorse_control_from_a_mentees_role_page(
+    browser, live_server, seed_roadmap
+):
+    mentor_with_mentees(1)
+    role = Role.objects.get()
+    context = watched_context(browser, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server, "mo")
+    page.goto(live_server.url + f"/mentoring/mentees/mentee0/roles/{role.slug}/")
+    page.locator("#skills").get_by_role("link", name="Databases and SQL").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Databases and SQL")
+    page.get_by_label("Level you endorse").select_option("4")
+    page.get_by_role("button", name="Endorse", exact=True).click()
+    expect(page.locator("body")).to_contain_text("You endorsed Mentee Number 0")
+    assert page.evaluate("window.__cspViolations") == []
+    context.close()
