@@ -32,7 +32,7 @@ from progress.models import (
 from progress.plan import Goal, goals_of
 from progress.visibility import Audience
 from roadmap import path_map
-from roadmap.models import Concept, Role, Skill
+from roadmap.models import Concept, Role, Skill, citations_of, sees_drafts
 
 STATUS_CONTROL = "progress/_status_control.html"
 ROLE_PANEL = "progress/_role_panel.html"
@@ -62,6 +62,13 @@ class Page:
     @classmethod
     def skill(cls, skill) -> Page:
         return cls("skill", skill.slug)
+
+
+def item_citations(user, item) -> list:
+    """The sources an item cites, with the passage quoted from each, as the role
+    page shows them: drafts only to those who see drafts; one query."""
+    sources = item.sources.visible(sees_drafts(user)).defer("text")
+    return citations_of(sources, item.quotes)
 
 
 def annotate_statuses(items, kind: str, statuses: dict) -> None:

@@ -357,6 +357,7 @@ def item_context(request: HttpRequest, kind: str, item) -> dict:
         "progress": progress,
         "evidence": list(progress.evidence.all()) if progress else [],
         "history": history,
+        "citations": pages.item_citations(request.user, item),
         "note_form": NoteForm(
             initial={
                 "note": progress.note if progress else "",
