@@ -75,3 +75,37 @@ def test_a_mentor_reaches_the_endorse_control_from_a_mentees_role_page(
     expect(page.locator("body")).to_contain_text("You endorsed Mentee Number 0")
     assert page.evaluate("window.__cspViolations") == []
     context.close()
+
+
+def test_in_print_the_fold_markers_hide_and_headings_keep_with_what_follows(
+    page, live_server, seed_roadmap
+):
+    role = Role.objects.get()
+    page.goto(live_server.url + role.get_absolute_url())
+    page.emulate_media(media="print")
+    styles = page.evaluate(
+        """() => {
+            const summaries = [...document.querySelectorAll('summary')]
+                .filter(s => s.getClientRects().length > 0);  // printed ones
+            const shown = (el, pseudo) => {
+                const style = getComputedStyle(el, pseudo);
+                return style.display !== 'none' && !['none', 'normal', '""']
+                    .includes(style.content);
+            };
+            const after = selector =>
+                getComputedStyle(document.querySelector(selector)).breakAfter;
+            return {
+                summaries: summaries.length,
+                markers: summaries.filter(s => shown(s, '::before')
+                    || getComputedStyle(s).listStyleType !== 'none').length,
+                path: after('#path-title'),
+                stage: after('.stage__title'),
+            };
+        }"""
+    )
+    assert styles["summaries"] > 0
+    assert styles["markers"] == 0, styles
+    assert styles["path"] == "avoid", styles
+    assert styles["stage"] == "avoid", styles
+    pdf = page.pdf()
+    assert pdf.startswith(b"%PDF")
