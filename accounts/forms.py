@@ -10,6 +10,10 @@ class ProfileForm(forms.ModelForm):
     timezone = forms.ChoiceField(
         label="Time zone",
         help_text="Days, streaks and the activity calendar follow this time zone.",
+        # The page's script offers the browser's zone while this one is chosen.
+        widget=forms.Select(
+            attrs={"data-default-zone": User._meta.get_field("timezone").default}
+        ),
     )
 
     class Meta:

@@ -58,4 +58,53 @@
   document.addEventListener("waymark:announce", function (event) {
     if (event.detail && event.detail.message) announce(event.detail.message);
   });
+
+  // A time zone select still on the default offers the browser's own zone, and
+  // says so beside it; saving the form keeps it. Without the script the select
+  // stays as the server sent it.
+  function offerBrowserZone(select) {
+    if (select.value !== select.dataset.defaultZone) return;
+    var zone;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (error) {
+      return;
+    }
+    if (!zone || zone === select.value) return;
+    var known = Array.prototype.some.call(select.options, function (option) {
+      return option.value === zone;
+    });
+    if (!known) return;
+    select.value = zone;
+    var note = document.createElement("p");
+    note.id = "timezone-from-browser";
+    note.className = "meta";
+    note.textContent = "Set to your browser's time zone, " + zone + ": save to keep it.";
+    select.insertAdjacentElement("afterend", note);
+    var described = select.getAttribute("aria-describedby");
+    select.setAttribute("aria-describedby", (described ? described + " " : "") + note.id);
+  }
+
+  // "Copy link" buttons (data-copy: the id of the field to copy) show only with
+  // the script; the outcome is said in the status next to them.
+  function enableCopy(button) {
+    var field = document.getElementById(button.dataset.copy);
+    var status = document.getElementById(button.dataset.copyStatus);
+    if (!field || !status || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = "";
+      navigator.clipboard.writeText(field.value).then(function () {
+        status.textContent = "Copied.";
+      }, function () {
+        field.select();
+        status.textContent = "Could not copy: the link is selected, copy it with your keyboard.";
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-default-zone]").forEach(offerBrowserZone);
+    document.querySelectorAll("button[data-copy]").forEach(enableCopy);
+  });
 })();

@@ -109,3 +109,70 @@ def test_in_print_the_fold_markers_hide_and_headings_keep_with_what_follows(
     assert styles["stage"] == "avoid", styles
     pdf = page.pdf()
     assert pdf.startswith(b"%PDF")
+
+
+def test_the_settings_offer_the_browsers_time_zone_and_saving_keeps_it(
+    browser, live_server, db
+):
+    from accounts.models import User
+
+    UserFactory(username="zoe")
+    context = watched_context(browser, timezone_id="Europe/Paris")
+    page = context.new_page()
+    sign_in(page, live_server, "zoe")
+    page.goto(live_server.url + "/account/")
+    expect(page.get_by_label("Time zone")).to_have_value("Europe/Paris")
+    expect(page.locator("#timezone-from-browser")).to_contain_text("Europe/Paris")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("body")).to_contain_text("Your settings are saved.")
+    assert User.objects.get(username="zoe").timezone == "Europe/Paris"
+    # Once a zone is saved, the page leaves it alone.
+    context.close()
+    context = watched_context(browser, timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    sign_in(page, live_server, "zoe")
+    page.goto(live_server.url + "/account/")
+    expect(page.get_by_label("Time zone")).to_have_value("Europe/Paris")
+    assert page.evaluate("window.__cspViolations") == []
+    context.close()
+
+
+def test_without_javascript_the_time_zone_is_a_plain_select(browser, live_server, db):
+    UserFactory(username="zoe")
+    context = browser.new_context(timezone_id="Europe/Paris", java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server, "zoe")
+    page.goto(live_server.url + "/account/")
+    expect(page.get_by_label("Time zone")).to_have_value("UTC")
+    expect(page.locator("#timezone-from-browser")).to_have_count(0)
+    context.close()
+
+
+def test_the_calendar_link_is_copied_with_a_button(browser, live_server, db):
+    UserFactory(username="cal")
+    context = watched_context(
+        browser, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    sign_in(page, live_server, "cal")
+    page.goto(live_server.url + "/calendar/")
+    page.get_by_role("button", name="Turn on my calendar feed").click()
+    link = page.get_by_label("Calendar link").input_value()
+    assert "/calendar/" in link
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("status").filter(has_text="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    assert page.evaluate("window.__cspViolations") == []
+    context.close()
+
+
+def test_without_javascript_there_is_no_copy_button(browser, live_server, db):
+    UserFactory(username="cal")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server, "cal")
+    page.goto(live_server.url + "/calendar/")
+    page.get_by_role("button", name="Turn on my calendar feed").click()
+    expect(page.get_by_label("Calendar link")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy link")).to_have_count(0)
+    context.close()
