@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from config.spreadsheet import SafeWriter
 from mentoring.models import Endorsement
-from progress.figures import Counts, skill_counts
+from progress.figures import GROUP_COLUMNS, Counts, concept_groups, skill_counts
 from progress.models import ItemProgress, Level, SelfAssessment
 from roadmap.models import Concept, Role, RoleSkill
 
@@ -77,9 +77,14 @@ def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
         if role_skill.skill_id not in seen:
             seen.add(role_skill.skill_id)
             skills.append(role_skill.skill)
-    skill_of = dict(
-        Concept.objects.published().filter(skill__in=seen).values_list("pk", "skill_id")
+    rows = list(
+        Concept.objects.published()
+        .filter(skill__in=seen)
+        .values_list("pk", "skill_id", *GROUP_COLUMNS)
     )
+    skill_of = {pk: skill_id for pk, skill_id, *_group in rows}
+    # Choice groups counted as the learner's own skill page counts them.
+    groups = concept_groups((pk, *group) for pk, _skill, *group in rows)
     statuses: dict[int, dict] = {learner.pk: {} for learner in mentees}
     for learner_id, concept_id, status in ItemProgress.objects.filter(
         learner__in=mentees, concept__in=list(skill_of)
@@ -90,7 +95,7 @@ def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
         concepts_of.setdefault(skill_id, []).append(concept_id)
     # Counted as the learner's own skill page counts them.
     counts = {
-        (learner.pk, skill_id): skill_counts(concept_ids, statuses[learner.pk])
+        (learner.pk, skill_id): skill_counts(concept_ids, statuses[learner.pk], groups)
         for learner in mentees
         for skill_id, concept_ids in concepts_of.items()
     }

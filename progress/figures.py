@@ -10,6 +10,9 @@ The rules are documented in docs/progress.md. In short:
 - Skipped items leave the denominator: percent = done / (total - skipped), rounded
   down, so 100 % means everything not skipped is done.
 - Retired (unpublished) items count nowhere, but stay in the learner's history.
+- A choice group ("pick N of these") counts as N items (`count_items`): met
+  once N members are done; members done beyond N show as done but raise no
+  figure; plans schedule only what meets each group (`remaining_items`).
 """
 
 from __future__ import annotations
@@ -23,20 +26,32 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from config import caching
 from progress import plan as plan_rules
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
-from roadmap.models import CONCEPT_HOURS, Concept, LearningStep, Role
+from roadmap.models import CONCEPT_HOURS, ChoiceGroup, Concept, LearningStep, Role
 
 PACE_WINDOW_DAYS = plan_rules.PACE_WINDOW_DAYS
 HEATMAP_WEEKS = 52
 
 ItemKey = tuple[str, int]  # ("step", id) or ("concept", id)
+# An item's choice group, for the items in one: item -> (group id, pick).
+Groups = dict[ItemKey, tuple[int, int]]
 
 
 @dataclass
@@ -93,14 +108,89 @@ class Counts:
         }
 
 
-def skill_counts(concept_ids: Iterable[int], statuses: dict[ItemKey, str]) -> Counts:
-    """A skill's figures: its published concepts (`concept_ids`) by the
-    learner's status. The skill page and the mentor's skills matrix both count
-    with it."""
+def count_items(
+    keys: Iterable[ItemKey], statuses: dict[ItemKey, str], groups: Groups
+) -> Counts:
+    """The counting rule, for every figure: each item by the learner's status,
+    except that the members of a choice group (`groups`) count together as
+    the group's `pick` items (`_group_counts`)."""
     counts = Counts()
-    for pk in concept_ids:
-        counts.add(statuses.get(("concept", pk), Status.NOT_STARTED))
+    members: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for key in keys:
+        status = statuses.get(key, Status.NOT_STARTED)
+        if key in groups:
+            members[groups[key]].append(status)
+        else:
+            counts.add(status)
+    for (_group, pick), found in members.items():
+        counts += _group_counts(pick, found)
     return counts
+
+
+def _group_counts(pick: int, found: list[str]) -> Counts:
+    """A group of `pick` among the members' statuses `found`: `pick` items (at
+    most its members), done as far as `pick` members are done. Skipped members
+    leave it only when too few others remain to meet it (skip all eight
+    languages and the group leaves the denominator; skip seven, pick the
+    eighth)."""
+    size = min(pick, len(found))
+    done = min(size, found.count(Status.DONE))
+    counted = min(size, len(found) - found.count(Status.SKIPPED))
+    learning = min(counted - done, found.count(Status.LEARNING))
+    return Counts(total=size, done=done, learning=learning, skipped=size - counted)
+
+
+def skill_counts(
+    concept_ids: Iterable[int],
+    statuses: dict[ItemKey, str],
+    groups: Groups | None = None,
+) -> Counts:
+    """A skill's figures: its published concepts (`concept_ids`) by the
+    learner's status, its choice groups counted as `count_items` counts them.
+    The skill page and the mentor's skills matrix both count with it."""
+    return count_items((("concept", pk) for pk in concept_ids), statuses, groups or {})
+
+
+def concept_groups(rows: Iterable[tuple[int, int | None, int | None]]) -> Groups:
+    """`Groups` from (concept id, group id, pick) rows: a concept query's
+    `values_list("pk", *GROUP_COLUMNS)`, so counting needs no query more."""
+    return {
+        ("concept", pk): (group, pick) for pk, group, pick in rows if group is not None
+    }
+
+
+GROUP_COLUMNS = ("choice_groups", "choice_groups__pick")
+
+
+def skill_groups_column() -> Subquery:
+    """A skill's choice groups as a column of the skill's own row, "group:pick:
+    concept" for each member: the skill page counts with them (`skill_groups`)
+    without a query more."""
+    member = Concat(
+        Cast("choicegroup_id", CharField()),
+        Value(":"),
+        Cast("choicegroup__pick", CharField()),
+        Value(":"),
+        Cast("concept_id", CharField()),
+    )
+    return Subquery(
+        ChoiceGroup.concepts.through.objects.filter(choicegroup__skill=OuterRef("pk"))
+        .order_by()
+        .values("choicegroup__skill")
+        .annotate(members=StringAgg(member, delimiter=Value(",")))
+        .values("members")
+    )
+
+
+def skill_groups(skill) -> Groups:
+    """`Groups` of a skill fetched with `skill_groups_column()` as
+    `choice_members`."""
+    groups: Groups = {}
+    text = getattr(skill, "choice_members", None) or ""
+    for entry in filter(None, text.split(",")):
+        group, pick, concept = map(int, entry.split(":"))
+        groups[("concept", concept)] = (group, pick)
+    return groups
 
 
 @dataclass
@@ -125,6 +215,8 @@ class RoleProgress:
     pace: plan_rules.Pace = field(default_factory=plan_rules.Pace)
     plan: plan_rules.Plan | None = None  # only where a goal is given
     goal: plan_rules.Goal | None = None
+    # The choice groups the figures counted (the structure's, shared: read only).
+    groups: Groups = field(default_factory=dict, repr=False)
 
     @property
     def overall(self) -> Counts:
@@ -252,22 +344,20 @@ def fill(
     the email and the calendar: the counts, what to continue with, the pace
     and projection, and each goal's plan. No query: the statuses, the items
     done recently (`recent_done`) and the structure are given."""
-    role_items: dict[int, set[ItemKey]] = defaultdict(set)
+    role_steps: dict[int, list[ItemKey]] = defaultdict(list)
+    role_concepts: dict[int, list[ItemKey]] = defaultdict(list)
     for step in structure.steps:
-        if step.role_id in by_role:
-            by_role[step.role_id].steps.add(
-                statuses.get(("step", step.pk), Status.NOT_STARTED)
-            )
-            role_items[step.role_id].add(("step", step.pk))
+        role_steps[step.role_id].append(("step", step.pk))
     for concept_id, role_id, *_info in structure.concepts:
-        if role_id in by_role:
-            by_role[role_id].concepts.add(
-                statuses.get(("concept", concept_id), Status.NOT_STARTED)
-            )
-            role_items[role_id].add(("concept", concept_id))
+        role_concepts[role_id].append(("concept", concept_id))
     hours_of = _hours_of(structure)
     steps = {step.pk: step for step in structure.steps}
+    role_items: dict[int, set[ItemKey]] = {}
     for role_id, progress in by_role.items():
+        groups = progress.groups = structure.groups
+        progress.steps = count_items(role_steps[role_id], statuses, groups)
+        progress.concepts = count_items(role_concepts[role_id], statuses, groups)
+        role_items[role_id] = {*role_steps[role_id], *role_concepts[role_id]}
         order = remaining_items(role_id, structure, statuses)
         _continue_with(progress, order, steps)
         progress.pace = plan_rules.pace_of(
@@ -345,12 +435,14 @@ class RoleStructure:
     step_concepts: dict[int, list[int]] = field(default_factory=dict)
     # The items whose hours are what learners took (progress/timings.py).
     measured: set[ItemKey] = field(default_factory=set)
+    # Each published member of a choice group: its group and the group's pick.
+    groups: Groups = field(default_factory=dict)
 
 
 def role_structure(role_ids: Iterable[int]) -> RoleStructure:
     role_ids = sorted(set(role_ids))
     return caching.cached(
-        "figures:structure:{}".format("-".join(map(str, role_ids))),
+        "figures:structure:groups:{}".format("-".join(map(str, role_ids))),
         lambda: _load_structure(role_ids),
         depends_on=[caching.CONTENT],
         timeout=caching.DAY,
@@ -362,7 +454,12 @@ def _load_structure(role_ids: list[int]) -> RoleStructure:
     steps = list(
         LearningStep.objects.published()
         .filter(stage__role__in=role_ids)
-        .annotate(role_id=F("stage__role_id"))
+        .annotate(
+            role_id=F("stage__role_id"),
+            # An item is in one group at most (the loader and the admin check).
+            group_id=F(GROUP_COLUMNS[0]),
+            group_pick=F(GROUP_COLUMNS[1]),
+        )
         .order_by("stage__position", "stage_id", "position", "id")
     )
     # A retired prerequisite no longer blocks anything.
@@ -386,19 +483,27 @@ def _load_structure(role_ids: list[int]) -> RoleStructure:
     concepts = _role_concepts(role_ids)
     measured = {("step", step.pk) for step in steps if step.learner_hours}
     measured.update(("concept", row[0]) for row in concepts if row[5])
+    groups = concept_groups((row[0], *row[6:]) for row in concepts)
+    groups.update(
+        (("step", step.pk), (step.group_id, step.group_pick))
+        for step in steps
+        if step.group_id is not None
+    )
     return RoleStructure(
         steps=steps,
         concepts=[row[:5] for row in concepts],
         measured=measured,
+        groups=groups,
         prerequisites=dict(prerequisites),
         step_concepts=dict(step_concepts),
     )
 
 
-def _role_concepts(role_ids) -> list[tuple[int, int, str, float, str, bool]]:
-    """(concept id, role id, name, hours, slug, measured) for the published
-    concepts of each role's skills, in the skills' order: the hours learners
-    took once measured (`measured`), else the estimate."""
+def _role_concepts(role_ids) -> list[tuple]:
+    """(concept id, role id, name, hours, slug, measured, group id, pick) for
+    the published concepts of each role's skills, in the skills' order: the
+    hours learners took once measured (`measured`), else the estimate; the
+    choice group the concept belongs to, if any."""
     rows = (
         Concept.objects.published()
         .filter(skill__role_skills__role__in=role_ids)
@@ -410,6 +515,7 @@ def _role_concepts(role_ids) -> list[tuple[int, int, str, float, str, bool]]:
             "effort_hours",
             "learner_hours",
             "slug",
+            *GROUP_COLUMNS,
             "skill__role_skills__position",
             "position",
         )
@@ -424,8 +530,10 @@ def _role_concepts(role_ids) -> list[tuple[int, int, str, float, str, bool]]:
             learner_hours or hours or CONCEPT_HOURS[kind],
             slug,
             bool(learner_hours),
+            group,
+            pick,
         )
-        for pk, role_id, name, kind, hours, learner_hours, slug, *_order in rows
+        for pk, role_id, name, kind, hours, learner_hours, slug, group, pick, *_ in rows
     ]
 
 
@@ -748,8 +856,8 @@ def _hours_of(structure: RoleStructure) -> dict[ItemKey, float]:
 def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:
     """A role's items not done or skipped, in path order: each step after its
     prerequisites, followed by the concepts it covers not yet listed; then the
-    role's other concepts, in the skills' order."""
-    finished = {Status.DONE, Status.SKIPPED}
+    role's other concepts, in the skills' order. Of a choice group, only what
+    still meets it (`_meeting_groups`)."""
     concepts = {
         pk: (name, hours, slug)
         for pk, concept_role, name, hours, slug in structure.concepts
@@ -764,13 +872,35 @@ def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:
             if pk in concepts:
                 ordered.append((("concept", pk), *concepts[pk]))
     ordered.extend((("concept", pk), *info) for pk, info in concepts.items())
+    scheduled = _meeting_groups([entry[0] for entry in ordered], structure, statuses)
     items, seen = [], set()
     for key, title, hours, slug in ordered:
-        if key not in seen and statuses.get(key) not in finished:
+        if key not in seen and key in scheduled:
             estimate = "learners" if key in structure.measured else "curator"
             items.append(plan_rules.PlanItem(key, title, float(hours), slug, estimate))
         seen.add(key)
     return items
+
+
+def _meeting_groups(keys: list[ItemKey], structure, statuses) -> set[ItemKey]:
+    """Of `keys` (in path order), the items left to do: those not done or
+    skipped, and of each choice group only as many members as it still needs,
+    the ones the learner is learning first, then in path order. A met group
+    needs none: its other members are optional."""
+    finished = {Status.DONE, Status.SKIPPED}
+    keys = list(dict.fromkeys(keys))
+    left = [key for key in keys if statuses.get(key) not in finished]
+    members: dict[tuple[int, int], list[ItemKey]] = defaultdict(list)
+    for key in keys:
+        if key in structure.groups:
+            members[structure.groups[key]].append(key)
+    scheduled = {key for key in left if key not in structure.groups}
+    for (_group, pick), group_keys in members.items():
+        done = sum(1 for key in group_keys if statuses.get(key) == Status.DONE)
+        open_keys = [key for key in group_keys if key in left]
+        open_keys.sort(key=lambda key: statuses.get(key) != Status.LEARNING)
+        scheduled.update(open_keys[: max(0, pick - done)])
+    return scheduled
 
 
 def _in_prerequisite_order(steps, structure) -> list:

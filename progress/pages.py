@@ -79,10 +79,11 @@ def annotate_statuses(items, kind: str, statuses: dict) -> None:
 # --- Panels -------------------------------------------------------------------------
 
 
-def concept_counts(concepts, statuses: dict) -> figures.Counts:
-    """A skill's figures: its published concepts by the learner's status."""
+def concept_counts(concepts, statuses: dict, groups: figures.Groups) -> figures.Counts:
+    """A skill's figures: its published concepts by the learner's status, its
+    choice groups (`groups`) counted as the role's figures count them."""
     return figures.skill_counts(
-        [concept.pk for concept in concepts if concept.is_published], statuses
+        [concept.pk for concept in concepts if concept.is_published], statuses, groups
     )
 
 
@@ -103,7 +104,7 @@ def skill_panel(
     is a refused rating, shown with its error), and what other apps add (mentors'
     endorsements and feedback)."""
     statuses = figures.statuses_for(learner) if statuses is None else statuses
-    counts = concept_counts(skill.concepts.all(), statuses)
+    counts = concept_counts(skill.concepts.all(), statuses, figures.skill_groups(skill))
     assessments = list(SelfAssessment.objects.filter(learner=learner, skill=skill)[:20])
     return {
         **extensions.context("skill", learner, skill),
@@ -167,12 +168,12 @@ def noted_items(learner) -> set:
     }
 
 
-def stage_progress(step_ids, statuses: dict) -> str:
+def stage_progress(step_ids, statuses: dict, groups: figures.Groups) -> str:
     """A stage's summary line: how many of its published steps the learner has
-    done (skipped steps do not count, as in the percentage)."""
-    counts = figures.Counts()
-    for pk in step_ids:
-        counts.add(statuses.get(("step", pk), Status.NOT_STARTED))
+    done (skipped steps do not count, and a choice group counts as its pick,
+    as in the percentage)."""
+    keys = [("step", pk) for pk in step_ids]
+    counts = figures.count_items(keys, statuses, groups)
     return f"{counts.done} of {counts.counted} done"
 
 
@@ -186,8 +187,9 @@ def counted_steps(stage) -> list[int]:
 def _stage_progress_oob(role: Role, stage_id: int, statuses: dict) -> str:
     """A stage's summary, to replace the one on the role page: its published
     steps as the figures count them (the cached structure, no query)."""
-    steps = figures.role_structure([role.pk]).steps
-    text = stage_progress([s.pk for s in steps if s.stage_id == stage_id], statuses)
+    structure = figures.role_structure([role.pk])
+    steps = [s.pk for s in structure.steps if s.stage_id == stage_id]
+    text = stage_progress(steps, statuses, structure.groups)
     return format_html(
         '<span class="stage__progress" id="stage-progress-{}" hx-swap-oob="true">'
         "{}</span>",
@@ -207,7 +209,9 @@ def annotate_stages(role, statuses, role_figures, noted=frozenset()) -> None:
     note marks: for a page rendered directly (the skeleton has slots)."""
     opened = open_stage(role_figures)
     for stage in role.stages.all():
-        stage.progress_text = stage_progress(counted_steps(stage), statuses)
+        stage.progress_text = stage_progress(
+            counted_steps(stage), statuses, role_figures.groups if role_figures else {}
+        )
         stage.open_attr = " open" if stage.pk == opened else ""
         for step in stage.steps.all():
             step.note_mark = NOTE_MARK if ("step", step.pk) in noted else ""
@@ -389,8 +393,16 @@ def _out_of_band(request: HttpRequest, page: Page, item, kind: str) -> list[str]
         skill = audience.skill_or_none(page.slug)
         if skill is None:
             return []
-        concepts = Concept.objects.published().filter(skill=skill)
-        counts = concept_counts(concepts, figures.statuses_for(learner))
+        rows = list(
+            Concept.objects.published()
+            .filter(skill=skill)
+            .values_list("pk", *figures.GROUP_COLUMNS)
+        )
+        counts = figures.skill_counts(
+            [row[0] for row in rows],
+            figures.statuses_for(learner),
+            figures.concept_groups(rows),
+        )
         context = {"skill": skill, "skill_figures": counts}
         return [_oob(request, f"{SKILL_PANEL}#figures", context)]
     if page.kind == "dashboard":

@@ -76,6 +76,7 @@ def _figures(learner, skeleton: dict, csrf_token: str) -> dict:
         "map": str(pages.learner_map(skeleton["map"], statuses, role_figures)),
         "open_stage": pages.open_stage(role_figures),
         "noted": pages.noted_items(learner),
+        "groups": role_figures.groups,  # the stages' choice groups, counted
     }
 
 
@@ -222,7 +223,7 @@ def fill(skeleton: dict, parts: dict, *, token: str) -> bytes:
             return b" open" if slot[1] == parts["open_stage"] else b""
         if kind == "stage":
             steps = skeleton["stage_steps"][slot[1]]
-            return pages.stage_progress(steps, statuses).encode()
+            return pages.stage_progress(steps, statuses, parts["groups"]).encode()
         if kind == "csrf":
             return token_bytes
         return parts[kind].encode()  # the panel or the map

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from progress.figures import skill_groups_column
 from progress.models import ItemProgress
 from roadmap.models import Concept, LearningStep, Role, Skill, Source, sees_drafts
 
@@ -88,7 +89,11 @@ class Audience:
 
     def skill_for_page(self, slug: str) -> Skill:
         """The skill with everything its page lists."""
-        return self._get(Skill.objects.for_page(self.drafts), slug)
+        # With its choice groups in its own row, for its figures.
+        skills = Skill.objects.for_page(self.drafts).annotate(
+            choice_members=skill_groups_column()
+        )
+        return self._get(skills, slug)
 
     def skill_or_none(self, slug: str) -> Skill | None:
         return Skill.objects.visible(self.drafts).filter(slug=slug).first()
