@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from roadmap.models import ChoiceGroup, Concept, LearningStep
+from tests.roadmap.test_loader import load, seed_data, write
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,41 @@ def test_continue_with_never_names_a_second_language(following):
     for group in ChoiceGroup.objects.filter(skill__isnull=False):
         members = set(group.concepts.values_list("slug", flat=True))
         assert len(members & set(named)) <= group.pick
+
+
+def test_a_stages_group_counts_as_its_pick_in_the_stage_and_the_role(learner, tmp_path):
+    """Two steps of a stage offered as "pick 1": both done count once, in the
+    stage's summary (the page and the htmx answer) and in the role."""
+    data = seed_data()
+    stage = data["roles"][0]["stages"][-1]
+    members = ["decide-on-education", "earn-a-cloud-certification"]
+    stage["choices"] = [
+        {
+            "slug": "degree-or-certification",
+            "title": "Degree or certification",
+            "pick": 1,
+            "members": members,
+            "editorial": "Either shows employers what you learned.",
+        }
+    ]
+    load(write(tmp_path, data))
+    client = signed_in(learner)
+    assert client.post(reverse("progress_follow", args=[ROLE])).status_code == 302
+    counted = len(stage["steps"]) - 1
+    for slug in members:
+        response = client.post(
+            reverse("progress_set_status", args=["step", slug]),
+            {"status": "done", "panel": "role", "panel_slug": ROLE},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        assert re.search(
+            rf'class="stage__progress" id="stage-progress-\d+" '
+            rf'hx-swap-oob="true">1 of {counted} done<',
+            response.content.decode(),
+        )
+    page = client.get(reverse("role_detail", args=[ROLE])).content.decode()
+    assert re.search(rf'id="stage-progress-\d+">1 of {counted} done<', page)
+    figures = figures_of(client)
+    assert figures["overall"]["done"] == 1
+    assert figures["steps"]["done"] == 1
