@@ -135,7 +135,7 @@ def test_on_a_narrow_screen_the_map_opens_at_the_next_step(page, live_server, le
 def test_the_dashboard_prints_its_figures_without_its_controls(
     page, live_server, learner
 ):
-    _learner, path = learner
+    _learner, _path = learner
     sign_in(page, live_server, "glancer")
     page.goto(f"{live_server.url}/dashboard/")
     undo = page.get_by_role("button", name="Undo the latest change")
