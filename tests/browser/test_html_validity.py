@@ -129,3 +129,30 @@ def test_the_checker_catches_real_errors_but_not_htmx_attributes(vnu, tmp_path):
     assert len(errors) == 2, errors
     assert errors[0].startswith("bad:1: No “p” element in scope")
     assert "datetime" in errors[1]
+
+
+@pytest.mark.django_db
+def test_the_unsubscribe_pages_are_valid_html(client, vnu, tmp_path):
+    """The weekly email's unsubscribe page, from a fresh link and an expired one
+    (the one a mail app or a person opens without signing in)."""
+    from django.core import signing
+    from django.urls import reverse
+
+    from progress import reminders
+    from tests.factories import UserFactory
+
+    learner = UserFactory(weekly_email=True)
+    fresh = "/" + reminders.unsubscribe_url(learner).split("://", 1)[1].split("/", 1)[1]
+    undated = signing.Signer(salt=reminders.SALT).sign(str(learner.pk))
+    expired = reverse("weekly_email_unsubscribe", args=[undated])
+    pages = {}
+    for name, path in {"unsubscribe": fresh, "unsubscribe-expired": expired}.items():
+        response = client.get(path)
+        assert response.status_code == 200, name
+        pages[name] = response.content.decode()
+    assert "Stop the weekly email" in pages["unsubscribe"]
+    assert "This link has expired" in pages["unsubscribe-expired"]
+
+    errors = check_html(vnu, tmp_path, pages)
+
+    assert errors == [], f"{len(errors)} HTML errors:\n" + "\n".join(errors)
