@@ -51,15 +51,22 @@ def endorse(mentor, learner, skill, level: int) -> Endorsement:
     return endorsement
 
 
+class NotReachable(Exception):
+    """The learner has no verified email address: no reminder can go to them."""
+
+
 def nudge(mentor, learner) -> Nudge | None:
     """Queue a reminder email to the learner, sent by the worker once this
-    commits; None if they got one today (in their time zone), from any mentor."""
+    commits; None if they got one today (in their time zone), from any mentor.
+    Raises NotReachable, recording nothing, when the learner's address is not
+    verified (so the day's one reminder is not used up by nothing)."""
     try:
         with transaction.atomic():
             sent = Nudge.objects.create(
                 learner=learner, mentor=mentor, day=figures.local_today(learner)
             )
-            queue_nudge(sent)
+            if not queue_nudge(sent):
+                raise NotReachable(learner)
     except IntegrityError:
         return None
     audit.info("nudge mentor=%s learner=%s", mentor.pk, learner.pk)

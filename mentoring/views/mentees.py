@@ -346,12 +346,21 @@ def endorse(request: HttpRequest, username: str, slug: str) -> HttpResponse:
 def nudge(request: HttpRequest, username: str) -> HttpResponse:
     """Email the mentee a reminder, at most once a day; sent after commit."""
     learner = get_visible_learner(request, username)
-    if feedback.nudge(request.user, learner) is None:
-        messages.info(
+    try:
+        sent = feedback.nudge(request.user, learner)
+    except feedback.NotReachable:
+        messages.error(
             request,
-            f"{learner.name} already got a reminder today. You can send another "
-            "tomorrow.",
+            f"{learner.name} has no verified email address yet, so no reminder "
+            "can reach them. Try again once they have confirmed it.",
         )
     else:
-        messages.success(request, f"A reminder is on its way to {learner.name}.")
+        if sent is None:
+            messages.info(
+                request,
+                f"{learner.name} already got a reminder today. You can send "
+                "another tomorrow.",
+            )
+        else:
+            messages.success(request, f"A reminder is on its way to {learner.name}.")
     return redirect("mentee_dashboard", username=learner.username)

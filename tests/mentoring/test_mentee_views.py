@@ -253,6 +253,25 @@ class TestNudge:
         assert Message.objects.get().context == {"nudge": Nudge.objects.get().pk}
         assert [m.to for m in delivered()] == [["learner@example.com"]]
 
+    def test_a_nudge_to_an_unverified_address_says_so_and_uses_up_nothing(
+        self, client, mentor, learner, active
+    ):
+        from allauth.account.models import EmailAddress
+
+        # A learner restored from a data file has their address back unverified.
+        EmailAddress.objects.filter(user=learner).update(verified=False)
+        client.force_login(mentor)
+        url = reverse("mentee_nudge", args=["learner"])
+        response = client.post(url, follow=True)
+        assert "has no verified email address yet" in response.content.decode()
+        assert not Nudge.objects.exists()
+        assert delivered() == []
+        # Once they confirm it, today's reminder can still be sent.
+        EmailAddress.objects.filter(user=learner).update(verified=True)
+        response = client.post(url, follow=True)
+        assert "A reminder is on its way" in response.content.decode()
+        assert len(delivered()) == 1
+
     def test_a_nudge_needs_an_active_mentorship(self, client, mentor, learner):
         mentorship(learner, mentor, status="ended")
         client.force_login(mentor)
