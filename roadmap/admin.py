@@ -265,7 +265,7 @@ class RoleFactInline(admin.StackedInline):
 class RoleSkillInline(admin.TabularInline):
     model = RoleSkill
     extra = 0
-    fields = ("skill", "importance", "position")
+    fields = ("skill", "importance", "importance_basis", "position")
     autocomplete_fields = ("skill",)
 
 

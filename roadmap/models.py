@@ -601,7 +601,20 @@ class RoleSkill(models.Model):
     skill = models.ForeignKey(
         Skill, on_delete=models.CASCADE, related_name="role_skills"
     )
+
+    class Basis(models.TextChoices):
+        SOURCES = "sources", "From the sources"
+        WAYMARK = "waymark", "Waymark's judgement"
+
     importance = models.CharField(max_length=20, choices=Importance.choices)
+    importance_basis = models.CharField(
+        max_length=20,
+        choices=Basis.choices,
+        default=Basis.WAYMARK,
+        help_text="`sources` where the seed documents rank the skill (the skill's "
+        "quotes give the passage); `waymark` where they do not and the importance "
+        "is Waymark's judgement. Pages label the latter.",
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -548,6 +548,14 @@ ROLE_SKILLS = Kind(
             doc="The skill's slug; a role lists a skill once.",
         ),
         Field("importance", CHOICE, required=True, doc="How much the role needs it."),
+        Field(
+            "importance_basis",
+            CHOICE,
+            doc="`sources` where the seed documents rank the skill (the skill's "
+            "`quotes` hold the passage, e.g. the skill listed under a source's core "
+            "skills); `waymark` (the default) where they do not, and pages label the "
+            "importance as Waymark's judgement.",
+        ),
     ),
     doc="The skills a role needs, in order.",
     parent="role",
