@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from config import caching
 from progress import extensions, figures, reviews
@@ -37,6 +38,12 @@ from roadmap.models import Concept, Role, Skill, citations_of, sees_drafts
 STATUS_CONTROL = "progress/_status_control.html"
 ROLE_PANEL = "progress/_role_panel.html"
 SKILL_PANEL = "progress/_skill_panel.html"
+
+
+def annotate_role_choices(role, statuses: dict, groups) -> None:
+    """The choice marks of the role's concepts (`groups`: the role's figures')."""
+    for role_skill in role.role_skills.all():
+        annotate_choices(role_skill.skill.concepts.all(), "concept", statuses, groups)
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,48 @@ def item_citations(user, item) -> list:
 def annotate_statuses(items, kind: str, statuses: dict) -> None:
     for item in items:
         item.learner_status = statuses.get((kind, item.pk), Status.NOT_STARTED)
+
+
+# --- Choice groups on the learner's pages -----------------------------------------
+
+CHOSEN = (Status.DONE, Status.LEARNING)
+
+
+def choice_marks(statuses: dict, groups: figures.Groups) -> dict:
+    """Each choice-group member's mark: "chosen" where the learner is learning
+    or has done it; "optional" for the others once `pick` members are done
+    (the group is met, as `figures.count_items` counts it); else ""."""
+    members: dict[tuple[int, int], list] = {}
+    for key, group in groups.items():
+        members.setdefault(group, []).append(key)
+    marks = {}
+    for (_group, pick), keys in members.items():
+        found = {key: statuses.get(key, Status.NOT_STARTED) for key in keys}
+        met = sum(status == Status.DONE for status in found.values()) >= pick
+        for key, status in found.items():
+            marks[key] = "chosen" if status in CHOSEN else "optional" if met else ""
+    return marks
+
+
+def choice_mark(key, mark: str, *, oob: bool = False) -> str:
+    """A member's mark as its status control shows it (an empty mark keeps its
+    place, for a status change elsewhere in the group to fill)."""
+    return format_html(
+        '<span class="choice__mark{}" id="choice-mark-{}-{}"{}>{}</span>',
+        f" choice__mark--{mark}" if mark else "",
+        key[0],
+        key[1],
+        mark_safe(' hx-swap-oob="true"') if oob else "",
+        mark,
+    )
+
+
+def annotate_choices(items, kind: str, statuses: dict, groups) -> None:
+    """Each item in a choice group gets its `choice_mark`."""
+    marks = choice_marks(statuses, groups)
+    for item in items:
+        if (kind, item.pk) in marks:
+            item.choice_mark = choice_mark((kind, item.pk), marks[(kind, item.pk)])
 
 
 # --- Panels -------------------------------------------------------------------------
@@ -226,6 +275,7 @@ def role_page_context(learner, role: Role) -> dict:
     for role_skill in role.role_skills.all():
         annotate_statuses(role_skill.skill.concepts.all(), "concept", statuses)
     panel = role_panel(learner, role, statuses)
+    annotate_role_choices(role, statuses, panel["role_figures"].groups)
     annotate_stages(role, statuses, panel["role_figures"], noted_items(learner))
     return {
         **panel,
@@ -246,6 +296,8 @@ def signed_in_skill_page(
     skill = audience.skill_for_page(slug)
     statuses = figures.statuses_for(request.user)
     annotate_statuses(skill.concepts.all(), "concept", statuses)
+    groups = figures.skill_groups(skill)
+    annotate_choices(skill.concepts.all(), "concept", statuses, groups)
     context = {
         **skill_panel(request.user, skill, statuses, assessment_form),
         "skill_panel_template": SKILL_PANEL,
@@ -352,6 +404,7 @@ def dashboard_parts(request: HttpRequest) -> dict:
 def after_status_change(request: HttpRequest, item, kind: str, page: Page, next_url):
     """The htmx answer to a status change: the item's control, then every
     figure on the page it came from, re-rendered out of band."""
+    out_of_band = _out_of_band(request, page, item, kind)  # and the item's mark
     control = render_to_string(
         STATUS_CONTROL,
         {
@@ -363,7 +416,19 @@ def after_status_change(request: HttpRequest, item, kind: str, page: Page, next_
         },
         request=request,
     )
-    return control + "".join(_out_of_band(request, page, item, kind))
+    return control + "".join(out_of_band)
+
+
+def _choice_marks_oob(item, kind: str, statuses: dict, groups) -> list[str]:
+    """The marks of the item's choice group, if it is in one: the item's own
+    in its control (`choice_mark`), the other members' out of band."""
+    key = (kind, item.pk)
+    if key not in groups:
+        return []
+    members = {other: group for other, group in groups.items() if group == groups[key]}
+    marks = choice_marks(statuses, members)
+    item.choice_mark = choice_mark(key, marks[key])
+    return [choice_mark(k, mark, oob=True) for k, mark in marks.items() if k != key]
 
 
 def _out_of_band(request: HttpRequest, page: Page, item, kind: str) -> list[str]:
@@ -382,6 +447,7 @@ def _out_of_band(request: HttpRequest, page: Page, item, kind: str) -> list[str]
         statuses = figures.statuses_for(learner)
         panel = role_panel(learner, role, statuses)
         answer = [_oob(request, ROLE_PANEL, panel)]
+        answer += _choice_marks_oob(item, kind, statuses, panel["role_figures"].groups)
         if kind == "step" and item.stage.role_id == role.pk:
             # A step's status also shows in its stage's summary and on the map
             # (where the next step may have moved too).
@@ -398,13 +464,12 @@ def _out_of_band(request: HttpRequest, page: Page, item, kind: str) -> list[str]
             .filter(skill=skill)
             .values_list("pk", *figures.GROUP_COLUMNS)
         )
-        counts = figures.skill_counts(
-            [row[0] for row in rows],
-            figures.statuses_for(learner),
-            figures.concept_groups(rows),
-        )
+        statuses = figures.statuses_for(learner)
+        groups = figures.concept_groups(rows)
+        counts = figures.skill_counts([row[0] for row in rows], statuses, groups)
         context = {"skill": skill, "skill_figures": counts}
-        return [_oob(request, f"{SKILL_PANEL}#figures", context)]
+        marks = _choice_marks_oob(item, kind, statuses, groups)
+        return [_oob(request, f"{SKILL_PANEL}#figures", context), *marks]
     if page.kind == "dashboard":
         context = dashboard_context(learner)
         return [

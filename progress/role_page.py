@@ -81,7 +81,9 @@ def _figures(learner, skeleton: dict, csrf_token: str) -> dict:
 
 
 def _skeleton(slug: str) -> dict:
-    role = get_object_or_404(Role.objects.for_page(drafts=False), slug=slug)
+    role = get_object_or_404(
+        Role.objects.for_page(drafts=False, choices=True), slug=slug
+    )
     key = secrets.token_hex(8)  # slots no content can imitate
     stage_steps = {}
     for stage in role.stages.all():
@@ -94,6 +96,8 @@ def _skeleton(slug: str) -> dict:
     for role_skill in role.role_skills.all():
         for concept in role_skill.skill.concepts.all():
             concept.learner_status = f"⟦{key}:concept:{concept.pk}⟧"
+            if getattr(concept, "choice_group_row", None) is not None:
+                concept.choice_mark = f"⟦{key}:mark:{concept.pk}⟧"
     context = {
         "role": role,
         "role_panel_template": "progress/_role_panel_slot.html",
@@ -121,11 +125,12 @@ def _compile(article: str, key: str) -> dict:
     value of `slots[i]`, and so on, ending with the last text; all as UTF-8
     bytes, so a request joins bytes and encodes nothing. A slot is ("item",
     item, {status: bytes}) (an item's whole control, one version per status),
-    ("note", step id), ("open", stage id), ("stage", stage id), ("csrf",),
+    ("note", step id), ("open", stage id), ("stage", stage id), ("mark",
+    concept id) (its choice group's mark), ("csrf",),
     ("panel",) or ("map",)."""
     pattern = re.compile(
         rf"⟦{key}:(?:(?P<kind>step|concept):(?P<pk>\d+)"
-        r"|(?P<part>note|open|stage):(?P<id>\d+)|(?P<whole>csrf|map|panel))⟧"
+        r"|(?P<part>note|open|stage|mark):(?P<id>\d+)|(?P<whole>csrf|map|panel))⟧"
         r'|status-button--(?P<button>[a-z_]+)" aria-pressed="false"'
     )
     texts: list[str] = []
@@ -212,6 +217,7 @@ def fill(skeleton: dict, parts: dict, *, token: str) -> bytes:
     noted = parts["noted"]
     note = pages.NOTE_MARK.encode()
     token_bytes = token.encode()
+    marks = pages.choice_marks(statuses, parts["groups"])
 
     def value(slot: tuple) -> bytes:
         kind = slot[0]
@@ -224,6 +230,9 @@ def fill(skeleton: dict, parts: dict, *, token: str) -> bytes:
         if kind == "stage":
             steps = skeleton["stage_steps"][slot[1]]
             return pages.stage_progress(steps, statuses, parts["groups"]).encode()
+        if kind == "mark":
+            key = ("concept", slot[1])
+            return str(pages.choice_mark(key, marks.get(key, ""))).encode()
         if kind == "csrf":
             return token_bytes
         return parts[kind].encode()  # the panel or the map

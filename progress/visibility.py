@@ -81,8 +81,8 @@ class Audience:
         return self._get(self.roles(), slug)
 
     def role_for_page(self, slug: str) -> Role:
-        """The role with everything its page lists."""
-        return self._get(Role.objects.for_page(self.drafts), slug)
+        """The role with everything its page lists, its choice groups too."""
+        return self._get(Role.objects.for_page(self.drafts, choices=True), slug)
 
     def skill(self, slug: str) -> Skill:
         return self._get(Skill.objects.visible(self.drafts), slug)
@@ -90,7 +90,7 @@ class Audience:
     def skill_for_page(self, slug: str) -> Skill:
         """The skill with everything its page lists."""
         # With its choice groups in its own row, for its figures.
-        skills = Skill.objects.for_page(self.drafts).annotate(
+        skills = Skill.objects.for_page(self.drafts, choices=True).annotate(
             choice_members=skill_groups_column()
         )
         return self._get(skills, slug)

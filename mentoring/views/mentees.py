@@ -40,7 +40,7 @@ from progress.models import (
     SelfAssessment,
     Status,
 )
-from progress.pages import annotate_stages, learner_map
+from progress.pages import annotate_role_choices, annotate_stages, learner_map
 from progress.views import safe_next
 from progress.visibility import Audience
 from roadmap import path_map
@@ -244,6 +244,7 @@ def mentee_role(request: HttpRequest, username: str, slug: str) -> HttpResponse:
             )
     (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
     annotate_stages(role, statuses, role_figures)  # notes are the learner's own
+    annotate_role_choices(role, statuses, role_figures.groups)
     context = {
         "role": role,
         "learner": learner,

@@ -31,7 +31,9 @@ def rendered_directly(client, learner) -> str:
     request.session = client.session
     request.htmx = False
     request.csp_nonce = "n"
-    role = Role.objects.for_page(drafts=False).get(slug="backend-engineer")
+    role = Role.objects.for_page(drafts=False, choices=True).get(
+        slug="backend-engineer"
+    )
     context = pages.role_page_context(learner, role)
     return render(request, "roadmap/role_detail.html", context).content.decode()
 

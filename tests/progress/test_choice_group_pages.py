@@ -1,0 +1,109 @@
+"""The signed-in pages show a choice group as a choice: "Pick 1 of 8", which
+member the learner chose, and, once the group is met, the others optional (each
+keeping its status control). Set through the status form on the seed roadmap."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from roadmap.models import Concept
+
+pytestmark = pytest.mark.django_db
+
+ROLE = "backend-engineer"
+SKILL = "backend-programming-languages"
+LANGUAGES = ["python", "java", "ruby", "php", "go", "rust", "nodejs", "csharp"]
+
+
+@pytest.fixture
+def client(seed_roadmap, learner) -> Client:
+    client = Client()
+    client.force_login(learner)
+    return client
+
+
+def mark_of(html: str, slug: str) -> str:
+    """The choice mark beside a language's status control ("" when none)."""
+    pk = Concept.objects.get(slug=slug).pk
+    found = re.search(
+        rf'<span class="choice__mark[^"]*" id="choice-mark-concept-{pk}"[^>]*>'
+        r"([^<]*)</span>",
+        html,
+    )
+    assert found, f"no choice mark for {slug}"
+    return found.group(1)
+
+
+def post_status(client: Client, slug: str, status: str, *, htmx: bool, page: str):
+    headers = {"HX-Request": "true"} if htmx else {}
+    fields = {"status": status, "panel": page, "next": "/"}
+    fields["panel_slug"] = SKILL if page == "skill" else ROLE
+    return client.post(
+        reverse("progress_set_status", args=["concept", slug]), fields, headers=headers
+    )
+
+
+@pytest.mark.parametrize("page", ["skill_detail", "role_detail"])
+def test_before_any_language_the_group_is_a_choice_with_nothing_optional(client, page):
+    slug = SKILL if page == "skill_detail" else ROLE
+    html = client.get(reverse(page, args=[slug])).content.decode()
+    assert "Pick 1 of 8" in html
+    assert [mark_of(html, language) for language in LANGUAGES] == [""] * 8
+    assert "choice__mark--optional" not in html
+
+
+@pytest.mark.parametrize("page", ["skill_detail", "role_detail"])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_python_done_shows_python_chosen_and_the_other_seven_optional(
+    client, page, htmx
+):
+    slug = SKILL if page == "skill_detail" else ROLE
+    client.get(reverse(page, args=[slug]))  # the page as it was, cached
+    answer = post_status(
+        client, "python", "done", htmx=htmx, page=page.removesuffix("_detail")
+    )
+    html = client.get(reverse(page, args=[slug])).content.decode()
+    assert "Pick 1 of 8" in html
+    assert mark_of(html, "python") == "chosen"
+    assert [mark_of(html, language) for language in LANGUAGES[1:]] == ["optional"] * 7
+    # Each of them keeps its status control.
+    for language in LANGUAGES[1:]:
+        pk = Concept.objects.get(slug=language).pk
+        assert f'id="status-concept-{pk}"' in html
+    if htmx:
+        assert answer.status_code == 200
+        body = answer.content.decode()
+        assert mark_of(body, "python") == "chosen"
+        assert [mark_of(body, language) for language in LANGUAGES[1:]] == [
+            "optional"
+        ] * 7
+        assert body.count('hx-swap-oob="true"') >= 7
+    else:
+        assert answer.status_code == 302
+
+
+def test_a_language_being_learned_is_chosen_and_leaves_the_rest_open(client):
+    post_status(client, "go", "learning", htmx=False, page="skill")
+    html = client.get(reverse("skill_detail", args=[SKILL])).content.decode()
+    assert mark_of(html, "go") == "chosen"
+    assert mark_of(html, "python") == ""
+    assert "choice__mark--optional" not in html
+
+
+def test_the_mentor_sees_the_mentees_choice_on_the_mentees_role_page(client, learner):
+    from mentoring.models import Mentorship
+    from tests.factories import UserFactory
+
+    post_status(client, "python", "done", htmx=False, page="skill")
+    mentor = UserFactory(username="mentor")
+    Mentorship.objects.create(mentor=mentor, learner=learner, status="active")
+    viewer = Client()
+    viewer.force_login(mentor)
+    html = viewer.get(
+        reverse("mentee_role", args=[learner.username, ROLE])
+    ).content.decode()
+    assert "Pick 1 of 8" in html
+    assert mark_of(html, "python") == "chosen"
+    assert mark_of(html, "java") == "optional"
