@@ -437,6 +437,8 @@ class RoleStructure:
     measured: set[ItemKey] = field(default_factory=set)
     # Each published member of a choice group: its group and the group's pick.
     groups: Groups = field(default_factory=dict)
+    # The items with no estimate of Waymark's: plans count their kind's default.
+    guessed: set[ItemKey] = field(default_factory=set)
 
 
 def role_structure(role_ids: Iterable[int]) -> RoleStructure:
@@ -483,7 +485,9 @@ def _load_structure(role_ids: list[int]) -> RoleStructure:
     concepts = _role_concepts(role_ids)
     measured = {("step", step.pk) for step in steps if step.learner_hours}
     measured.update(("concept", row[0]) for row in concepts if row[5])
-    groups = concept_groups((row[0], *row[6:]) for row in concepts)
+    groups = concept_groups((row[0], *row[6:8]) for row in concepts)
+    guessed = {("step", step.pk) for step in steps if not step.effort_is_estimated}
+    guessed.update(("concept", row[0]) for row in concepts if row[8])
     groups.update(
         (("step", step.pk), (step.group_id, step.group_pick))
         for step in steps
@@ -494,16 +498,18 @@ def _load_structure(role_ids: list[int]) -> RoleStructure:
         concepts=[row[:5] for row in concepts],
         measured=measured,
         groups=groups,
+        guessed=guessed,
         prerequisites=dict(prerequisites),
         step_concepts=dict(step_concepts),
     )
 
 
 def _role_concepts(role_ids) -> list[tuple]:
-    """(concept id, role id, name, hours, slug, measured, group id, pick) for
-    the published concepts of each role's skills, in the skills' order: the
-    hours learners took once measured (`measured`), else the estimate; the
-    choice group the concept belongs to, if any."""
+    """(concept id, role id, name, hours, slug, measured, group id, pick,
+    guessed) for the published concepts of each role's skills, in the skills'
+    order: the hours learners took once measured (`measured`), else the
+    estimate, else the kind's default (`guessed`); the choice group the concept
+    belongs to, if any."""
     rows = (
         Concept.objects.published()
         .filter(skill__role_skills__role__in=role_ids)
@@ -532,6 +538,7 @@ def _role_concepts(role_ids) -> list[tuple]:
             bool(learner_hours),
             group,
             pick,
+            hours is None,
         )
         for pk, role_id, name, kind, hours, learner_hours, slug, group, pick, *_ in rows
     ]
@@ -877,6 +884,8 @@ def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:
     for key, title, hours, slug in ordered:
         if key not in seen and key in scheduled:
             estimate = "learners" if key in structure.measured else "curator"
+            if estimate == "curator" and key in structure.guessed:
+                estimate = "default"  # no estimate: the kind's default
             items.append(plan_rules.PlanItem(key, title, float(hours), slug, estimate))
         seen.add(key)
     return items

@@ -26,6 +26,7 @@ Pure functions over plain values, so the rules are easy to state and to test
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 from collections.abc import Iterable
@@ -84,7 +85,9 @@ class PlanItem:
     title: str
     hours: float
     slug: str = ""
-    # Whose figure `hours` is: the curator's estimate, or what learners took.
+    # Whose figure `hours` is: the curator's estimate ("curator"), what learners
+    # took ("learners"), or, for an item with no estimate yet, its kind's
+    # default ("default").
     estimate: str = "curator"
 
     @property
@@ -136,6 +139,22 @@ class Plan:
     target: datetime.date | None = None
     # The finish at MAX_HOURS_PER_WEEK: the earliest target that can be met.
     earliest: datetime.date | None = None
+    # The remaining items with no estimate yet, counted at their kind's default.
+    guessed: tuple[PlanItem, ...] = ()
+
+    @property
+    def guessed_note(self) -> str:
+        """How many items the plan guessed, and at what: "" when none."""
+        if not self.guessed:
+            return ""
+        hours = sorted({item.hours for item in self.guessed})
+        each = _hours(hours[0])
+        if len(hours) > 1:
+            each = f"{_hours(hours[0])} to {_hours(hours[-1])}"
+        count = len(self.guessed)
+        if count == 1:
+            return f"1 item has no estimate yet; counted as about {each} h."
+        return f"{count} items have no estimate yet; counted as about {each} h each."
 
     @property
     def days_early(self) -> int:
@@ -246,6 +265,17 @@ def make_plan(
     today: datetime.date,
 ) -> Plan:
     """The plan for the remaining `items` (in order) from `today`."""
+    plan = _make_plan(items, goal, pace_hours_per_week, today)
+    guessed = tuple(item for item in items if item.estimate == "default")
+    return dataclasses.replace(plan, guessed=guessed)
+
+
+def _make_plan(
+    items: list[PlanItem],
+    goal: Goal,
+    pace_hours_per_week: float,
+    today: datetime.date,
+) -> Plan:
     remaining = sum(item.hours for item in items)
     week = week_of(today)
     if goal.hours_per_week:
