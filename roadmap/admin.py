@@ -57,11 +57,14 @@ class CitedForm(forms.ModelForm):
         if quotes in (None, ""):
             return
         if not isinstance(quotes, dict) or not all(
-            isinstance(v, str) for v in quotes.values()
+            isinstance(v, str)
+            or (isinstance(v, list) and v and all(isinstance(p, str) for p in v))
+            for v in quotes.values()
         ):
             self.add_error(
                 quotes_field,
-                'Give a mapping of source slugs to quotes: {"slug": "the passage"}.',
+                'Give a mapping of source slugs to quotes: {"slug": "the passage"} '
+                'or {"slug": ["a passage", "another"]}.',
             )
             return
         sources = cleaned.get(sources_field)
@@ -73,7 +76,10 @@ class CitedForm(forms.ModelForm):
                 self.add_error(
                     quotes_field, f"{slug!r} is not one of the item's sources."
                 )
-            elif not citations.occurs_in(quote, cited[slug].text):
+            elif not all(
+                citations.occurs_in(passage, cited[slug].text)
+                for passage in citations.passages_of(quote)
+            ):
                 self.add_error(
                     quotes_field,
                     f"The quote for {slug!r} is not in that source's text; copy the "

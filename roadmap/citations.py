@@ -1,6 +1,6 @@
 """Quotes from the source documents: how a quote is matched, named and marked.
 
-An item carries, for each source it cites, the passage it rests on. A quote
+An item carries, for each source it cites, the passages it rests on. A quote
 matches its source when it occurs in the source's text with only whitespace and
 typographic quotes told apart (`normalise`); the content loader refuses any other.
 Each distinct passage has one anchor on its source's page (`anchor`), where
@@ -56,18 +56,39 @@ def anchor(quote: str) -> str:
     return f"quote-{digest[:12]}"
 
 
+def passages_of(given: str | list[str] | None) -> list[str]:
+    """An item's quote of one source: one passage, or a list of several."""
+    if not given:
+        return []
+    return [given] if isinstance(given, str) else list(given)
+
+
 @dataclass(frozen=True)
 class Citation:
-    """A source an item cites, and the passage it quotes from it (may be empty)."""
+    """A source an item cites, and the passages it quotes from it (may be none)."""
 
     source: object
-    quote: str = ""
+    given: str | list[str] = ""  # one passage, or a list of several
+
+    @property
+    def quotes(self) -> list[str]:
+        return passages_of(self.given)
+
+    @property
+    def quote(self) -> str:
+        """The first passage, or nothing."""
+        return next(iter(self.quotes), "")
 
     @property
     def url(self) -> str:
-        """The passage on the source's page, or the page if there is no quote."""
+        """The first passage on the source's page, or the page if there is none."""
+        return self.passages[0][1] if self.quotes else self.source.get_absolute_url()
+
+    @property
+    def passages(self) -> list[tuple[str, str]]:
+        """Each passage and its place on the source's page."""
         page = self.source.get_absolute_url()
-        return f"{page}#{anchor(self.quote)}" if self.quote else page
+        return [(quote, f"{page}#{anchor(quote)}") for quote in self.quotes]
 
 
 # --- Marking a source's text ---------------------------------------------------

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from django.shortcuts import get_object_or_404
 from django.utils.text import Truncator
 
-from roadmap.citations import Passage, anchor, marked_paragraphs, normalise
+from roadmap.citations import (
+    Passage,
+    anchor,
+    marked_paragraphs,
+    normalise,
+    passages_of,
+)
 from roadmap.models import Role, RoleFact, Source
 from roadmap.templatetags.links import web_link
 
@@ -20,7 +26,11 @@ class Use:
     kind: str  # as the page lists it: "Learning steps", ...
     label: str
     url: str
-    quote: str
+    quotes: tuple[str, ...]  # the passages it quotes from the source
+
+    @property
+    def quote(self) -> str:
+        return next(iter(self.quotes), "")
 
     @property
     def anchor(self) -> str:
@@ -49,7 +59,8 @@ def uses_of(source: Source, drafts: bool) -> list[Use]:
     for kind, items, describe in listed:
         for item in items:
             label, url, quotes = describe(item)
-            uses.append(Use(kind, label, url, quotes.get(source.slug, "")))
+            quoted = tuple(passages_of(quotes.get(source.slug)))
+            uses.append(Use(kind, label, url, quoted))
     return uses
 
 
@@ -87,8 +98,8 @@ def passages(uses: list[Use]) -> list[Passage]:
     """One passage per distinct quote (same words, same passage), with its items."""
     by_words: dict[str, Passage] = {}
     for use in uses:
-        if use.quote:
-            passage = by_words.setdefault(normalise(use.quote), Passage(use.quote))
+        for quote in use.quotes:
+            passage = by_words.setdefault(normalise(quote), Passage(quote))
             passage.items.append((use.label, use.url))
     return list(by_words.values())
 

@@ -87,8 +87,9 @@ def _limits(f: Field) -> str:
         )
     if f.type == spec.QUOTES:
         return (
-            f"keys among `{f.cites}`; each quote at most {spec.QUOTE_MAX_LENGTH} "
-            "characters and found in that source's text"
+            f"keys among `{f.cites}`; each value a passage or a list of passages, "
+            f"each at most {spec.QUOTE_MAX_LENGTH} characters and found in that "
+            "source's text"
         )
     if f.type == spec.INTEGER:
         if f.at_most:

@@ -32,6 +32,7 @@ class ContentError(Exception):
         super().__init__("\n".join(problems))
 
 
+EXPECTED_PASSAGE = "expected the quoted passage, as text"
 SHOWN_MAX = 80  # characters of a value an error message quotes
 
 # Bounded at every level, so even a huge nested value costs little to show.
@@ -336,9 +337,10 @@ class _Reader:
             return None
         return spec.Document(value, citations.document_text(raw))
 
-    def quotes(self, data: dict, f: Field, where: str) -> dict[str, str]:
-        """Source slug -> passage; which sources, and whether each passage is in
-        its source's text, is checked once every file is read."""
+    def quotes(self, data: dict, f: Field, where: str) -> dict[str, str | list[str]]:
+        """Source slug -> passage, or a list of passages; which sources, and
+        whether each passage is in its source's text, is checked once every file
+        is read."""
         value = data.get(f.key)
         where = f"{where}.{f.key}"
         if value is None:
@@ -356,22 +358,38 @@ class _Reader:
                 self.problem(where, f"{_shown(slug)} is not a source slug")
                 continue
             place = f"{where}.{slug}"
-            if not isinstance(quote, str) or not quote.strip():
-                self.problem(place, "expected the quoted passage, as text")
-                continue
-            quote = " ".join(quote.split())
-            if len(quote) > spec.QUOTE_MAX_LENGTH:
-                self.problem(
-                    place,
-                    f"is {len(quote)} characters long (max {spec.QUOTE_MAX_LENGTH}: "
-                    "quote a sentence or a list line)",
-                )
-                continue
-            if "\x00" in quote:
-                self.problem(place, "contains a null character")
-                continue
-            result[slug] = quote
+            if isinstance(quote, list) and quote:
+                passages = [
+                    self.passage(passage, f"{place}[{index}]")
+                    for index, passage in enumerate(quote)
+                ]
+                if None not in passages:
+                    result[slug] = passages if len(passages) > 1 else passages[0]
+            elif isinstance(quote, list):
+                self.problem(place, f"{EXPECTED_PASSAGE} or a list of passages")
+            else:
+                passage = self.passage(quote, place)
+                if passage is not None:
+                    result[slug] = passage
         return result
+
+    def passage(self, quote: Any, place: str) -> str | None:
+        """One quoted passage, whitespace folded; None (and a problem) if unfit."""
+        if not isinstance(quote, str) or not quote.strip():
+            self.problem(place, f"{EXPECTED_PASSAGE} or a list of passages")
+            return None
+        quote = " ".join(quote.split())
+        if len(quote) > spec.QUOTE_MAX_LENGTH:
+            self.problem(
+                place,
+                f"is {len(quote)} characters long (max {spec.QUOTE_MAX_LENGTH}: "
+                "quote a sentence or a list line)",
+            )
+            return None
+        if "\x00" in quote:
+            self.problem(place, "contains a null character")
+            return None
+        return quote
 
     def date(self, data: dict, f: Field, where: str) -> datetime.date | None:
         value = data.get(f.key)
@@ -715,7 +733,7 @@ def _check_quotes(
             continue
         cites = next(g for g in kind.fields if g.key == f.cites)
         cited = item[cites.name]
-        for slug, quote in item[f.name].items():
+        for slug, given in item[f.name].items():
             where = f"{file}: {item['where']}.{f.key}.{slug}"
             source = catalogue.sources.get(slug)
             if source is None:
@@ -732,9 +750,12 @@ def _check_quotes(
                 for g, v in spec.flatten(spec.SOURCES, source)
                 if g.type == spec.DOCUMENT
             )
-            if document is not None and not citations.occurs_in(quote, document.text):
+            several = isinstance(given, list)
+            for index, quote in enumerate(citations.passages_of(given)):
+                if document is None or citations.occurs_in(quote, document.text):
+                    continue
                 problems.append(
-                    f"{where}: the quote is not in the text of source "
-                    f"{_shown(slug)} ({spec.DOCUMENT_FOLDER}/{document.name}): "
-                    f"{_shown(quote)}"
+                    f"{where}{f'[{index}]' if several else ''}: the quote is not in "
+                    f"the text of source {_shown(slug)} "
+                    f"({spec.DOCUMENT_FOLDER}/{document.name}): {_shown(quote)}"
                 )

@@ -281,7 +281,8 @@ QUOTES_FIELD = Field(
     QUOTES,
     cites="sources",
     doc="For each source in `sources` (by slug), the passage the item rests on, "
-    "word for word: a sentence or a list line of the source's text. The loader "
+    "word for word: a sentence or a list line of the source's text; or a list of "
+    "such passages where the item rests on several of one source. The loader "
     "refuses a quote that does not occur in it (only whitespace and typographic "
     "quotes may differ).",
 )

@@ -1,11 +1,18 @@
 """The seed roadmap says what its sources say, and labels what is Waymark's own."""
 
+import html
 import re
+from io import StringIO
 
 import pytest
+import yaml
+from django.core.management import call_command
 from django.urls import reverse
 
-from roadmap.models import Role, RoleSkill
+from roadmap.models import LearningStep, Role, RoleSkill
+from tests.content_files import write_content
+from tests.roadmap.test_loader import load, seed_data, snapshot
+from tests.roadmap.test_quotes import first_step, refused
 
 # The profile lists these under "Core Skills and Tools"; the essay calls messaging
 # "a fundamental piece of backend architecture"; the guide calls server
@@ -21,6 +28,13 @@ RANKED_CORE_BY_SOURCES = {
         "a fundamental piece of backend architecture",
     ),
     "web-servers-and-proxies": ("guide-becoming-a-backend-engineer", "is crucial"),
+}
+
+# A second passage of each source the first seed step cites.
+SECOND_PASSAGE = {
+    "profile-backend-engineer": [
+        "Learn SQL and practice designing databases and writing queries."
+    ],
 }
 
 
@@ -67,3 +81,101 @@ def test_the_skill_page_labels_importance_as_waymarks_judgement(client, role):
     body = text(client.get(reverse("skill_detail", args=["version-control"])))
     assert "recommended" in body
     assert "Waymark&#x27;s judgement" in body or "Waymark's judgement" in body
+
+
+# --- Several quotes from one source -------------------------------------------
+
+
+@pytest.mark.django_db
+class TestSeveralQuotesFromOneSource:
+    def test_an_item_may_quote_several_passages_of_one_source(self, tmp_path):
+        data = seed_data()
+        step = first_step(data)
+        source = "profile-backend-engineer"
+        step["quotes"][source] = [step["quotes"][source], *SECOND_PASSAGE[source]]
+        load(write_content(tmp_path / "roadmap.yaml", data))
+        stored = LearningStep.objects.get(slug=step["slug"]).quotes[source]
+        assert len(stored) == 2
+
+    def test_one_passage_of_several_not_in_the_source_is_refused(self, tmp_path):
+        data = seed_data()
+        step = first_step(data)
+        source = "profile-backend-engineer"
+        step["quotes"][source] = [step["quotes"][source], "Learn Git first."]
+        path = write_content(tmp_path / "roadmap.yaml", data)
+        message = refused(path)
+        assert str(path) in message
+        assert f"steps[{step['slug']}].quotes.{source}[1]" in message
+        assert "not in the text of source" in message
+        before = snapshot()
+        with pytest.raises(Exception, match="nothing was written"):
+            call_command(
+                "load_roadmaps", str(path), stdout=StringIO(), stderr=StringIO()
+            )
+        assert snapshot() == before
+
+    @pytest.mark.parametrize(
+        ("value", "says"),
+        [
+            ([], "expected the quoted passage, as text or a list of passages"),
+            (["ok", 3], ".quotes.video-what-it-takes[1]: expected the quoted"),
+        ],
+    )
+    def test_a_malformed_list_of_passages_is_refused(self, tmp_path, value, says):
+        data = seed_data()
+        first_step(data)["quotes"] = {"video-what-it-takes": value}
+        assert says in refused(write_content(tmp_path / "roadmap.yaml", data))
+
+    def test_the_page_shows_each_passage_and_the_export_keeps_them(
+        self, tmp_path, client
+    ):
+        data = seed_data()
+        step = first_step(data)
+        source = "profile-backend-engineer"
+        passages = [step["quotes"][source], *SECOND_PASSAGE[source]]
+        step["quotes"][source] = passages
+        load(write_content(tmp_path / "roadmap.yaml", data))
+        body = text(client.get(reverse("role_detail", args=["backend-engineer"])))
+        for passage in passages:
+            assert html.escape(passage.split(".")[0]) in body
+        exported = tmp_path / "out" / "exported.yaml"
+        exported.parent.mkdir()
+        call_command(
+            "export_roadmap", "backend-engineer", "--output", str(exported),
+            stdout=StringIO(),
+        )  # fmt: skip
+        again = yaml.safe_load(exported.read_text())
+        assert first_step(again)["quotes"][source] == passages
+
+
+# Notes that said what a source says are now that source's words, quoted.
+RESTATED = [
+    ("concept", "web-server", "essay-backend-fundamentals", "software, hardware"),
+    ("concept", "asynchronous-communication", "essay-backend-fundamentals", "glue"),
+    ("concept", "asynchronous-communication", "essay-backend-fundamentals", "crumble"),
+    ("skill", "web-frameworks", "essay-backend-fundamentals", "saves time"),
+    ("concept", "web-framework", "essay-backend-fundamentals", "active communities"),
+    ("concept", "interview-preparation", "guide-becoming-a-backend-engineer",
+     "Practice coding exercises"),
+    ("step", "prepare-for-interviews", "guide-becoming-a-backend-engineer",
+     "research the company"),
+    ("step", "build-a-portfolio", "guide-becoming-a-backend-engineer",
+     "the challenges you faced"),
+    ("step", "apply-for-backend-jobs", "guide-becoming-a-backend-engineer",
+     "Tailor your resume"),
+    ("concept", "portfolio", "guide-becoming-a-backend-engineer", "live demos"),
+    ("concept", "proxy", "essay-backend-fundamentals", "compromised"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "slug", "source", "words"), RESTATED)
+def test_a_note_that_restated_a_source_is_now_its_quote(
+    seed_roadmap, kind, slug, source, words
+):
+    from roadmap.models import Concept, Skill
+
+    model = {"concept": Concept, "skill": Skill, "step": LearningStep}[kind]
+    item = model.objects.get(slug=slug)
+    assert item.editorial == ""
+    if words:
+        assert any(words in quote for quote in quotes_of(item, source))
