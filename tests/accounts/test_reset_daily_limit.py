@@ -99,11 +99,10 @@ def test_thirty_clients_at_once_get_the_limit_and_no_more(settings, grace):
     if connection.vendor != "postgresql":
         pytest.skip("parallel requests are tested on PostgreSQL (CI runs it there)")
     # Thirty clients from thirty addresses: allauth's per-minute limits, which
-    # a day of minutes would pass anyway, are not what this test is about.
-    settings.ACCOUNT_RATE_LIMITS = {
-        **settings.ACCOUNT_RATE_LIMITS,
-        "reset_password": "1000/m/ip,1000/m/key",
-    }
+    # a day of minutes would pass anyway, are not what this test is about (and
+    # their counts in the cache are not atomic, so thirty at once on the
+    # database cache could trip one by chance): they are off for this test.
+    settings.ACCOUNT_RATE_LIMITS = False
     cache.clear()
     barrier = threading.Barrier(30)
     statuses: list[int] = []
