@@ -36,7 +36,7 @@ PADDING = 10
 MAX_TITLE_LINES = 4
 ROW = 4  # a stage's steps without prerequisites among them: at most 4 a row
 DOT_TIMEOUT = 20
-LAYOUT_VERSION = 3  # in the cache key: raise it when PathMap's shape changes
+LAYOUT_VERSION = 4  # in the cache key: raise it when PathMap's shape changes
 MARKS = {  # the text mark beside the colour, so colour is never alone
     "done": "✓ Done",
     "learning": "◐ Learning",
@@ -76,6 +76,8 @@ class PathMap:
     stages: tuple[MapStage, ...]
     nodes: tuple[MapNode, ...]  # in path order
     edges: tuple[str, ...]  # SVG path data, one per prerequisite
+    # A stage's choice groups, each framed round its members ("Pick 1 of 2: ...").
+    choices: tuple[MapStage, ...] = ()
 
 
 def dot_binary() -> str | None:
@@ -106,6 +108,40 @@ def path_of(role) -> list[tuple[object, list]]:
     ]
 
 
+def choices_of(stages) -> dict[int, list[tuple[str, list[int]]]]:
+    """Each stage's choice groups among its published steps: (label, member
+    ids) by stage index, from the stages' `step_choices()` where the role was
+    fetched with them, else in one query."""
+    steps = [step for _stage, members in stages for step in members]
+    if all(hasattr(step, "choice_group_row") for step in steps):
+        found = [
+            (index, group, [m.pk for m in members if m.is_published])
+            for index, (stage, _steps) in enumerate(stages)
+            for group, members in stage.step_choices()
+        ]
+    else:
+        from roadmap.models import ChoiceGroup
+
+        index_of = {stage.pk: index for index, (stage, _s) in enumerate(stages)}
+        published = {step.pk for step in steps}
+        found = [
+            (
+                index_of[group.stage_id],
+                group,
+                [pk for pk in group.member_set() if pk in published],
+            )
+            for group in ChoiceGroup.objects.filter(
+                stage__in=index_of
+            ).prefetch_related("steps")
+        ]
+    choices: dict[int, list[tuple[str, list[int]]]] = {}
+    for index, group, members in found:
+        if members:
+            label = f"Pick {group.pick} of {len(members)}: {group.title}"
+            choices.setdefault(index, []).append((label, members))
+    return choices
+
+
 def layout(role) -> PathMap | None:
     stages = [(stage, steps) for stage, steps in path_of(role) if steps]
     if not stages:
@@ -114,7 +150,8 @@ def layout(role) -> PathMap | None:
     if binary is None:
         logger.warning("no map for %s: Graphviz's dot is not installed", role.slug)
         return None
-    source, lines = graph_source(stages)
+    choices = choices_of(stages)
+    source, lines = graph_source(stages, choices)
     try:
         result = subprocess.run(  # noqa: S603 - the dot binary, input on stdin
             [binary, "-Tjson"],
@@ -127,7 +164,7 @@ def layout(role) -> PathMap | None:
     except (subprocess.SubprocessError, OSError, ValueError) as error:
         logger.error("no map for %s: dot failed: %s", role.slug, error)
         return None
-    return _read(drawn, stages, lines)
+    return _read(drawn, stages, lines, choices)
 
 
 def _quoted(text: str) -> str:
@@ -153,10 +190,12 @@ def node_height(lines: tuple[str, ...]) -> float:
     return (len(lines) + 1) * LINE + 2 * PADDING
 
 
-def graph_source(stages) -> tuple[str, dict[int, tuple[str, ...]]]:
-    """The DOT text of the path: clusters of fixed-size boxes, the prerequisites
-    as edges, and invisible edges that keep the stages in order and a long
-    stage in rows of ROW."""
+def graph_source(stages, choices=None) -> tuple[str, dict[int, tuple[str, ...]]]:
+    """The DOT text of the path: clusters of fixed-size boxes (a stage's choice
+    groups, `choices`, clusters within it), the prerequisites as edges, and
+    invisible edges that keep the stages in order and a long stage in rows of
+    ROW."""
+    choices = choices or {}
     lines: dict[int, tuple[str, ...]] = {}
     stage_of = {
         step.pk: index for index, (_s, steps) in enumerate(stages) for step in steps
@@ -181,6 +220,12 @@ def graph_source(stages) -> tuple[str, dict[int, tuple[str, ...]]]:
                         has_before.add(step.pk)
     for index, (stage, steps) in enumerate(stages):
         out.append(f"subgraph cluster_{index} {{ label={_quoted(stage.title)};")
+        for number, (label, members) in enumerate(choices.get(index, ())):
+            names = " ".join(f"s{pk};" for pk in members)
+            out.append(
+                f"subgraph cluster_choice_{index}_{number} "
+                f"{{ label={_quoted(label)} fontsize=13; {names} }}"
+            )
         for step in steps:
             lines[step.pk] = title_lines(step.title)
             out.append(
@@ -213,7 +258,7 @@ def _numbers(text: str) -> list[float]:
     return [float(value) for value in text.replace(",", " ").split()]
 
 
-def _read(drawn: dict, stages, lines) -> PathMap:
+def _read(drawn: dict, stages, lines, choices=None) -> PathMap:
     _x0, _y0, width, height = _numbers(drawn["bb"])
 
     def flip(y: float) -> float:
@@ -221,8 +266,27 @@ def _read(drawn: dict, stages, lines) -> PathMap:
 
     by_name = {}
     clusters = []
+    framed = []
     for item in drawn.get("objects", []):
-        if item["name"].startswith("cluster_"):
+        if item["name"].startswith("cluster_choice_"):
+            index, number = map(int, item["name"].split("_")[2:])
+            left, bottom, right, top = _numbers(item["bb"])
+            label_x, label_y = _numbers(item.get("lp", f"{left},{top}"))
+            framed.append(
+                (
+                    (index, number),
+                    MapStage(
+                        (choices or {})[index][number][0],
+                        round(left),
+                        round(flip(top)),
+                        round(right - left),
+                        round(top - bottom),
+                        round(label_x),
+                        round(flip(label_y) + 4),
+                    ),
+                )
+            )
+        elif item["name"].startswith("cluster_"):
             left, bottom, right, top = _numbers(item["bb"])
             label_x, label_y = _numbers(item.get("lp", f"{left},{top}"))
             clusters.append(
@@ -268,12 +332,14 @@ def _read(drawn: dict, stages, lines) -> PathMap:
             continue
         edges.append(_edge_path(edge["pos"], flip))
     clusters.sort()
+    framed.sort()
     return PathMap(
         round(width),
         round(height),
         tuple(stage for _index, stage in clusters),
         tuple(nodes),
         tuple(edges),
+        tuple(choice for _index, choice in framed),
     )
 
 
@@ -343,6 +409,13 @@ def render(
             f'width="{stage.width}" height="{stage.height}" rx="10"/>'
             f'<text class="map__stage-title" x="{stage.label_x}" y="{stage.label_y}">'
             f"{escape(stage.title)}</text>"
+        )
+    for choice in path_map.choices:
+        out.append(
+            f'\n<rect class="map__choice" x="{choice.x}" y="{choice.y}" '
+            f'width="{choice.width}" height="{choice.height}" rx="8"/>'
+            f'<text class="map__choice-title" x="{choice.label_x}" '
+            f'y="{choice.label_y}">{escape(choice.title)}</text>'
         )
     out.append('\n</g>\n<g class="map__edges" aria-hidden="true">')
     out.extend(f'\n<path d="{edge}"/>' for edge in path_map.edges)

@@ -288,7 +288,7 @@ def test_the_map_costs_no_query_of_its_own(
         StepFactory(stage=stage, position=10 + number, slug=f"more-{number}")
     from roadmap.models import Role
 
-    role = Role.objects.for_page(drafts=False).get(slug="small")
+    role = Role.objects.for_page(drafts=False, choices=True).get(slug="small")
     list(role.stages.all())  # the page's prefetches, already done for the page
     with django_assert_num_queries(0):
         layout = path_map.layout(role)
