@@ -179,3 +179,21 @@ def test_a_note_that_restated_a_source_is_now_its_quote(
     assert item.editorial == ""
     if words:
         assert any(words in quote for quote in quotes_of(item, source))
+
+
+# --- Prerequisites are Waymark's ordering ---------------------------------------
+
+
+def step_block(body: str, slug: str) -> str:
+    block = body[body.index(f'id="step-{slug}"') :]
+    return block[: block.index('<li class="step"')]
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_prerequisites_are_labelled_as_waymarks_order(client, role, learner, signed_in):
+    if signed_in:
+        client.force_login(learner)
+    body = text(client.get(reverse("role_detail", args=[role.slug])))
+    step = step_block(body, "implement-authentication")
+    assert 'href="#step-understand-sessions"' in step
+    assert "Order suggested by Waymark" in step
