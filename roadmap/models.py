@@ -165,6 +165,8 @@ class Resource(Cited, Content):
 
     class Kind(models.TextChoices):
         OFFICIAL_DOCS = "official_docs", "Official documentation"
+        SPECIFICATION = "specification", "Specification"
+        REFERENCE = "reference", "Reference documentation"
         ARTICLE = "article", "Article"
         VIDEO = "video", "Video"
         COURSE = "course", "Course"

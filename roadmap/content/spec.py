@@ -317,7 +317,13 @@ SOURCES = Kind(
             "content file (UTF-8; a leading `---` front-matter block is left out).",
         ),
         Field("kind", CHOICE, required=True, doc="What sort of document it is."),
-        Field("date", DATE, "published_on", doc="When the document was published."),
+        Field(
+            "date",
+            DATE,
+            "published_on",
+            doc="The date the document gives (a front matter's `date:`), shown as "
+            '"dated": not every document says it is a publication date.',
+        ),
         Field("summary", TEXT, doc="What the document covers."),
         PUBLISHED,
     ),

@@ -197,3 +197,43 @@ def test_prerequisites_are_labelled_as_waymarks_order(client, role, learner, sig
     step = step_block(body, "implement-authentication")
     assert 'href="#step-understand-sessions"' in step
     assert "Order suggested by Waymark" in step
+
+
+# --- Small fixes ------------------------------------------------------------------
+
+
+def test_the_tagline_is_quoted_from_the_profile(role):
+    assert any(
+        role.tagline in quote for quote in quotes_of(role, "profile-backend-engineer")
+    )
+
+
+def test_the_hackathons_fact_is_background_not_a_certification(role):
+    from roadmap.models import RoleFact
+
+    hackathons = role.facts.get(text__icontains="hackathons")
+    assert hackathons.kind == RoleFact.Kind.BACKGROUND
+
+
+@pytest.mark.parametrize(
+    ("slug", "kind"),
+    [
+        ("rfc-9110-http-semantics", "specification"),
+        ("postman-docs", "official_docs"),
+        ("mdn-http", "reference"),
+    ],
+)
+def test_resources_are_filed_as_the_kind_they_are(seed_roadmap, slug, kind):
+    from roadmap.models import Resource
+
+    assert Resource.objects.get(slug=slug).kind == kind
+
+
+def test_a_sources_date_is_shown_as_dated_not_published(client, seed_roadmap):
+    for url in (
+        reverse("sources"),
+        reverse("source_detail", args=["video-what-it-takes"]),
+    ):
+        body = text(client.get(url))
+        assert ", dated " in body
+        assert ", published " not in body
