@@ -237,3 +237,49 @@ def test_a_sources_date_is_shown_as_dated_not_published(client, seed_roadmap):
         body = text(client.get(url))
         assert ", dated " in body
         assert ", published " not in body
+
+
+# --- Passages a learner would want ------------------------------------------------
+
+WANTED = [
+    ("role", "backend-engineer", "essay-backend-fundamentals",
+     "also known as server-side engineers"),
+    ("role", "backend-engineer", "video-what-it-takes", "growth and advancement"),
+    ("group", "backend-language", "essay-backend-fundamentals",
+     "It doesn't matter which language or framework you choose. These fundamentals"),
+    ("group", "backend-language", "guide-becoming-a-backend-engineer",
+     "Each language has its own strengths"),
+    ("step", "build-a-portfolio", "guide-becoming-a-backend-engineer",
+     "a variety of technologies and frameworks"),
+    ("step", "build-a-portfolio", "guide-becoming-a-backend-engineer",
+     "from ideation to deployment"),
+    ("fact", "employers_look_for", "article-backend-engineer-skills",
+     "may vary depending on the company"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "slug", "source", "words"), WANTED)
+def test_passages_a_learner_wants_are_quoted(role, kind, slug, source, words):
+    from roadmap.models import ChoiceGroup
+
+    if kind == "role":
+        items = [role]
+    elif kind == "group":
+        items = [ChoiceGroup.objects.get(slug=slug)]
+    elif kind == "step":
+        items = [LearningStep.objects.get(slug=slug)]
+    else:
+        items = list(role.facts.filter(kind=slug))
+    assert any(words in quote for item in items for quote in quotes_of(item, source))
+
+
+def test_the_role_page_shows_the_wanted_passages(client, role):
+    body = html.unescape(text(client.get(reverse("role_detail", args=[role.slug]))))
+    for words in (
+        "also known as server-side engineers",
+        "growth and advancement",
+        "from ideation to deployment",
+        "may vary depending on the company",
+        "Each language has its own strengths",
+    ):
+        assert words in body, words
