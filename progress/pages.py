@@ -41,7 +41,10 @@ SKILL_PANEL = "progress/_skill_panel.html"
 
 
 def annotate_role_choices(role, statuses: dict, groups) -> None:
-    """The choice marks of the role's concepts (`groups`: the role's figures')."""
+    """The choice marks of the role's steps and concepts (`groups`: the role's
+    figures')."""
+    for stage in role.stages.all():
+        annotate_choices(stage.steps.all(), "step", statuses, groups)
     for role_skill in role.role_skills.all():
         annotate_choices(role_skill.skill.concepts.all(), "concept", statuses, groups)
 

@@ -93,6 +93,8 @@ def _skeleton(slug: str) -> dict:
         for step in stage.steps.all():
             step.learner_status = f"⟦{key}:step:{step.pk}⟧"
             step.note_mark = f"⟦{key}:note:{step.pk}⟧"
+            if getattr(step, "choice_group_row", None) is not None:
+                step.choice_mark = f"⟦{key}:stepmark:{step.pk}⟧"
     for role_skill in role.role_skills.all():
         for concept in role_skill.skill.concepts.all():
             concept.learner_status = f"⟦{key}:concept:{concept.pk}⟧"
@@ -126,11 +128,11 @@ def _compile(article: str, key: str) -> dict:
     bytes, so a request joins bytes and encodes nothing. A slot is ("item",
     item, {status: bytes}) (an item's whole control, one version per status),
     ("note", step id), ("open", stage id), ("stage", stage id), ("mark",
-    concept id) (its choice group's mark), ("csrf",),
+    concept id) and ("stepmark", step id) (a choice group's member's mark), ("csrf",),
     ("panel",) or ("map",)."""
     pattern = re.compile(
         rf"⟦{key}:(?:(?P<kind>step|concept):(?P<pk>\d+)"
-        r"|(?P<part>note|open|stage|mark):(?P<id>\d+)|(?P<whole>csrf|map|panel))⟧"
+        r"|(?P<part>note|open|stage|mark|stepmark):(?P<id>\d+)|(?P<whole>csrf|map|panel))⟧"
         r'|status-button--(?P<button>[a-z_]+)" aria-pressed="false"'
     )
     texts: list[str] = []
@@ -230,8 +232,8 @@ def fill(skeleton: dict, parts: dict, *, token: str) -> bytes:
         if kind == "stage":
             steps = skeleton["stage_steps"][slot[1]]
             return pages.stage_progress(steps, statuses, parts["groups"]).encode()
-        if kind == "mark":
-            key = ("concept", slot[1])
+        if kind in ("mark", "stepmark"):
+            key = ("concept" if kind == "mark" else "step", slot[1])
             return str(pages.choice_mark(key, marks.get(key, ""))).encode()
         if kind == "csrf":
             return token_bytes

@@ -107,3 +107,34 @@ def test_the_mentor_sees_the_mentees_choice_on_the_mentees_role_page(client, lea
     assert "Pick 1 of 8" in html
     assert mark_of(html, "python") == "chosen"
     assert mark_of(html, "java") == "optional"
+
+
+def test_a_stages_choice_marks_its_steps_on_the_role_page(learner, tmp_path):
+    from roadmap.models import LearningStep
+    from tests.roadmap.test_loader import load, seed_data, write
+
+    data = seed_data()
+    members = ["decide-on-education", "earn-a-cloud-certification"]
+    data["roles"][0]["stages"][-1]["choices"] = [
+        {
+            "slug": "degree-or-cert",
+            "title": "Degree or cert",
+            "pick": 1,
+            "members": members,
+            "editorial": "Either shows employers what you learned.",
+        }
+    ]
+    load(write(tmp_path, data))
+    client = Client()
+    client.force_login(learner)
+    url = reverse("role_detail", args=[ROLE])
+    client.get(url)
+    answer = client.post(
+        reverse("progress_set_status", args=["step", members[0]]),
+        {"status": "done", "panel": "role", "panel_slug": ROLE},
+        headers={"HX-Request": "true"},
+    )
+    first, second = (LearningStep.objects.get(slug=slug).pk for slug in members)
+    for html in (client.get(url).content.decode(), answer.content.decode()):
+        assert f'id="choice-mark-step-{first}">chosen<' in html
+        assert re.search(rf'id="choice-mark-step-{second}"[^>]*>optional<', html)
