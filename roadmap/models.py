@@ -7,14 +7,23 @@ that point at it survive.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
-from django.db.models import F, Prefetch
-from django.db.models.functions import Coalesce, Now
+from django.db.models import (
+    F,
+    OuterRef,
+    Prefetch,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, JSONObject, Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -207,8 +216,10 @@ class Resource(Cited, Content):
 
 
 class SkillQuerySet(PublishedQuerySet):
-    def for_page(self, drafts: bool) -> SkillQuerySet:
-        """Everything the skill page shows, in a fixed number of queries."""
+    def for_page(self, drafts: bool, choices: bool = False) -> SkillQuerySet:
+        """Everything the skill page shows, in a fixed number of queries; with
+        `choices`, the concepts' choice groups too, in the same queries
+        (`Skill.concept_entries`)."""
         sources = Source.objects.visible(drafts).defer("text")  # its page shows it
         role_skills = RoleSkill.objects.filter(
             role__in=Role.objects.visible(drafts)
@@ -218,9 +229,9 @@ class SkillQuerySet(PublishedQuerySet):
             .select_related("stage__role")
             .order_by("stage__role__position", "stage__position", "position")
         )
-        concepts = Concept.objects.visible(drafts).prefetch_related(
-            Prefetch("sources", queryset=sources)
-        )
+        concepts = _with_groups(
+            Concept.objects.visible(drafts), "concept", drafts, choices
+        ).prefetch_related(Prefetch("sources", queryset=sources))
         return self.visible(drafts).prefetch_related(
             Prefetch("sources", queryset=sources),
             Prefetch("concepts", queryset=concepts),
@@ -228,42 +239,87 @@ class SkillQuerySet(PublishedQuerySet):
             Prefetch("steps", queryset=steps),
         )
 
-    def with_choices(self, drafts: bool) -> SkillQuerySet:
-        """With each skill's choice groups, for `Skill.concept_entries`."""
-        return self.prefetch_related(
-            Prefetch(
-                "choice_groups",
-                queryset=_choice_groups(drafts, "concepts"),
-                to_attr="prefetched_choices",
-            )
-        )
 
-
-def _choice_groups(drafts: bool, members: str) -> models.QuerySet:
-    """Choice groups as pages show them: their sources and their members' ids."""
-    sources = Source.objects.visible(drafts).defer("text")
-    return ChoiceGroup.objects.prefetch_related(
-        Prefetch("sources", queryset=sources),
-        Prefetch(
-            members,
-            queryset=ChoiceGroup._meta.get_field(members).related_model.objects.only(
-                "id"
-            ),
-        ),
+def _with_groups(
+    items: models.QuerySet, member: str, drafts: bool, choices: bool
+) -> models.QuerySet:
+    """Concepts (`member` "concept") or steps ("learningstep") with their choice
+    group as a column of their own row, `choice_group_row`, where `choices`: the
+    group's fields and its sources as JSON, so a page shows the groups without a
+    query more (an item is in at most one group; see `_entries`)."""
+    if not choices:
+        return items
+    members = ChoiceGroup.concepts if member == "concept" else ChoiceGroup.steps
+    through = members.through
+    source = JSONObject(
+        id="source_id",
+        slug="source__slug",
+        title="source__title",
+        kind="source__kind",
+        file_name="source__file_name",
     )
+    sources = (
+        ChoiceGroup.sources.through.objects.filter(
+            choicegroup=OuterRef("choicegroup_id"),
+            source__in=Source.objects.visible(drafts),
+        )
+        .order_by()
+        .values("choicegroup")
+        .annotate(text=StringAgg(Cast(source, TextField()), delimiter=Value(",")))
+        .values("text")
+    )
+    group = JSONObject(
+        id="choicegroup_id",
+        slug="choicegroup__slug",
+        title="choicegroup__title",
+        pick="choicegroup__pick",
+        editorial="choicegroup__editorial",
+        quotes=Cast("choicegroup__quotes", TextField()),
+        sources=Subquery(sources),
+    )
+    rows = (
+        through.objects.filter(**{member: OuterRef("pk")})
+        .order_by("choicegroup__position", "choicegroup_id")
+        .values(row=group)[:1]
+    )
+    return items.annotate(choice_group_row=Subquery(rows))
 
 
-def _entries(items, groups) -> list[tuple[ChoiceGroup | None, list]]:
+def _json(value):
+    """A value read from a JSON column: decoded already, or JSON text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _group_of(item, groups: dict[int, ChoiceGroup]) -> ChoiceGroup | None:
+    """The item's choice group from its `choice_group_row` (`_with_groups`), one
+    instance per group in `groups`; None for an item in none or read without."""
+    row = getattr(item, "choice_group_row", None)
+    if row is None:
+        return None
+    row = _json(row)
+    group = groups.get(row["id"])
+    if group is None:
+        group = groups[row["id"]] = ChoiceGroup(
+            id=row["id"],
+            slug=row["slug"],
+            title=row["title"],
+            pick=row["pick"],
+            editorial=row["editorial"],
+            quotes=_json(row["quotes"]) or {},
+        )
+        cited = [Source(**source) for source in _json(f"[{row['sources'] or ''}]")]
+        group.cited_sources = sorted(cited, key=lambda source: source.file_name)
+    return group
+
+
+def _entries(items) -> list[tuple[ChoiceGroup | None, list]]:
     """Items in order, each group's members together where its first member is:
     (group, members) for a group, (None, [item]) for an item in none."""
-    group_of = {}
-    for group in groups:
-        for member in group.member_set():
-            group_of.setdefault(member, group)
+    groups: dict[int, ChoiceGroup] = {}
     entries: list[tuple[ChoiceGroup | None, list]] = []
     placed: dict[int, list] = {}
     for item in items:
-        group = group_of.get(item.pk)
+        group = _group_of(item, groups)
         if group is None:
             entries.append((None, [item]))
         elif group.pk in placed:
@@ -301,9 +357,8 @@ class Skill(Cited, Content):
     def concept_entries(self) -> list[tuple[ChoiceGroup | None, list[Concept]]]:
         """The (prefetched) concepts in order, a choice group's members together
         under their group: only where the page fetched the groups
-        (`with_choices`), else each concept on its own."""
-        groups = getattr(self, "prefetched_choices", ())
-        return _entries(self.concepts.all(), groups)
+        (`for_page(..., choices=True)`), else each concept on its own."""
+        return _entries(self.concepts.all())
 
 
 # What an item takes when its content file gives no estimate, in hours: a step is
@@ -412,11 +467,15 @@ class RoleQuerySet(PublishedQuerySet):
             skill_count=models.Count("role_skills", distinct=True),
         )
 
-    def for_page(self, drafts: bool) -> RoleQuerySet:
-        """Everything the role page shows, in a fixed number of queries."""
+    def for_page(self, drafts: bool, choices: bool = False) -> RoleQuerySet:
+        """Everything the role page shows, in a fixed number of queries; with
+        `choices`, the skills' and stages' choice groups too, in the same queries
+        (`Skill.concept_entries`, `Stage.step_choices`)."""
         sources = Source.objects.visible(drafts).defer("text")  # its page shows it
         steps = (
-            LearningStep.objects.visible(drafts)
+            _with_groups(
+                LearningStep.objects.visible(drafts), "learningstep", drafts, choices
+            )
             .order_by("position", "id")
             .prefetch_related(
                 Prefetch("skills", queryset=Skill.objects.visible(drafts)),
@@ -449,7 +508,12 @@ class RoleQuerySet(PublishedQuerySet):
             RoleSkill.objects.filter(skill__in=Skill.objects.visible(drafts))
             .select_related("skill")
             .prefetch_related(
-                Prefetch("skill__concepts", queryset=Concept.objects.visible(drafts))
+                Prefetch(
+                    "skill__concepts",
+                    queryset=_with_groups(
+                        Concept.objects.visible(drafts), "concept", drafts, choices
+                    ),
+                )
             )
         )
         facts = RoleFact.objects.prefetch_related(Prefetch("sources", queryset=sources))
@@ -459,22 +523,6 @@ class RoleQuerySet(PublishedQuerySet):
             Prefetch("facts", queryset=facts),
             Prefetch("role_skills", queryset=role_skills),
             Prefetch("stages", queryset=stages),
-        )
-
-    def with_choices(self, drafts: bool) -> RoleQuerySet:
-        """With the choice groups of its skills and stages, for
-        `Skill.concept_entries` and `Stage.step_choices`."""
-        return self.prefetch_related(
-            Prefetch(
-                "role_skills__skill__choice_groups",
-                queryset=_choice_groups(drafts, "concepts"),
-                to_attr="prefetched_choices",
-            ),
-            Prefetch(
-                "stages__choice_groups",
-                queryset=_choice_groups(drafts, "steps"),
-                to_attr="prefetched_choices",
-            ),
         )
 
 
@@ -661,9 +709,8 @@ class Stage(Cited, Content):
 
     def step_choices(self) -> list[tuple[ChoiceGroup, list[LearningStep]]]:
         """The stage's choice groups with their (prefetched) steps in order, where
-        the page fetched them (`with_choices`)."""
-        groups = getattr(self, "prefetched_choices", ())
-        return [e for e in _entries(self.steps.all(), groups) if e[0] is not None]
+        the page fetched them (`for_page(..., choices=True)`)."""
+        return [e for e in _entries(self.steps.all()) if e[0] is not None]
 
 
 class LearningStepQuerySet(PublishedQuerySet):
@@ -773,10 +820,11 @@ class ChoiceGroup(Cited):
     as `pick` items (1 <= pick <= members), met once `pick` of its members are
     done; `members()` lists them in path order, `member_set()` gives their ids,
     `still_needed(done_ids)` says how many more a learner needs. Pages fetch
-    groups with `Role.objects...with_choices()` / `Skill.objects...with_choices()`
-    (members as ids only: use `member_set()` there, not `members()`). Not content
-    of its own: no learner data points at a group, so the loader deletes one the
-    files drop.
+    groups with `Role.objects.for_page(..., choices=True)` (and `Skill`'s), as a
+    column of each member's row: there a group has no members of its own (use
+    `Skill.concept_entries` / `Stage.step_choices`), only its fields and sources.
+    Not content of its own: no learner data points at a group, so the loader
+    deletes one the files drop.
     """
 
     skill = models.ForeignKey(
@@ -841,6 +889,14 @@ class ChoiceGroup(Cited):
 
     def __str__(self) -> str:
         return f"{self.title} (pick {self.pick})"
+
+    def citations(self) -> list[Citation]:
+        """As every cited item's; from the sources read with the members' rows
+        where a page read the group there (`_group_of`)."""
+        cited = getattr(self, "cited_sources", None)
+        if cited is None:
+            return super().citations()
+        return citations_of(cited, self.quotes)
 
     @property
     def owner(self) -> Skill | Stage:

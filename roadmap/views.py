@@ -34,7 +34,7 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _public_role(slug: str) -> dict:
     role = get_object_or_404(
-        Role.objects.for_page(drafts=False).with_choices(drafts=False), slug=slug
+        Role.objects.for_page(drafts=False, choices=True), slug=slug
     )
     context = {
         "role": role,
@@ -52,7 +52,7 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if response is not None:
             return response
     skill = get_object_or_404(
-        Skill.objects.for_page(drafts=False).with_choices(drafts=False), slug=slug
+        Skill.objects.for_page(drafts=False, choices=True), slug=slug
     )
     context = {"skill": skill, "skill_panel_template": "roadmap/_skill_sign_in.html"}
     return render(request, "roadmap/skill_detail.html", context)
