@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from roadmap.models import LearningStep, Role, RoleSkill
 from tests.content_files import write_content
+from tests.roadmap import test_admin
 from tests.roadmap.test_loader import load, seed_data, snapshot
 from tests.roadmap.test_quotes import first_step, refused
 
@@ -283,3 +284,41 @@ def test_the_role_page_shows_the_wanted_passages(client, role):
         "Each language has its own strengths",
     ):
         assert words in body, words
+
+
+# --- The admin takes several passages of one source too ---------------------------
+
+
+@pytest.fixture
+def curator_client(client, group_curator):
+    """A curator with the Curators group's permissions, not a superuser."""
+    client.force_login(group_curator)
+    return client
+
+
+@pytest.mark.django_db
+class TestSeveralQuotesInTheAdmin:
+    def test_a_list_of_passages_from_the_text_is_saved(self, curator_client):
+        admin = test_admin.TestQuotesInTheAdmin()
+        step, _source = admin.step_citing_text()
+        quotes = '{"doc": ["Queues decouple services.", "Caching stores"]}'
+        response = curator_client.post(
+            test_admin.admin_url(LearningStep, "change", step.pk),
+            admin.form(step, quotes),
+        )
+        assert response.status_code == 302
+        step.refresh_from_db()
+        assert step.quotes == {"doc": ["Queues decouple services.", "Caching stores"]}
+
+    def test_one_passage_not_in_the_text_refuses_the_list(self, curator_client):
+        admin = test_admin.TestQuotesInTheAdmin()
+        step, _source = admin.step_citing_text()
+        quotes = '{"doc": ["Queues decouple services.", "Queues never fail."]}'
+        response = curator_client.post(
+            test_admin.admin_url(LearningStep, "change", step.pk),
+            admin.form(step, quotes),
+        )
+        assert response.status_code == 200
+        assert "is not in that source&#x27;s text" in response.content.decode()
+        step.refresh_from_db()
+        assert step.quotes == {}
