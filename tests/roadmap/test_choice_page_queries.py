@@ -18,7 +18,7 @@ def test_the_role_page_shows_every_group_without_a_query_more(
         body = client.get(reverse("role_detail", args=["generated"])).content.decode()
     groups = max(2, steps // 10) + steps // 10  # one per skill and one per stage
     assert body.count('class="choice"') == groups
-    assert body.count("Pick 1 of") == groups
+    assert body.count('choice__pick">Pick 1 of') == groups
     assert body.count("What the article says") >= groups
     assert 'href="/sources/generated-source/#quote-' in body
 
