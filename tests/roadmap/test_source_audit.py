@@ -166,6 +166,10 @@ RESTATED = [
      "Tailor your resume"),
     ("concept", "portfolio", "guide-becoming-a-backend-engineer", "live demos"),
     ("concept", "proxy", "essay-backend-fundamentals", "compromised"),
+    ("concept", "specialization", "essay-backend-fundamentals", "master every"),
+    ("skill", "apis", "article-backend-engineer-skills", "API documentation"),
+    ("step", "monitor-production-services", "profile-backend-engineer",
+     "Patience and persistence"),
 ]  # fmt: skip
 
 
