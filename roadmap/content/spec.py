@@ -602,7 +602,8 @@ STEPS = Kind(
             REFERENCES,
             to="steps",
             acyclic=True,
-            doc="Steps to finish first.",
+            doc="Steps to finish first: the order Waymark suggests (the sources do "
+            'not order steps), labelled "Order suggested by Waymark" on the pages.',
         ),
         Field("resources", REFERENCES, to="resources", doc="Links that help."),
         PUBLISHED,
