@@ -89,8 +89,13 @@ def test_a_quote_opens_and_leads_to_its_passage_without_javascript(
     quote.get_by_role("link", name="The passage in").click()
     page.wait_for_url("**/sources/essay-backend-fundamentals/#quote-*")
     anchor = page.url.split("#", 1)[1]
-    target = page.locator(f"[id='{anchor}']")
+    expect(page.locator("mark.passage:target, span:target")).to_have_count(1)
+    # The passage's mark: its own, or, where passages of several items overlap
+    # and share one mark, the mark its (empty) anchor stands at the start of.
+    target = page.locator(
+        f"mark.passage[id='{anchor}'], [id='{anchor}'] ~ mark.passage"
+    ).first
     expect(target).to_be_visible()
     expect(target).to_be_in_viewport()
-    expect(page.locator("mark.passage:target, span:target")).to_have_count(1)
+    expect(target).to_contain_text("serve as middlemen")
     context.close()
