@@ -1,5 +1,6 @@
 """The mentor's skills matrix: mentees by skill, each cell the learner's own
-rating, the mentor's endorsement and the share of the skill's concepts done.
+rating, the mentor's endorsement and the share of the skill done (its concepts
+weighed by their hours, `progress.figures.Counts.percent`).
 
 Only active mentorships (the hub's mentees), only published roles, skills and
 concepts; a fixed number of queries however many mentees or skills
@@ -14,9 +15,15 @@ from dataclasses import dataclass, field
 
 from config.spreadsheet import SafeWriter
 from mentoring.models import Endorsement
-from progress.figures import GROUP_COLUMNS, Counts, concept_groups, skill_counts
+from progress.figures import (
+    GROUP_COLUMNS,
+    Counts,
+    concept_groups,
+    concept_hours,
+    skill_counts,
+)
 from progress.models import ItemProgress, Level, SelfAssessment
-from roadmap.models import Concept, Role, RoleSkill
+from roadmap.models import CONCEPT_HOUR_COLUMNS, Concept, Role, RoleSkill
 
 LEVELS = dict(Level.choices)
 
@@ -80,19 +87,20 @@ def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
     rows = list(
         Concept.objects.published()
         .filter(skill__in=seen)
-        .values_list("pk", "skill_id", *GROUP_COLUMNS)
+        .values_list("pk", "skill_id", *GROUP_COLUMNS, *CONCEPT_HOUR_COLUMNS)
     )
-    skill_of = {pk: skill_id for pk, skill_id, *_group in rows}
-    # Choice groups counted as the learner's own skill page counts them.
-    groups = concept_groups((pk, *group) for pk, _skill, *group in rows)
+    skill_of = {row[0]: row[1] for row in rows}
+    # Choice groups and hours counted as the learner's own skill page counts them.
+    groups = concept_groups((row[0], *row[2:4]) for row in rows)
+    hours = dict(concept_hours((row[0], *row[4:]) for row in rows))
     statuses: dict[int, dict] = {learner.pk: {} for learner in mentees}
     for learner_id, concept_id, status in ItemProgress.objects.filter(
         learner__in=mentees, concept__in=list(skill_of)
     ).values_list("learner_id", "concept_id", "status"):
         statuses[learner_id][("concept", concept_id)] = status
-    concepts_of: dict[int, list[int]] = {}
-    for concept_id, skill_id in skill_of.items():
-        concepts_of.setdefault(skill_id, []).append(concept_id)
+    concepts_of: dict[int, list[tuple[int, float]]] = {}
+    for concept_id, skill_id in skill_of.items():  # in each skill's order
+        concepts_of.setdefault(skill_id, []).append((concept_id, hours[concept_id]))
     # Counted as the learner's own skill page counts them.
     counts = {
         (learner.pk, skill_id): skill_counts(concept_ids, statuses[learner.pk], groups)
@@ -147,7 +155,7 @@ def as_csv(matrix: Matrix) -> str:
         header += [
             f"{skill.name}: self-rating",
             f"{skill.name}: your endorsement",
-            f"{skill.name}: % of concepts done",
+            f"{skill.name}: % done (by hours)",
         ]
     writer.writerow(header)
     for learner, cells in matrix.rows:

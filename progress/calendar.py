@@ -17,7 +17,7 @@ from icalendar import Calendar, Event
 
 from progress import figures, reviews
 from progress.models import RoleFollow
-from progress.plan import goals_of
+from progress.plan import format_hours, goals_of
 
 PRODID = "-//Waymark//Plans and reviews//EN"
 
@@ -45,7 +45,7 @@ def feed(learner, now: datetime.datetime | None = None) -> bytes:
             event = _day(
                 uid(f"{kind}-{pk}", learner),
                 day,
-                f"{item.title} (about {item.hours:.0f} h)",
+                f"{item.title} (about {format_hours(item.hours)} h)",
                 now,
             )
             event.add("description", f"{role.title}: planned this week.")

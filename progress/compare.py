@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from progress import figures
-from progress.models import Status
 from progress.plan import PlanItem
 from roadmap.models import Role, Skill
 
@@ -40,7 +39,12 @@ def compare(learner, role: Role, other: Role) -> Comparison:
     concepts_of: dict[int, set[int]] = {role.pk: set(), other.pk: set()}
     for concept_id, role_id, *_info in structure.concepts:
         concepts_of[role_id].add(concept_id)
-    shared = concepts_of[role.pk] & concepts_of[other.pk]
+    # In the other role's order, so a choice group counts as it does there.
+    shared = [
+        ("concept", concept_id)
+        for concept_id, role_id, *_info in structure.concepts
+        if role_id == other.pk and concept_id in concepts_of[role.pk]
+    ]
     (other_figures,) = figures.role_progress(learner, [other], statuses=statuses)
     return Comparison(
         role=role,
@@ -53,9 +57,9 @@ def compare(learner, role: Role, other: Role) -> Comparison:
             .distinct()
         ),
         shared_concepts=len(shared),
-        shared_done=sum(
-            1 for pk in shared if statuses.get(("concept", pk)) == Status.DONE
-        ),
+        # Counted as the figures count: a met group once, however many of
+        # its members are done.
+        shared_done=figures.count_items(shared, statuses, structure.groups).done,
         other_figures=other_figures,
         remaining=figures.remaining_items(other.pk, structure, statuses),
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -44,7 +44,7 @@ from django.utils.safestring import SafeString, mark_safe
 from config import caching
 from progress import plan as plan_rules
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
-from roadmap.models import CONCEPT_HOURS, ChoiceGroup, Concept, LearningStep, Role
+from roadmap.models import ChoiceGroup, Concept, LearningStep, Role
 
 PACE_WINDOW_DAYS = plan_rules.PACE_WINDOW_DAYS
 HEATMAP_WEEKS = 52
@@ -56,19 +56,28 @@ Groups = dict[ItemKey, tuple[int, int]]
 
 @dataclass
 class Counts:
+    """A set of items by the learner's status, and their hours: what every
+    figure is read from. `hours` are the counted items' (skipped ones left
+    out), `hours_done` the done ones': the percentage weighs items by them."""
+
     total: int = 0
     done: int = 0
     learning: int = 0
     skipped: int = 0
+    hours: float = 0.0
+    hours_done: float = 0.0
 
-    def add(self, status: str) -> None:
+    def add(self, status: str, hours: float) -> None:
         self.total += 1
         if status == Status.DONE:
             self.done += 1
+            self.hours_done += hours
         elif status == Status.LEARNING:
             self.learning += 1
         elif status == Status.SKIPPED:
             self.skipped += 1
+        if status != Status.SKIPPED:
+            self.hours += hours
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -76,6 +85,8 @@ class Counts:
             self.done + other.done,
             self.learning + other.learning,
             self.skipped + other.skipped,
+            self.hours + other.hours,
+            self.hours_done + other.hours_done,
         )
 
     @property
@@ -92,12 +103,23 @@ class Counts:
         return self.counted - self.done
 
     @property
+    def hours_left(self) -> float:
+        """The hours of the counted items not done: the plan's hours left."""
+        return max(0.0, self.hours - self.hours_done)
+
+    @property
     def percent(self) -> int:
+        """The share of the counted items' hours that is done, rounded down:
+        100 only once every counted item is done."""
         if self.counted == 0:
             return 100 if self.total else 0
-        return math.floor(100 * self.done / self.counted)
+        if self.done == self.counted:
+            return 100
+        if self.hours <= 0:  # counted without hours: by items
+            return math.floor(100 * self.done / self.counted)
+        return min(99, math.floor(round(100 * self.hours_done / self.hours, 6)))
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict:
         return {
             "total": self.total,
             "done": self.done,
@@ -105,50 +127,78 @@ class Counts:
             "skipped": self.skipped,
             "not_started": self.not_started,
             "percent": self.percent,
+            "hours": round(self.hours, 2),
+            "hours_done": round(self.hours_done, 2),
         }
 
 
 def count_items(
-    keys: Iterable[ItemKey], statuses: dict[ItemKey, str], groups: Groups
+    keys: Iterable[ItemKey],
+    statuses: dict[ItemKey, str],
+    groups: Groups,
+    hours: Mapping[ItemKey, float] | None = None,
 ) -> Counts:
     """The counting rule, for every figure: each item by the learner's status,
-    except that the members of a choice group (`groups`) count together as
-    the group's `pick` items (`_group_counts`)."""
+    weighed by its `hours` (what plans count: `_hours_of`), except that the
+    members of a choice group (`groups`) count together as the group's `pick`
+    items (`group_choice`). `keys` come in their skill's or stage's order,
+    which decides the members a group counts while it is unmet. Without
+    `hours`, the counts alone (a stage's summary says how many, not a share)."""
+    hours = hours if hours is not None else defaultdict(float)
     counts = Counts()
-    members: dict[tuple[int, int], list[str]] = defaultdict(list)
+    members: dict[tuple[int, int], list[ItemKey]] = defaultdict(list)
     for key in keys:
-        status = statuses.get(key, Status.NOT_STARTED)
         if key in groups:
-            members[groups[key]].append(status)
+            members[groups[key]].append(key)
         else:
-            counts.add(status)
-    for (_group, pick), found in members.items():
-        counts += _group_counts(pick, found)
+            counts.add(statuses.get(key, Status.NOT_STARTED), hours[key])
+    for (_group, pick), group_keys in members.items():
+        done, chosen, skipped = group_choice(pick, group_keys, statuses)
+        for key in (*done, *chosen):
+            counts.add(statuses.get(key, Status.NOT_STARTED), hours[key])
+        counts.total += skipped
+        counts.skipped += skipped
     return counts
 
 
-def _group_counts(pick: int, found: list[str]) -> Counts:
-    """A group of `pick` among the members' statuses `found`: `pick` items (at
-    most its members), done as far as `pick` members are done. Skipped members
-    leave it only when too few others remain to meet it (skip all eight
-    languages and the group leaves the denominator; skip seven, pick the
-    eighth)."""
-    size = min(pick, len(found))
-    done = min(size, found.count(Status.DONE))
-    counted = min(size, len(found) - found.count(Status.SKIPPED))
-    learning = min(counted - done, found.count(Status.LEARNING))
-    return Counts(total=size, done=done, learning=learning, skipped=size - counted)
+def group_choice(
+    pick: int, keys: list[ItemKey], statuses: dict[ItemKey, str]
+) -> tuple[list[ItemKey], list[ItemKey], int]:
+    """What a group of `pick` among its members (`keys`, in order) counts as:
+    the members done, up to `pick`; the members still needed to meet it (the
+    ones the learner is learning first, then in order; none once it is met);
+    and how many of its `pick` places are skipped, because too few members are
+    left to fill them (skip all eight languages and the group leaves the
+    denominator; skip seven, and the eighth is needed)."""
+    size = min(pick, len(keys))
+    done = [key for key in keys if statuses.get(key) == Status.DONE][:size]
+    open_keys = [
+        key
+        for key in keys
+        if statuses.get(key, Status.NOT_STARTED) not in (Status.DONE, Status.SKIPPED)
+    ]
+    open_keys.sort(key=lambda key: statuses.get(key) != Status.LEARNING)
+    chosen = open_keys[: size - len(done)]
+    return done, chosen, size - len(done) - len(chosen)
 
 
 def skill_counts(
-    concept_ids: Iterable[int],
+    concepts: Iterable[tuple[int, float]],
     statuses: dict[ItemKey, str],
     groups: Groups | None = None,
 ) -> Counts:
-    """A skill's figures: its published concepts (`concept_ids`) by the
-    learner's status, its choice groups counted as `count_items` counts them.
-    The skill page and the mentor's skills matrix both count with it."""
-    return count_items((("concept", pk) for pk in concept_ids), statuses, groups or {})
+    """A skill's figures: its published concepts ((id, hours) pairs, in the
+    skill's order) by the learner's status, its choice groups counted as
+    `count_items` counts them. The skill page and the mentor's skills matrix
+    both count with it."""
+    hours = {("concept", pk): concept_hours for pk, concept_hours in concepts}
+    return count_items(hours, statuses, groups or {}, hours)
+
+
+def concept_hours(rows: Iterable[tuple]) -> list[tuple[int, float]]:
+    """(id, hours) pairs for `skill_counts` from (id, *CONCEPT_HOUR_COLUMNS)
+    rows of a concept query."""
+    return [(pk, Concept.planned_hours_of(*columns)) for pk, *columns in rows]
 
 
 def concept_groups(rows: Iterable[tuple[int, int | None, int | None]]) -> Groups:
@@ -198,7 +248,7 @@ class Projection:
     """When the learner will finish a role at their pace of the last four weeks."""
 
     finish: datetime.date | None = None
-    per_week: float = 0.0
+    per_week: float = 0.0  # hours a week
     message: str = ""
 
 
@@ -355,8 +405,10 @@ def fill(
     role_items: dict[int, set[ItemKey]] = {}
     for role_id, progress in by_role.items():
         groups = progress.groups = structure.groups
-        progress.steps = count_items(role_steps[role_id], statuses, groups)
-        progress.concepts = count_items(role_concepts[role_id], statuses, groups)
+        progress.steps = count_items(role_steps[role_id], statuses, groups, hours_of)
+        progress.concepts = count_items(
+            role_concepts[role_id], statuses, groups, hours_of
+        )
         role_items[role_id] = {*role_steps[role_id], *role_concepts[role_id]}
         order = remaining_items(role_id, structure, statuses)
         _continue_with(progress, order, steps)
@@ -404,6 +456,8 @@ def recent_done(learners, now: datetime.datetime) -> dict[int, dict]:
 def _projection(
     overall: Counts, pace: plan_rules.Pace, today: datetime.date
 ) -> Projection:
+    """When the role's hours left (`Counts.hours_left`, the plan's) are done at
+    the pace's hours a week: the day a plan at that pace finishes too."""
     if overall.remaining == 0 and overall.total:
         return Projection(message="Complete: nothing left to do.")
     if not pace.counts:
@@ -412,13 +466,12 @@ def _projection(
             f"at least {plan_rules.MIN_PACE_ITEMS} items of this role on "
             f"{plan_rules.MIN_PACE_DAYS} different days.",
         )
-    per_day = pace.items_per_week / 7
-    finish = today + datetime.timedelta(days=math.ceil(overall.remaining / per_day))
+    per_week = pace.hours_per_week
     return Projection(
-        finish=finish,
-        per_week=pace.items_per_week,
+        finish=plan_rules.finish_day(overall.hours_left, per_week, today),
+        per_week=per_week,
         message=f"At your pace of the last four weeks "
-        f"({pace.items_per_week:.1f} items a week).",
+        f"({plan_rules.format_hours(round(per_week, 1))} h a week).",
     )
 
 
@@ -533,7 +586,7 @@ def _role_concepts(role_ids) -> list[tuple]:
             pk,
             role_id,
             name,
-            learner_hours or hours or CONCEPT_HOURS[kind],
+            Concept.planned_hours_of(kind, hours, learner_hours),
             slug,
             bool(learner_hours),
             group,
@@ -879,7 +932,11 @@ def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:
             if pk in concepts:
                 ordered.append((("concept", pk), *concepts[pk]))
     ordered.extend((("concept", pk), *info) for pk, info in concepts.items())
-    scheduled = _meeting_groups([entry[0] for entry in ordered], structure, statuses)
+    # A group's members in their stage's or skill's order, as the figures
+    # count them (`count_items`).
+    in_order = [("step", s.pk) for s in structure.steps if s.role_id == role_id]
+    in_order.extend(("concept", pk) for pk in concepts)
+    scheduled = _meeting_groups(in_order, structure, statuses)
     items, seen = [], set()
     for key, title, hours, slug in ordered:
         if key not in seen and key in scheduled:
@@ -892,23 +949,21 @@ def remaining_items(role_id, structure, statuses) -> list[plan_rules.PlanItem]:
 
 
 def _meeting_groups(keys: list[ItemKey], structure, statuses) -> set[ItemKey]:
-    """Of `keys` (in path order), the items left to do: those not done or
-    skipped, and of each choice group only as many members as it still needs,
-    the ones the learner is learning first, then in path order. A met group
-    needs none: its other members are optional."""
+    """Of a role's items (`keys`, in their stages' and skills' order), those
+    left to do: the ones not done or skipped, and of each choice group only
+    the members it still needs (`group_choice`: none once it is met, its other
+    members being optional)."""
     finished = {Status.DONE, Status.SKIPPED}
-    keys = list(dict.fromkeys(keys))
-    left = [key for key in keys if statuses.get(key) not in finished]
     members: dict[tuple[int, int], list[ItemKey]] = defaultdict(list)
-    for key in keys:
+    scheduled = set()
+    for key in dict.fromkeys(keys):
         if key in structure.groups:
             members[structure.groups[key]].append(key)
-    scheduled = {key for key in left if key not in structure.groups}
+        elif statuses.get(key) not in finished:
+            scheduled.add(key)
     for (_group, pick), group_keys in members.items():
-        done = sum(1 for key in group_keys if statuses.get(key) == Status.DONE)
-        open_keys = [key for key in group_keys if key in left]
-        open_keys.sort(key=lambda key: statuses.get(key) != Status.LEARNING)
-        scheduled.update(open_keys[: max(0, pick - done)])
+        _done, chosen, _skipped = group_choice(pick, group_keys, statuses)
+        scheduled.update(chosen)
     return scheduled
 
 

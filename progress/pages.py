@@ -33,7 +33,14 @@ from progress.models import (
 from progress.plan import Goal, goals_of
 from progress.visibility import Audience
 from roadmap import path_map
-from roadmap.models import Concept, Role, Skill, citations_of, sees_drafts
+from roadmap.models import (
+    CONCEPT_HOUR_COLUMNS,
+    Concept,
+    Role,
+    Skill,
+    citations_of,
+    sees_drafts,
+)
 
 STATUS_CONTROL = "progress/_status_control.html"
 ROLE_PANEL = "progress/_role_panel.html"
@@ -135,7 +142,7 @@ def concept_counts(concepts, statuses: dict, groups: figures.Groups) -> figures.
     """A skill's figures: its published concepts by the learner's status, its
     choice groups (`groups`) counted as the role's figures count them."""
     return figures.skill_counts(
-        [concept.pk for concept in concepts if concept.is_published], statuses, groups
+        [(c.pk, c.planned_hours) for c in concepts if c.is_published], statuses, groups
     )
 
 
@@ -465,11 +472,12 @@ def _out_of_band(request: HttpRequest, page: Page, item, kind: str) -> list[str]
         rows = list(
             Concept.objects.published()
             .filter(skill=skill)
-            .values_list("pk", *figures.GROUP_COLUMNS)
+            .values_list("pk", *figures.GROUP_COLUMNS, *CONCEPT_HOUR_COLUMNS)
         )
         statuses = figures.statuses_for(learner)
-        groups = figures.concept_groups(rows)
-        counts = figures.skill_counts([row[0] for row in rows], statuses, groups)
+        groups = figures.concept_groups(row[:3] for row in rows)
+        concepts = figures.concept_hours((row[0], *row[3:]) for row in rows)
+        counts = figures.skill_counts(concepts, statuses, groups)
         context = {"skill": skill, "skill_figures": counts}
         marks = _choice_marks_oob(item, kind, statuses, groups)
         return [_oob(request, f"{SKILL_PANEL}#figures", context), *marks]

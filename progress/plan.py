@@ -60,10 +60,6 @@ class Pace:
         return self.items >= MIN_PACE_ITEMS and self.days >= MIN_PACE_DAYS
 
     @property
-    def items_per_week(self) -> float:
-        return self.items / PACE_WINDOW_DAYS * DAYS_PER_WEEK if self.counts else 0.0
-
-    @property
     def hours_per_week(self) -> float:
         return self.hours / PACE_WINDOW_DAYS * DAYS_PER_WEEK if self.counts else 0.0
 
@@ -230,7 +226,11 @@ def _hours(hours: float) -> str:
     return str(tenths // 10) if tenths % 10 == 0 else f"{tenths / 10:.1f}"
 
 
-def _finish(remaining: float, per_week: float, today: datetime.date) -> datetime.date:
+def finish_day(
+    remaining: float, per_week: float, today: datetime.date
+) -> datetime.date:
+    """The day `remaining` hours are done at `per_week` hours a week, from
+    today on: the plan's finish, and the projection's."""
     days = max(1, math.ceil(round(remaining / (per_week / DAYS_PER_WEEK), 9)))
     return today + datetime.timedelta(days=days - 1)
 
@@ -289,7 +289,7 @@ def _make_plan(
     target = {
         "target": goal.target,
         "needed_per_week": _needed(remaining, goal.target, today),
-        "earliest": _finish(remaining, MAX_HOURS_PER_WEEK, today)
+        "earliest": finish_day(remaining, MAX_HOURS_PER_WEEK, today)
         if goal.target
         else None,
     }
@@ -306,7 +306,7 @@ def _make_plan(
             **target,
         )
     per_day = capacity / DAYS_PER_WEEK
-    finish = _finish(remaining, capacity, today)
+    finish = finish_day(remaining, capacity, today)
     left_this_week = per_day * ((week[1] - today).days + 1)
     this_week, starts, reached = [], [], 0.0
     for item in items:

@@ -367,6 +367,8 @@ STEP_HOURS = 4
 EFFORT_MAX_HOURS = 500
 EFFORT_REASON_MAX_LENGTH = 200
 CONCEPT_HOURS = {"idea": 1, "technology": 3, "tool": 2, "practice": 2}
+# What a concept query fetches for `Concept.planned_hours_of`.
+CONCEPT_HOUR_COLUMNS = ("kind", "effort_hours", "learner_hours")
 
 
 class Measured(models.Model):
@@ -456,6 +458,11 @@ class Concept(Measured, Cited, Content):
         """The hours plans count: Waymark's estimate, else the kind's default (a
         guess: see `effort_is_estimated`)."""
         return self.effort_hours or CONCEPT_HOURS[self.kind]
+
+    @staticmethod
+    def planned_hours_of(kind: str, effort_hours, learner_hours) -> float:
+        """`planned_hours` from a query's CONCEPT_HOUR_COLUMNS, with no instance."""
+        return learner_hours or effort_hours or CONCEPT_HOURS[kind]
 
 
 class RoleQuerySet(PublishedQuerySet):

@@ -1,5 +1,7 @@
 """Marking progress in Chromium: htmx updates the item and every figure in place."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -42,6 +44,8 @@ def test_marking_steps_updates_the_figures_without_a_reload(
     )
     panel = page.locator("#role-progress")
     expect(panel).to_contain_text("Steps: 1 of 40 done")
+    # The percentage is the share of the hours: the first step's 4 h of them.
+    expect(panel).to_contain_text(re.compile(r"\b4 of \d+ h of work done"))
     expect(page.locator("#live-region")).to_contain_text("marked as done")
 
     second = forms.nth(1)

@@ -38,7 +38,7 @@ class TestMenteesTable:
         body = response.content.decode()
         assert response.status_code == 200
         assert "Mentee 000" in body
-        assert "Small role: 16%" in body
+        assert "Small role: 22%" in body
         row = body[body.index("Mentee 000") :]
         row = row[: row.index("</tr>")]
         assert "<td>1</td>" in row  # finished in 7 and 30 days

@@ -28,9 +28,10 @@ def signed_in(user) -> Client:
 
 @pytest.fixture
 def mixed(learner, mentor, small_role):
-    """Steps: s1 done, s2 learning, s4 skipped. Concepts of the one skill: c1 and
-    c2 done, c3 skipped. The role: 3 done of 5 counted (60 %); the skill: 2 of 2
-    counted (100 %), where counting the skipped concept would give 67 %."""
+    """Steps (4 h each): s1 done, s2 learning, s4 skipped. Concepts of the one
+    skill (1 h each): c1 and c2 done, c3 skipped. The role: 6 h done of 14
+    counted (42 %; by items it would read 3 of 5, 60 %); the skill: 2 of 2
+    counted (100 %), where counting the skipped concept would give 66 %."""
     ConceptFactory(skill=small_role.role_skills.get().skill, slug="c3", name="C3")
     mentorship(learner, mentor)
     client = signed_in(learner)
@@ -57,15 +58,15 @@ def percents(html: str) -> list[str]:
 
 def test_every_surface_shows_the_learners_own_figures(learner, mentor, mixed, settings):
     dashboard = mixed.get(reverse("dashboard")).content.decode()
-    assert percents(dashboard) == ["60"]
+    assert percents(dashboard) == ["42"]
     role_page = mixed.get(reverse("role_detail", args=["small"])).content.decode()
-    assert "60" in percents(role_page)
+    assert "42" in percents(role_page)
     skill_page = mixed.get(reverse("skill_detail", args=["shared-skill"]))
     assert percents(skill_page.content.decode()) == ["100"]
 
     mentor_client = signed_in(mentor)
     hub = mentor_client.get(reverse("mentoring")).content.decode()
-    assert "Small role: 60%" in hub
+    assert "Small role: 42%" in hub
     matrix = hub[hub.index('id="matrix-title"') :]
     assert "<strong>100%</strong>" in matrix and "67%" not in matrix
     rows = list(
@@ -77,16 +78,16 @@ def test_every_surface_shows_the_learners_own_figures(learner, mentor, mixed, se
     )
     assert rows[1][4] == "100"
     mentee = mentor_client.get(reverse("mentee_dashboard", args=[learner.username]))
-    assert percents(mentee.content.decode()) == ["60"]
+    assert percents(mentee.content.decode()) == ["42"]
     mentee_role = mentor_client.get(
         reverse("mentee_role", args=[learner.username, "small"])
     )
-    assert "60" in percents(mentee_role.content.decode())
+    assert "42" in percents(mentee_role.content.decode())
 
     now = datetime.datetime.now(datetime.UTC)
     context = reminders.email_context(learner, now)
     body = reminders.compose(learner, now.date(), context).body
-    assert "Small role: 60% done" in body
+    assert "Small role: 42% done" in body
 
 
 def test_the_matrix_leaves_skipped_concepts_out_and_rounds_down(

@@ -107,7 +107,7 @@ def test_the_csv_has_a_row_per_mentee_and_guards_against_formulas(mentor, mentee
         "username",
         "Shared skill: self-rating",
         "Shared skill: your endorsement",
-        "Shared skill: % of concepts done",
+        "Shared skill: % done (by hours)",
     ]
     by_user = {row[1]: row for row in rows[1:]}
     assert by_user["bo"][0] == "'=Bo"

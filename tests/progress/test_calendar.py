@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
+from progress import timings
 from progress.models import CalendarFeed, RoleFollow
+from roadmap.models import LearningStep
 from tests.factories import UserFactory
 
 SETTINGS = reverse("calendar_settings")
@@ -75,6 +77,15 @@ class TestTheFeed:
         assert len(uids) == len(set(uids))
         again = Calendar.from_ical(client.get(path).content)
         assert [str(e["UID"]) for e in again.walk("VEVENT")] == uids
+        # Hours as the dashboard's plan writes them: 2.5, not a rounded 2.
+        step = LearningStep.objects.get(slug="s2")
+        timings.store({("step", step.pk): timings.Typical(hours=2.5, learners=5)})
+        again = Calendar.from_ical(client.get(path).content)
+        summaries = {str(e["SUMMARY"]) for e in again.walk("VEVENT")}
+        assert "Step two (about 2.5 h)" in summaries
+        client.force_login(learner)
+        assert "about 2.5 h" in client.get(reverse("dashboard")).content.decode()
+        client.logout()
 
     def test_a_new_link_or_turning_it_off_revokes_the_old(
         self, client, learner, planned

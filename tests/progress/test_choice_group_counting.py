@@ -2,9 +2,11 @@
 set through the status form on the seed roadmap: one language done finishes the
 group, more raise nothing, and plans schedule only what meets a group."""
 
+import math
 import re
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 
@@ -179,3 +181,66 @@ def test_a_stages_group_counts_as_its_pick_in_the_stage_and_the_role(learner, tm
     figures = figures_of(client)
     assert figures["overall"]["done"] == 1
     assert figures["steps"]["done"] == 1
+
+
+def counted_hours() -> float:
+    """The role's hours for a learner who has chosen nothing yet: each item's
+    hours, and of each choice group its first `pick` members in order."""
+    steps = LearningStep.objects.published().filter(stage__role__slug=ROLE)
+    concepts = (
+        Concept.objects.published()
+        .filter(skill__role_skills__role__slug=ROLE)
+        .distinct()
+    )
+    grouped = set()
+    hours = 0.0
+    for group in ChoiceGroup.objects.filter(
+        Q(skill__role_skills__role__slug=ROLE) | Q(stage__role__slug=ROLE)
+    ).distinct():
+        members = [*group.concepts.order_by("position", "id")]
+        members += [*group.steps.order_by("position", "id")]
+        grouped.update((type(item), item.pk) for item in members)
+        hours += sum(item.planned_hours for item in members[: group.pick])
+    for item in [*steps, *concepts]:
+        if (type(item), item.pk) not in grouped:
+            hours += item.planned_hours
+    return hours
+
+
+def test_the_percentage_is_the_share_of_the_hours_done(following):
+    """Three of the forty steps done read as their share of the role's hours,
+    not as 3 of 160 items; the hours left are the plan's, on every page."""
+    client = following
+    first = list(
+        LearningStep.objects.published()
+        .filter(stage__role__slug=ROLE)
+        .order_by("stage__position", "position")[:3]
+    )
+    for step in first:
+        mark(client, "step", step.slug, "done")
+    total = counted_hours()
+    done = sum(step.planned_hours for step in first)
+    expected = math.floor(100 * done / total)
+    assert expected > math.floor(100 * 3 / len(role_items()))
+    figures = figures_of(client)
+    assert figures["overall"]["percent"] == expected
+    assert figures["overall"]["hours"] == pytest.approx(total)
+    assert figures["plan"]["remaining_hours"] == pytest.approx(total - done)
+    assert percents(client.get(reverse("dashboard")).content.decode()) == [
+        str(expected)
+    ]
+    role_page = client.get(reverse("role_detail", args=[ROLE])).content.decode()
+    assert str(expected) in percents(role_page)
+
+
+def test_the_group_weighs_the_language_the_learner_chose(all_but_languages):
+    """An unmet group counts the hours of the member the learner started; the
+    role's hours left are the plan's."""
+    client = all_but_languages
+    hours = language_hours()
+    mark(client, "concept", "rust", "learning")
+    overall = figures_of(client)["overall"]
+    assert overall["hours"] - overall["hours_done"] == pytest.approx(hours["rust"])
+    mark(client, "concept", "ruby", "learning")  # two started: the first in order
+    overall = figures_of(client)["overall"]
+    assert overall["hours"] - overall["hours_done"] == pytest.approx(hours["ruby"])

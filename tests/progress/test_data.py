@@ -56,7 +56,9 @@ class TestExports:
         assert s1["evidence"][0]["url"] == "https://example.com/work"
         assert len(data["history"]) == 2
         assert data["self_assessments"][0]["level"] == "competent"
-        assert data["figures"][0]["overall"]["percent"] == 20
+        assert (
+            data["figures"][0]["overall"]["percent"] == 28
+        )  # a 4 h step done of 14 counted hours
 
     def test_the_csv_export_lists_statuses(self, client, busy_learner):
         client.force_login(busy_learner)
@@ -149,7 +151,7 @@ class TestPublicProfile:
         body = client.get(reverse("public_profile", args=["learner"])).content.decode()
         assert "Lea Learner" in body
         assert "Small role" in body
-        assert "20%" in body
+        assert "28%" in body
         assert "Private note" not in body
         assert "example.com/work" not in body
 

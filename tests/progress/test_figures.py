@@ -34,6 +34,46 @@ class TestCounts:
         assert figures.Counts(total=3, done=2).percent == 66
         assert figures.Counts(total=200, done=199).percent == 99
 
+    def test_the_percentage_weighs_each_item_by_its_hours(self):
+        counts = figures.Counts()
+        counts.add(Status.DONE, 12)  # a 12 h step done
+        counts.add(Status.LEARNING, 4)
+        counts.add(Status.NOT_STARTED, 1)
+        counts.add(Status.NOT_STARTED, 1)
+        counts.add(Status.SKIPPED, 30)  # leaves the hours too
+        assert (counts.done, counts.counted) == (1, 4)
+        assert (counts.hours, counts.hours_done, counts.hours_left) == (18, 12, 6)
+        assert counts.percent == 66  # 12 of 18 h, rounded down; by items, 25
+
+    def test_only_every_counted_item_done_is_100(self):
+        counts = figures.Counts()
+        counts.add(Status.DONE, 499)
+        counts.add(Status.NOT_STARTED, 1)
+        assert counts.percent == 99
+
+    def test_a_group_counts_the_members_the_learner_chose(self):
+        """Pick 1 of a 100 h and a 3 h language: unstarted, the first in order
+        counts; started, the one the learner is learning; done, the one done."""
+        python, ruby = ("concept", 1), ("concept", 2)
+        groups = {python: (7, 1), ruby: (7, 1)}
+        hours = {python: 100, ruby: 3}
+        keys = [python, ruby]
+        assert figures.count_items(keys, {}, groups, hours).hours == 100
+        learning = {ruby: Status.LEARNING}
+        counts = figures.count_items(keys, learning, groups, hours)
+        assert (counts.total, counts.learning, counts.hours) == (1, 1, 3)
+        both = {ruby: Status.DONE, python: Status.DONE}
+        counts = figures.count_items(keys, both, groups, hours)
+        assert (counts.done, counts.percent, counts.hours) == (1, 100, 100)
+        skipped = {python: Status.SKIPPED, ruby: Status.SKIPPED}
+        counts = figures.count_items(keys, skipped, groups, hours)
+        assert (counts.total, counts.skipped, counts.hours, counts.percent) == (
+            1,
+            1,
+            0,
+            100,
+        )
+
     def test_all_skipped_is_complete_and_nothing_is_zero(self):
         assert figures.Counts(total=3, skipped=3).percent == 100
         assert figures.Counts().percent == 0
@@ -52,7 +92,7 @@ class TestRoleProgress:
             1,
         )
         assert (progress.concepts.total, progress.concepts.learning) == (2, 1)
-        assert progress.overall.percent == 20  # 1 done of 5 counted
+        assert progress.overall.percent == 28  # a 4 h step done of 14 counted hours
 
     def test_a_shared_concept_counts_in_both_roles(self, learner, small_role):
         other = RoleFactory(slug="other")
@@ -108,9 +148,10 @@ class TestRoleProgress:
         mark(learner, steps[1], Status.DONE, days_ago=10)
         mark(learner, steps[2], Status.DONE, days_ago=5)
         (progress,) = figures.role_progress(learner, [small_role])
-        # 3 items on 3 days in 28 days; 3 remaining (1 step, 2 concepts) -> 28.
+        # 3 steps (12 h) on 3 days in 28 days: 3 h a week; 6 h left (1 step of
+        # 4 h, 2 concepts of 1 h) -> 14 days, today the first of them.
         today = timezone.now().date()
-        assert progress.projection.finish == today + datetime.timedelta(days=28)
+        assert progress.projection.finish == today + datetime.timedelta(days=13)
         assert "pace" in progress.projection.message
 
     def test_a_finished_role_says_complete(self, learner, small_role, steps):

@@ -58,7 +58,7 @@ class TestSetStatusOverHttp:
         assert PRESSED_DONE.search(body)
         assert 'id="role-progress"' in body
         assert 'hx-swap-oob="true"' in body
-        assert "16%" in body  # 1 done of 4 steps and 2 concepts
+        assert "22%" in body  # a 4 h step done of 18 h (4 steps, 2 concepts)
         assert "waymark:announce" in response.headers["HX-Trigger"]
 
     def test_with_htmx_on_the_skill_page_it_updates_the_skill_figures(

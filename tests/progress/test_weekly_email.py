@@ -150,7 +150,7 @@ class TestTheEmail:
         (email,) = [m for m in delivered() if m.to == ["weekly@example.com"]]
         assert email.subject == "[Waymark] Your plan for the week of 7 December"
         body = email.body
-        assert "== Small role: 16% done ==" in body
+        assert "== Small role: 22% done ==" in body
         # The dashboard's figures for the same day (Monday 7 December, Paris).
         client = Client()
         client.force_login(subscriber)
