@@ -1,21 +1,136 @@
 """Search across roles, skills, concepts, steps and the source documents' texts.
 
-PostgreSQL ranks with full-text search (English stemming, web-search syntax); SQLite,
-the zero-setup default, falls back to matching every word as a substring.
+On PostgreSQL each kind's rows are one weighted full-text document (`DOCUMENTS`,
+the rule, and `document`, the expression built from it): the title (weight A),
+the summary and tagline (B), the passages the item quotes from its sources (C;
+the string values of `quotes`, not the sources' slugs that key them) and, for a
+source, its whole text (D). The words are read with `websearch_to_tsquery` in
+English ("quoted phrases", `-word`, `or`: nothing a person types is a syntax
+error) and ranked with `ts_rank` and the same weights. A GIN index on the same
+expression (migration 0011) finds the matching rows; the rank is computed for
+those rows only. Trigram similarity (pg_trgm) of the words to each title rescues
+misspellings ("pyhton", "postgre"): a title similar enough is a result even where
+the full text finds nothing, ranked after the full-text matches.
+
+Why an expression index, not a stored column: the index is the rule itself, so
+nothing (the content loader, the admin, a shell) has to keep a column up to date,
+and no model field is needed. `DOCUMENTS` is the single home of the rule: the
+migration builds its indexes with `search_indexes`, and the query asks for the
+same expression, which is how PostgreSQL knows it may use the index. Changing the
+rule therefore needs a new migration that drops and re-creates the indexes (with
+`search_indexes`); until then the old indexes no longer match the query, which
+is what `tests/roadmap/test_search_index.py` checks with EXPLAIN. The price is
+that ranking recomputes the matched rows' vectors (cheap for titles and
+summaries, the sources' texts are few); a stored `SearchVectorField` would avoid
+it at the cost of a model field kept up to date on every save.
+
+Each kind is one query, however many results: the matches are the rows whose
+primary key is in the full-text match (by the index) or in the title matches (by
+similarity), so the number of queries is fixed. The visibility rule is the pages'
+own (`visible_to`): published content for everyone, drafts for staff.
+
+SQLite, the zero-setup default, falls back to matching every word as a substring
+of the title, summary or tagline (and a source's text); it does not read the
+quotes (their JSON text holds the sources' slugs too) nor forgive misspellings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+    TrigramStrictWordSimilarity,
+)
+from django.db import connection, models
+from django.db.models import Func, Q, QuerySet
 
 from roadmap.models import Concept, LearningStep, Role, Skill, Source
 
 RESULTS_PER_KIND = 20
 SNIPPET_CHARACTERS = 90  # either side of the first word found
+CONFIG = "english"
+
+# The rule: for each kind (by model name), its fields by weight. A is the title,
+# the first field named; JSON fields count their string values only.
+DOCUMENTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "role": (("A", ("title",)), ("B", ("tagline", "summary")), ("C", ("quotes",))),
+    "skill": (("A", ("name",)), ("B", ("summary",)), ("C", ("quotes",))),
+    "concept": (("A", ("name",)), ("B", ("summary",)), ("C", ("quotes",))),
+    "learningstep": (("A", ("title",)), ("B", ("summary",)), ("C", ("quotes",))),
+    "source": (("A", ("title",)), ("B", ("summary",)), ("D", ("text",))),
+}
+# ts_rank's weights, in its order: D, C, B, A.
+RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+# How close a title must be to the words, by pg_trgm's strict word similarity,
+# to count as a misspelling of it: "pyhton" is 0.27 from "Python", "python" 0.15
+# from "Pyramid".
+TITLE_SIMILARITY = 0.25
+# Shorter queries are not taken for misspellings: "the" is a word of "How the web
+# works", "or" the start of "Oracle".
+MISSPELLING_MIN_LENGTH = 4
+# The names of the indexes migration 0011 creates, by model name.
+INDEX_NAMES = {
+    "role": "role_search",
+    "skill": "skill_search",
+    "concept": "concept_search",
+    "learningstep": "step_search",
+    "source": "source_search",
+}
+
+
+class JSONStringsVector(Func):
+    """The weighted vector of a JSON column's string values, not its keys:
+    PostgreSQL's `to_tsvector(config, jsonb)`."""
+
+    function = "to_tsvector"
+    template = (
+        "setweight(%(function)s('%(config)s'::regconfig, %(expressions)s), "
+        "'%(weight)s')"
+    )
+    output_field = SearchVectorField()
+
+    def __init__(self, expression, *, weight: str):
+        if weight not in "ABCD" or len(weight) != 1:
+            raise ValueError(f"A weight is one of A, B, C, D, not {weight!r}.")
+        super().__init__(expression, config=CONFIG, weight=weight)
+
+
+class Concatenated(Func):
+    """Vectors joined into one document (`||`)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+    output_field = SearchVectorField()
+
+
+def title_field(model_name: str) -> str:
+    return DOCUMENTS[model_name][0][1][0]
+
+
+def document(model) -> Func:
+    """The kind's weighted full-text document, as `DOCUMENTS` says."""
+    parts = []
+    for weight, names in DOCUMENTS[model._meta.model_name]:
+        if _is_json(model, names[0]):
+            parts.extend(JSONStringsVector(name, weight=weight) for name in names)
+        else:
+            parts.append(SearchVector(*names, config=CONFIG, weight=weight))
+    return Concatenated(*parts)
+
+
+def search_indexes(apps) -> list[tuple[type[models.Model], GinIndex]]:
+    """Each kind's model (from `apps`: a migration's historical models) and the
+    GIN index of its document, for a migration to create or drop."""
+    found = []
+    for model_name, name in INDEX_NAMES.items():
+        model = apps.get_model("roadmap", model_name)
+        found.append((model, GinIndex(document(model), name=name)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -40,10 +155,16 @@ class SearchResults:
         return sum(len(found) for found in lists)
 
 
+def _words(query: str) -> list[str]:
+    """The query's words without web-search syntax: quotes, a leading `-`, `or`."""
+    words = (word.strip("\"'").lstrip("-") for word in query.split())
+    return [word for word in words if word and word.lower() != "or"]
+
+
 def snippet(text: str, query: str) -> str:
     """The words around the first query word found in `text`, on one line."""
     lowered = text.lower()
-    found = [at for word in query.split() if (at := lowered.find(word.lower())) >= 0]
+    found = [at for word in _words(query) if (at := lowered.find(word.lower())) >= 0]
     if not found:
         return " ".join(text[: 2 * SNIPPET_CHARACTERS].split()) + "…"
     start = max(0, min(found) - SNIPPET_CHARACTERS)
@@ -52,55 +173,63 @@ def snippet(text: str, query: str) -> str:
     return ("…" if start else "") + words + ("…" if end < len(text) else "")
 
 
-def _full_text(
-    queryset: QuerySet, title: str, query: str, body: str = "summary"
-) -> QuerySet:
-    vector = SearchVector(title, weight="A", config="english") + SearchVector(
-        body, weight="B", config="english"
-    )
-    search_query = SearchQuery(query, search_type="websearch", config="english")
+def _full_text(queryset: QuerySet, query: str) -> QuerySet:
+    model = queryset.model
+    title = title_field(model._meta.model_name)
+    words = SearchQuery(query, search_type="websearch", config=CONFIG)
+    matches = model.objects.alias(document=document(model)).filter(document=words)
+    found = Q(pk__in=matches.values("pk"))
+    similarity = TrigramStrictWordSimilarity(query, title)
+    if len(query) >= MISSPELLING_MIN_LENGTH:
+        similar = model.objects.alias(similarity=similarity).filter(
+            similarity__gte=TITLE_SIMILARITY
+        )
+        found |= Q(pk__in=similar.values("pk"))
     return (
-        queryset.annotate(rank=SearchRank(vector, search_query))
-        .filter(rank__gt=0)
-        .order_by("-rank", title)
+        queryset.filter(found)
+        .annotate(
+            rank=SearchRank(document(model), words, weights=RANK_WEIGHTS),
+            similarity=similarity,
+        )
+        .order_by("-rank", "-similarity", title)
     )
 
 
-def _substring(
-    queryset: QuerySet, title: str, query: str, body: str = "summary"
-) -> QuerySet:
+def _is_json(model, name: str) -> bool:
+    return isinstance(model._meta.get_field(name), models.JSONField)
+
+
+def _substring(queryset: QuerySet, query: str) -> QuerySet:
+    model = queryset.model
+    model_name = model._meta.model_name
+    names = [
+        name
+        for weight, names in DOCUMENTS[model_name]
+        for name in names
+        if not _is_json(model, name)
+    ]
     condition = Q()
     for word in query.split():
-        condition &= Q(**{f"{title}__icontains": word}) | Q(
-            **{f"{body}__icontains": word}
-        )
-    return queryset.filter(condition).order_by(title)
+        either = Q()
+        for name in names:
+            either |= Q(**{f"{name}__icontains": word})
+        condition &= either
+    return queryset.filter(condition).order_by(title_field(model_name))
 
 
 def search(query: str, user) -> SearchResults:
     """Published items matching `query` (drafts too, for staff), best first."""
     match = _full_text if connection.vendor == "postgresql" else _substring
-    steps = LearningStep.objects.visible_to(user)
-    concepts = Concept.objects.visible_to(user)
+    steps = LearningStep.objects.visible_to(user).select_related("stage__role")
+    concepts = Concept.objects.visible_to(user).select_related("skill")
+    sources = Source.objects.visible_to(user)
     return SearchResults(
-        roles=list(
-            match(Role.objects.visible_to(user), "title", query)[:RESULTS_PER_KIND]
-        ),
-        skills=list(
-            match(Skill.objects.visible_to(user), "name", query)[:RESULTS_PER_KIND]
-        ),
-        concepts=list(
-            match(concepts.select_related("skill"), "name", query)[:RESULTS_PER_KIND]
-        ),
-        steps=list(
-            match(steps.select_related("stage__role"), "title", query)[
-                :RESULTS_PER_KIND
-            ]
-        ),
+        roles=list(match(Role.objects.visible_to(user), query)[:RESULTS_PER_KIND]),
+        skills=list(match(Skill.objects.visible_to(user), query)[:RESULTS_PER_KIND]),
+        concepts=list(match(concepts, query)[:RESULTS_PER_KIND]),
+        steps=list(match(steps, query)[:RESULTS_PER_KIND]),
         sources=[
             SourceMatch(source, snippet(source.text, query))
-            for source in match(
-                Source.objects.visible_to(user), "title", query, body="text"
-            )[:RESULTS_PER_KIND]
+            for source in match(sources, query)[:RESULTS_PER_KIND]
         ],
     )
