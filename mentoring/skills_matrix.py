@@ -15,14 +15,9 @@ from dataclasses import dataclass, field
 
 from config.spreadsheet import SafeWriter
 from mentoring.models import Endorsement
-from progress.figures import (
-    GROUP_COLUMNS,
-    Counts,
-    concept_groups,
-    concept_hours,
-    skill_counts,
-)
+from progress.figures import Counts, concept_hours, skill_counts
 from progress.models import ItemProgress, Level, SelfAssessment
+from progress.structure import GROUP_COLUMNS, concept_groups
 from roadmap.models import CONCEPT_HOUR_COLUMNS, Concept, Role, RoleSkill
 
 LEVELS = dict(Level.choices)

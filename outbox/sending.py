@@ -2,7 +2,8 @@
 
 `queue_email` records the message in the caller's transaction and enqueues its
 delivery on commit, so the HTTP request only writes rows. `deliver` runs in the
-worker (`outbox.tasks.deliver_message`): it sends once, retries a temporary
+worker (the task `deliver_message`, on the `email` queue of
+`manage.py db_worker`): it sends once, retries a temporary
 failure with backoff up to `WAYMARK_EMAIL_ATTEMPTS` times, and keeps a message
 that cannot be sent as failed, with its error, for staff to send again.
 """
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.dispatch import Signal
+from django.tasks import task
 from django.utils import timezone
 
 from outbox.models import Message
@@ -150,8 +152,6 @@ def enqueue_delivery(
     attempt: int = 1,
     run_after: datetime.datetime | None = None,
 ) -> None:
-    from outbox.tasks import deliver_message
-
     deliver_message.using(priority=priority, run_after=run_after).enqueue(
         message_id, attempt
     )
@@ -261,3 +261,9 @@ def retry(messages) -> int:
             )
         count += 1
     return count
+
+
+@task(queue_name="email")
+def deliver_message(message_id: int, attempt: int = 1) -> str:
+    """The worker's task: `deliver`, one attempt."""
+    return deliver(message_id, attempt)

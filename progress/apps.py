@@ -9,7 +9,7 @@ class ProgressConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
-        from progress import pages
+        from progress import pages, role_page
         from roadmap import hooks
 
         # Deleting an account, from the app or the admin, takes the learner out
@@ -44,7 +44,7 @@ class ProgressConfig(AppConfig):
         send_only_while(reminders.KIND, reminders.still_wanted)
 
         # The role and skill pages of signed-in people show their progress.
-        hooks.register("role", pages.signed_in_role_page)
+        hooks.register("role", role_page.signed_in_role_page)
         hooks.register("skill", pages.signed_in_skill_page)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from progress import figures
 from progress.plan import PlanItem
+from progress.structure import role_structure
 from roadmap.models import Role, Skill
 
 
@@ -35,7 +36,7 @@ class Comparison:
 def compare(learner, role: Role, other: Role) -> Comparison:
     """`other` seen from `role`, for `learner`: a fixed number of queries."""
     statuses = figures.statuses_for(learner)
-    structure = figures.role_structure([role.pk, other.pk])
+    structure = role_structure([role.pk, other.pk])
     concepts_of: dict[int, set[int]] = {role.pk: set(), other.pk: set()}
     for concept_id, role_id, *_info in structure.concepts:
         concepts_of[role_id].add(concept_id)

@@ -1,14 +1,17 @@
 """Progress math, in one place: every page, the export and the mentor views use it.
 `fill` computes every figure of a learner's roles (counts, continue-with, pace,
-projection, plans) for `role_progress` and `mentee_rows` alike.
+projection, plans) for `role_progress` and `progress.mentees.mentee_rows` alike,
+from the content read by `progress.structure.role_structure`. (A learner's
+streaks and heatmap are `progress.activity`.)
 
 The rules are documented in docs/progress.md. In short:
 
 - A role's items are its published steps (in published stages) and the published
   concepts of its skills. A concept shared by two roles is one item that counts in
   both.
-- Skipped items leave the denominator: percent = done / (total - skipped), rounded
-  down, so 100 % means everything not skipped is done.
+- A percentage is the share of the counted hours done (each item weighed by the
+  hours its plan counts), rounded down; skipped items leave the count, so 100 %
+  means everything not skipped is done.
 - Retired (unpublished) items count nowhere, but stay in the learner's history.
 - A choice group ("pick N of these") counts as N items (`count_items`): met
   once N members are done; members done beyond N show as done but raise no
@@ -22,36 +25,20 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from copy import copy
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import (
-    CharField,
-    Count,
-    F,
     Max,
-    OuterRef,
-    Q,
-    StringAgg,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Cast, Concat, TruncDate
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from config import caching
 from progress import plan as plan_rules
-from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
-from roadmap.models import ChoiceGroup, Concept, LearningStep, Role
+from progress.models import ItemProgress, ProgressEvent, Status
+from progress.structure import Groups, ItemKey, RoleStructure, role_structure
+from roadmap.models import Concept, LearningStep, Role
 
 PACE_WINDOW_DAYS = plan_rules.PACE_WINDOW_DAYS
-HEATMAP_WEEKS = 52
-
-ItemKey = tuple[str, int]  # ("step", id) or ("concept", id)
-# An item's choice group, for the items in one: item -> (group id, pick).
-Groups = dict[ItemKey, tuple[int, int]]
 
 
 @dataclass
@@ -199,48 +186,6 @@ def concept_hours(rows: Iterable[tuple]) -> list[tuple[int, float]]:
     """(id, hours) pairs for `skill_counts` from (id, *CONCEPT_HOUR_COLUMNS)
     rows of a concept query."""
     return [(pk, Concept.planned_hours_of(*columns)) for pk, *columns in rows]
-
-
-def concept_groups(rows: Iterable[tuple[int, int | None, int | None]]) -> Groups:
-    """`Groups` from (concept id, group id, pick) rows: a concept query's
-    `values_list("pk", *GROUP_COLUMNS)`, so counting needs no query more."""
-    return {
-        ("concept", pk): (group, pick) for pk, group, pick in rows if group is not None
-    }
-
-
-GROUP_COLUMNS = ("choice_groups", "choice_groups__pick")
-
-
-def skill_groups_column() -> Subquery:
-    """A skill's choice groups as a column of the skill's own row, "group:pick:
-    concept" for each member: the skill page counts with them (`skill_groups`)
-    without a query more."""
-    member = Concat(
-        Cast("choicegroup_id", CharField()),
-        Value(":"),
-        Cast("choicegroup__pick", CharField()),
-        Value(":"),
-        Cast("concept_id", CharField()),
-    )
-    return Subquery(
-        ChoiceGroup.concepts.through.objects.filter(choicegroup__skill=OuterRef("pk"))
-        .order_by()
-        .values("choicegroup__skill")
-        .annotate(members=StringAgg(member, delimiter=Value(",")))
-        .values("members")
-    )
-
-
-def skill_groups(skill) -> Groups:
-    """`Groups` of a skill fetched with `skill_groups_column()` as
-    `choice_members`."""
-    groups: Groups = {}
-    text = getattr(skill, "choice_members", None) or ""
-    for entry in filter(None, text.split(",")):
-        group, pick, concept = map(int, entry.split(":"))
-        groups[("concept", concept)] = (group, pick)
-    return groups
 
 
 @dataclass
@@ -475,128 +420,6 @@ def _projection(
     )
 
 
-@dataclass
-class RoleStructure:
-    """What the figures need of some roles' content: published steps in path order
-    (each with its `role_id`), (concept id, role id) pairs, and each step's
-    published prerequisites. The same for every learner, so it is cached until
-    the content changes."""
-
-    steps: list[LearningStep]
-    concepts: list[tuple[int, int, str, float, str]]  # id, role, name, hours, slug
-    prerequisites: dict[int, list[int]]
-    step_concepts: dict[int, list[int]] = field(default_factory=dict)
-    # The items whose hours are what learners took (progress/timings.py).
-    measured: set[ItemKey] = field(default_factory=set)
-    # Each published member of a choice group: its group and the group's pick.
-    groups: Groups = field(default_factory=dict)
-    # The items with no estimate of Waymark's: plans count their kind's default.
-    guessed: set[ItemKey] = field(default_factory=set)
-
-
-def role_structure(role_ids: Iterable[int]) -> RoleStructure:
-    role_ids = sorted(set(role_ids))
-    return caching.cached(
-        "figures:structure:groups:{}".format("-".join(map(str, role_ids))),
-        lambda: _load_structure(role_ids),
-        depends_on=[caching.CONTENT],
-        timeout=caching.DAY,
-        in_process=True,  # read on every status change: unpickled once
-    )
-
-
-def _load_structure(role_ids: list[int]) -> RoleStructure:
-    steps = list(
-        LearningStep.objects.published()
-        .filter(stage__role__in=role_ids)
-        .annotate(
-            role_id=F("stage__role_id"),
-            # An item is in one group at most (the loader and the admin check).
-            group_id=F(GROUP_COLUMNS[0]),
-            group_pick=F(GROUP_COLUMNS[1]),
-        )
-        .order_by("stage__position", "stage_id", "position", "id")
-    )
-    # A retired prerequisite no longer blocks anything.
-    through = LearningStep.prerequisites.through.objects.filter(
-        from_learningstep__in=[step.pk for step in steps],
-        to_learningstep__in=LearningStep.objects.published(),
-    ).values_list("from_learningstep_id", "to_learningstep_id")
-    prerequisites: dict[int, list[int]] = defaultdict(list)
-    for step_id, prerequisite_id in through:
-        prerequisites[step_id].append(prerequisite_id)
-    step_concepts: dict[int, list[int]] = defaultdict(list)
-    for step_id, concept_id in (
-        LearningStep.concepts.through.objects.filter(
-            learningstep__in=[step.pk for step in steps]
-        )
-        # In each skill's order, the same on every database.
-        .order_by("learningstep_id", "concept__position", "concept_id")
-        .values_list("learningstep_id", "concept_id")
-    ):
-        step_concepts[step_id].append(concept_id)
-    concepts = _role_concepts(role_ids)
-    measured = {("step", step.pk) for step in steps if step.learner_hours}
-    measured.update(("concept", row[0]) for row in concepts if row[5])
-    groups = concept_groups((row[0], *row[6:8]) for row in concepts)
-    guessed = {("step", step.pk) for step in steps if not step.effort_is_estimated}
-    guessed.update(("concept", row[0]) for row in concepts if row[8])
-    groups.update(
-        (("step", step.pk), (step.group_id, step.group_pick))
-        for step in steps
-        if step.group_id is not None
-    )
-    return RoleStructure(
-        steps=steps,
-        concepts=[row[:5] for row in concepts],
-        measured=measured,
-        groups=groups,
-        guessed=guessed,
-        prerequisites=dict(prerequisites),
-        step_concepts=dict(step_concepts),
-    )
-
-
-def _role_concepts(role_ids) -> list[tuple]:
-    """(concept id, role id, name, hours, slug, measured, group id, pick,
-    guessed) for the published concepts of each role's skills, in the skills'
-    order: the hours learners took once measured (`measured`), else the
-    estimate, else the kind's default (`guessed`); the choice group the concept
-    belongs to, if any."""
-    rows = (
-        Concept.objects.published()
-        .filter(skill__role_skills__role__in=role_ids)
-        .values_list(
-            "pk",
-            "skill__role_skills__role_id",
-            "name",
-            "kind",
-            "effort_hours",
-            "learner_hours",
-            "slug",
-            *GROUP_COLUMNS,
-            "skill__role_skills__position",
-            "position",
-        )
-        .distinct()
-        .order_by("skill__role_skills__position", "position", "pk")
-    )
-    return [
-        (
-            pk,
-            role_id,
-            name,
-            Concept.planned_hours_of(kind, hours, learner_hours),
-            slug,
-            bool(learner_hours),
-            group,
-            pick,
-            hours is None,
-        )
-        for pk, role_id, name, kind, hours, learner_hours, slug, group, pick, *_ in rows
-    ]
-
-
 def _continue_with(progress: RoleProgress, order, steps) -> None:
     """What to continue with: the first item of the plan's order
     (`remaining_items`), so "Continue with" and "This week" name the same
@@ -614,287 +437,6 @@ def _continue_with(progress: RoleProgress, order, steps) -> None:
             progress.continue_with = Concept(
                 pk=item.key[1], name=item.title, slug=item.slug, is_published=True
             )
-
-
-# --- Activity: streaks and the heatmap ------------------------------------------
-
-
-HEATMAP_CELL = 12  # SVG units per day square, gap included
-
-
-@dataclass
-class HeatmapCell:
-    day: datetime.date
-    count: int
-    level: int
-    in_range: bool
-    x: int = 0
-    y: int = 0
-
-
-@dataclass
-class Activity:
-    today: datetime.date
-    by_day: dict[datetime.date, int]
-    current_streak: int
-    longest_streak: int
-    weeks: list[list[HeatmapCell]]
-    total_in_range: int
-    active_days_in_range: int
-
-    @property
-    def width(self) -> int:
-        return len(self.weeks) * HEATMAP_CELL
-
-    @property
-    def height(self) -> int:
-        return 7 * HEATMAP_CELL
-
-    @cached_property
-    def svg_cells(self) -> SafeString:
-        """The calendar's squares: 365 of them, built here rather than by a
-        template loop, which took most of the dashboard's time."""
-        return mark_safe(  # noqa: S308 - integers and formatted dates only
-            "".join(
-                f'<rect x="{cell.x}" y="{cell.y}" width="10" height="10" rx="2" '
-                f'class="heat heat--{int(cell.level)}"><title>{int(cell.count)} '
-                f"change{'' if cell.count == 1 else 's'} on "
-                f"{cell.day:%a} {cell.day.day} {cell.day:%b %Y}</title></rect>"
-                for week in self.weeks
-                for cell in week
-                if cell.in_range
-            )
-        )
-
-    @property
-    def months(self) -> list[tuple[str, int, int]]:
-        """(month label, changes, active days) for the heatmap's text alternative."""
-        summary: dict[tuple[int, int], list[int]] = {}
-        for week in self.weeks:
-            for cell in week:
-                if not cell.in_range:
-                    continue
-                entry = summary.setdefault((cell.day.year, cell.day.month), [0, 0])
-                entry[0] += cell.count
-                entry[1] += 1 if cell.count else 0
-        return [
-            (datetime.date(year, month, 1).strftime("%B %Y"), changes, days)
-            for (year, month), (changes, days) in summary.items()
-        ]
-
-
-def _level(count: int) -> int:
-    if count == 0:
-        return 0
-    if count <= 2:
-        return 1
-    if count <= 5:
-        return 2
-    if count <= 9:
-        return 3
-    return 4
-
-
-def activity(learner, now: datetime.datetime | None = None) -> Activity:
-    """Status changes per day in the learner's time zone, with streaks (1 query)."""
-    now = now or timezone.now()
-    zone = learner.zone
-    rows = (
-        ProgressEvent.objects.filter(learner=learner)
-        .annotate(day=TruncDate("created_at", tzinfo=zone))
-        .values("day")
-        .annotate(changes=Count("id"))
-        .values_list("day", "changes")
-    )
-    by_day = dict(rows)
-    today = local_today(learner, now)
-
-    longest = run = 0
-    previous: datetime.date | None = None
-    for day in sorted(by_day):
-        run = run + 1 if previous and (day - previous).days == 1 else 1
-        longest = max(longest, run)
-        previous = day
-    current = 0
-    day = today if today in by_day else today - datetime.timedelta(days=1)
-    while day in by_day:
-        current += 1
-        day -= datetime.timedelta(days=1)
-
-    first_day = today - datetime.timedelta(days=HEATMAP_WEEKS * 7 - 1)
-    start = first_day - datetime.timedelta(days=first_day.weekday())  # a Monday
-    weeks: list[list[HeatmapCell]] = []
-    day = start
-    total = active = 0
-    while day <= today:
-        week = []
-        for weekday in range(7):
-            count = by_day.get(day, 0)
-            in_range = first_day <= day <= today
-            if in_range:
-                total += count
-                active += 1 if count else 0
-            week.append(
-                HeatmapCell(
-                    day,
-                    count,
-                    _level(count),
-                    in_range,
-                    x=len(weeks) * HEATMAP_CELL,
-                    y=weekday * HEATMAP_CELL,
-                )
-            )
-            day += datetime.timedelta(days=1)
-        weeks.append(week)
-    return Activity(
-        today=today,
-        by_day=by_day,
-        current_streak=current,
-        longest_streak=longest,
-        weeks=weeks,
-        total_in_range=total,
-        active_days_in_range=active,
-    )
-
-
-# --- Mentees at a glance ------------------------------------------------------------
-
-
-@dataclass
-class MenteeRole:
-    """A mentee's followed role: its counts, and their goal and plan if any."""
-
-    role: Role
-    counts: Counts
-    goal: plan_rules.Goal | None = None
-    plan: plan_rules.Plan | None = None
-
-    def __iter__(self):  # (role, counts), as the rows were before goals
-        return iter((self.role, self.counts))
-
-
-@dataclass
-class MenteeRow:
-    """One line of a mentor's table: the same figures the learner sees."""
-
-    learner: object
-    roles: list[MenteeRole] = field(default_factory=list)
-    finished_7_days: int = 0
-    finished_30_days: int = 0
-    last_active: datetime.datetime | None = None
-    stalled: bool = False
-
-
-def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
-    """Figures for many learners in a fixed number of queries (5, and the roles'
-    structure from its cache), however many; each goal's plan as the learner's
-    own dashboard computes it."""
-
-    now = now or timezone.now()
-    learners = list(learners)
-    rows = {learner.pk: MenteeRow(learner=learner) for learner in learners}
-    if not rows:
-        return []
-    follows = list(RoleFollow.objects.filter(learner__in=rows).shown())
-    role_ids = sorted({follow.role_id for follow in follows})
-    # The database cache would cost two queries more than it saves here.
-    structure = (
-        _load_structure(role_ids) if caching.is_database() else role_structure(role_ids)
-    )
-    statuses: dict[int, dict[ItemKey, str]] = defaultdict(dict)
-    for learner_id, step_id, concept_id, status in ItemProgress.objects.filter(
-        learner__in=rows
-    ).values_list("learner_id", "step_id", "concept_id", "status"):
-        key = ("step", step_id) if step_id else ("concept", concept_id)
-        statuses[learner_id][key] = status
-
-    # The rows show no projection: the pace is read only for the plans.
-    has_goal = any(follow.target_date or follow.hours_per_week for follow in follows)
-    recent = recent_done(learners, now) if has_goal else defaultdict(dict)
-    follows_of: dict[int, list] = defaultdict(list)
-    for follow in follows:
-        follows_of[follow.learner_id].append(follow)
-    for learner in learners:
-        # The learner's own figures, computed as their pages compute them.
-        by_role = {f.role_id: RoleProgress(role=f.role) for f in follows_of[learner.pk]}
-        fill(
-            by_role,
-            structure,
-            statuses[learner.pk],
-            recent[learner.pk],
-            local_today(learner, now),
-            plan_rules.goals_of(follows_of[learner.pk]),
-        )
-        rows[learner.pk].roles = [
-            MenteeRole(progress.role, progress.overall, progress.goal, progress.plan)
-            for progress in by_role.values()
-        ]
-
-    week, month = now - datetime.timedelta(days=7), now - datetime.timedelta(days=30)
-    done = Q(to_status=Status.DONE)
-    activity_rows = (
-        ProgressEvent.objects.filter(learner__in=rows)
-        .values("learner")
-        .annotate(
-            last=Max("created_at"),
-            steps_7=Count("step", distinct=True, filter=done & Q(created_at__gte=week)),
-            concepts_7=Count(
-                "concept", distinct=True, filter=done & Q(created_at__gte=week)
-            ),
-            steps_30=Count(
-                "step", distinct=True, filter=done & Q(created_at__gte=month)
-            ),
-            concepts_30=Count(
-                "concept", distinct=True, filter=done & Q(created_at__gte=month)
-            ),
-        )
-    )
-    for entry in activity_rows:
-        row = rows[entry["learner"]]
-        row.last_active = entry["last"]
-        row.finished_7_days = entry["steps_7"] + entry["concepts_7"]
-        row.finished_30_days = entry["steps_30"] + entry["concepts_30"]
-    threshold = now - datetime.timedelta(days=stalled_days)
-    for row in rows.values():
-        row.stalled = row.last_active is None or row.last_active < threshold
-    return [rows[learner.pk] for learner in learners]
-
-
-def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
-    """`mentee_rows`, each mentee's row cached until their data or the content
-    changes: two cache round trips, and the fixed queries of `mentee_rows` only
-    for the mentees whose rows are not cached."""
-    learners = list(learners)
-    if not learners or caching.is_database():
-        # The database cache writes one row per key: caching fifty rows would
-        # cost more queries than counting them.
-        return mentee_rows(learners, stalled_days=stalled_days, now=now)
-    now = now or timezone.now()
-    entries = {
-        learner.pk: learner_entry(learner, "mentee-row", now) for learner in learners
-    }
-    keys = caching.keys(
-        {pk: (entry["name"], entry["depends_on"]) for pk, entry in entries.items()}
-    )
-    cached = cache.get_many(keys.values())
-    missing = [learner for learner in learners if keys[learner.pk] not in cached]
-    fresh = {
-        row.learner.pk: row
-        for row in mentee_rows(missing, stalled_days=stalled_days, now=now)
-    }
-    if fresh:
-        cache.set_many(
-            {keys[pk]: replace(row, learner=None) for pk, row in fresh.items()},
-            LEARNER_FIGURES_TIMEOUT,
-        )
-    threshold = now - datetime.timedelta(days=stalled_days)
-    rows = []
-    for learner in learners:
-        row = fresh.get(learner.pk) or replace(cached[keys[learner.pk]])
-        row.learner = learner
-        row.stalled = row.last_active is None or row.last_active < threshold
-        rows.append(row)
-    return rows
 
 
 # --- Plans ------------------------------------------------------------------------

@@ -34,7 +34,6 @@ from django.utils import timezone
 from fsrs import Card, Rating
 
 from progress import extensions, figures
-from progress.dropoff import record_change
 from progress.forms import NoteForm
 from progress.models import (
     EVIDENCE_PER_ITEM,
@@ -48,6 +47,7 @@ from progress.models import (
     RoleFollow,
     SelfAssessment,
     Status,
+    StepTally,
     validate_target_date,
 )
 from progress.plan import goals_of
@@ -525,7 +525,9 @@ class Importer:
         for row, _times, _evidence, _where in rows:
             row.save()
             if row.step_id:  # the curators' drop-off counts
-                record_change(row.step_id, Status.NOT_STARTED, row.status)
+                StepTally.objects.record_changes(
+                    [(row.step_id, Status.NOT_STARTED, row.status)]
+                )
         for row, (created, updated, changed), links, where in rows:
             ItemProgress.objects.filter(pk=row.pk).update(
                 created_at=created, updated_at=updated, status_changed_at=changed

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from config import caching
@@ -175,9 +176,7 @@ class ItemQuerySet(models.QuerySet):
                     update_fields=["status", "status_changed_at", "updated_at"]
                 )
             if field == "step":
-                from progress.dropoff import record_change
-
-                record_change(item.pk, previous, status)
+                StepTally.objects.record_changes([(item.pk, previous, status)])
             ProgressEvent.objects.create(
                 learner=learner, from_status=previous, to_status=status, **{field: item}
             )
@@ -199,8 +198,6 @@ class ItemQuerySet(models.QuerySet):
         of the rows, their events in one insert, the drop-off tallies moved per
         step, and one new generation of the learner's figures. Notes, evidence
         and history stay. Returns how many items changed."""
-        from progress.dropoff import record_changes
-
         with transaction.atomic():
             rows = list(
                 self.started_in_role(learner, role)
@@ -223,7 +220,7 @@ class ItemQuerySet(models.QuerySet):
                 )
                 for row in rows
             )
-            record_changes(
+            StepTally.objects.record_changes(
                 (row["step_id"], row["status"], Status.NOT_STARTED)
                 for row in rows
                 if row["step_id"]
@@ -431,6 +428,44 @@ class SelfAssessment(models.Model):
         return f"{self.learner}: {self.skill} = {self.get_level_display()}"
 
 
+# The statuses a step's tally counts.
+COUNTED = (Status.LEARNING, Status.DONE, Status.SKIPPED)
+
+
+class StepTallyQuerySet(models.QuerySet):
+    def record_changes(self, changes) -> None:
+        """Move learners between statuses on steps, `(step_id, previous, status)`
+        each, in one update per kind of move (a role's reset is a few updates, not
+        one per step)."""
+        moves: dict[tuple[str, str], list[int]] = {}
+        for step_id, previous, status in changes:
+            if previous != status:
+                moves.setdefault((previous, status), []).append(step_id)
+        for (previous, status), step_ids in moves.items():
+            updates = {}
+            if previous in COUNTED:
+                # Never below zero, even for a row that reached its status some
+                # other way (a tally drifts rather than a status change failing;
+                # recount_dropoff puts it right).
+                updates[previous] = Greatest(F(previous) - 1, Value(0))
+            if status in COUNTED:
+                updates[status] = F(status) + 1
+            if not updates:
+                continue
+            ids = set(step_ids)
+            tallies = self.filter(step_id__in=ids)
+            updated = tallies.update(**updates)
+            if updated < len(ids):
+                # Steps without a tally row yet: create them (racing writers both
+                # survive), then count the change on those.
+                have = set(tallies.values_list("step_id", flat=True)) if updated else ()
+                missing = [pk for pk in ids if pk not in have]
+                self.bulk_create(
+                    [StepTally(step_id=pk) for pk in missing], ignore_conflicts=True
+                )
+                self.filter(step_id__in=missing).update(**updates)
+
+
 class StepTally(models.Model):
     """How many learners are learning, have done and have skipped a step.
 
@@ -445,6 +480,8 @@ class StepTally(models.Model):
     learning = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+
+    objects = StepTallyQuerySet.as_manager()
 
     def __str__(self) -> str:
         return (

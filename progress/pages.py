@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 
 from config import caching
 from progress import extensions, figures, reviews
+from progress.activity import learner_activity
 from progress.forms import GoalForm, SelfAssessmentForm
 from progress.models import (
     ItemProgress,
@@ -31,6 +32,13 @@ from progress.models import (
     Status,
 )
 from progress.plan import Goal, goals_of
+from progress.structure import (
+    GROUP_COLUMNS,
+    Groups,
+    concept_groups,
+    role_structure,
+    skill_groups,
+)
 from progress.visibility import Audience
 from roadmap import path_map
 from roadmap.models import (
@@ -98,7 +106,7 @@ def annotate_statuses(items, kind: str, statuses: dict) -> None:
 CHOSEN = (Status.DONE, Status.LEARNING)
 
 
-def choice_marks(statuses: dict, groups: figures.Groups) -> dict:
+def choice_marks(statuses: dict, groups: Groups) -> dict:
     """Each choice-group member's mark: "chosen" where the learner is learning
     or has done it; "optional" for the others once `pick` members are done
     (the group is met, as `figures.count_items` counts it); else ""."""
@@ -138,7 +146,7 @@ def annotate_choices(items, kind: str, statuses: dict, groups) -> None:
 # --- Panels -------------------------------------------------------------------------
 
 
-def concept_counts(concepts, statuses: dict, groups: figures.Groups) -> figures.Counts:
+def concept_counts(concepts, statuses: dict, groups: Groups) -> figures.Counts:
     """A skill's figures: its published concepts by the learner's status, its
     choice groups (`groups`) counted as the role's figures count them."""
     return figures.skill_counts(
@@ -163,7 +171,7 @@ def skill_panel(
     is a refused rating, shown with its error), and what other apps add (mentors'
     endorsements and feedback)."""
     statuses = figures.statuses_for(learner) if statuses is None else statuses
-    counts = concept_counts(skill.concepts.all(), statuses, figures.skill_groups(skill))
+    counts = concept_counts(skill.concepts.all(), statuses, skill_groups(skill))
     assessments = list(SelfAssessment.objects.filter(learner=learner, skill=skill)[:20])
     return {
         **extensions.context("skill", learner, skill),
@@ -178,19 +186,6 @@ def skill_panel(
 
 
 # --- The signed-in role and skill pages ----------------------------------------------
-
-
-def signed_in_role_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """Learners get the shared skeleton filled with their statuses; staff see
-    drafts, so their page is rendered afresh."""
-    from progress import role_page  # it fills its skeleton with `role_panel`
-
-    audience = Audience.of(request.user)
-    if not audience.drafts:
-        return role_page.learner_role_page(request, slug)
-    role = audience.role_for_page(slug)
-    context = role_page_context(request.user, role)
-    return render(request, "roadmap/role_detail.html", context)
 
 
 def learner_map(
@@ -227,7 +222,7 @@ def noted_items(learner) -> set:
     }
 
 
-def stage_progress(step_ids, statuses: dict, groups: figures.Groups) -> str:
+def stage_progress(step_ids, statuses: dict, groups: Groups) -> str:
     """A stage's summary line: how many of its published steps the learner has
     done (skipped steps do not count, and a choice group counts as its pick,
     as in the percentage)."""
@@ -246,7 +241,7 @@ def counted_steps(stage) -> list[int]:
 def _stage_progress_oob(role: Role, stage_id: int, statuses: dict) -> str:
     """A stage's summary, to replace the one on the role page: its published
     steps as the figures count them (the cached structure, no query)."""
-    structure = figures.role_structure([role.pk])
+    structure = role_structure([role.pk])
     steps = [s.pk for s in structure.steps if s.stage_id == stage_id]
     text = stage_progress(steps, statuses, structure.groups)
     return format_html(
@@ -306,7 +301,7 @@ def signed_in_skill_page(
     skill = audience.skill_for_page(slug)
     statuses = figures.statuses_for(request.user)
     annotate_statuses(skill.concepts.all(), "concept", statuses)
-    groups = figures.skill_groups(skill)
+    groups = skill_groups(skill)
     annotate_choices(skill.concepts.all(), "concept", statuses, groups)
     context = {
         **skill_panel(request.user, skill, statuses, assessment_form),
@@ -360,7 +355,7 @@ def dashboard_context(learner) -> dict:
         **extensions.context("dashboard", learner),
         **reviews_context(learner, follows),
         "role_figures": role_figures,
-        "activity": figures.activity(learner),
+        "activity": learner_activity(learner),
         "recent": list(
             ProgressEvent.objects.filter(learner=learner)
             .select_related("step__stage__role", "concept__skill")
@@ -472,10 +467,10 @@ def _out_of_band(request: HttpRequest, page: Page, item, kind: str) -> list[str]
         rows = list(
             Concept.objects.published()
             .filter(skill=skill)
-            .values_list("pk", *figures.GROUP_COLUMNS, *CONCEPT_HOUR_COLUMNS)
+            .values_list("pk", *GROUP_COLUMNS, *CONCEPT_HOUR_COLUMNS)
         )
         statuses = figures.statuses_for(learner)
-        groups = figures.concept_groups(row[:3] for row in rows)
+        groups = concept_groups(row[:3] for row in rows)
         concepts = figures.concept_hours((row[0], *row[3:]) for row in rows)
         counts = figures.skill_counts(concepts, statuses, groups)
         context = {"skill": skill, "skill_figures": counts}

@@ -35,6 +35,7 @@ from fsrs import Card, Rating, Scheduler
 from config import caching
 from progress import figures
 from progress.models import ItemProgress, ReviewCard, ReviewLog, RoleFollow, Status
+from progress.structure import role_structure
 
 REVIEWS_SHOWN = 10
 LAPSED_DAYS = 60
@@ -73,7 +74,7 @@ def reviewable(follows) -> dict[tuple[str, int], tuple[str, str]]:
     role_ids = {follow.role_id for follow in follows if follow.reviews}
     if not role_ids:
         return {}
-    structure = figures.role_structure(role_ids)
+    structure = role_structure(role_ids)
     items = {
         ("step", step.pk): (step.slug, step.title)
         for step in structure.steps

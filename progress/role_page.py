@@ -27,12 +27,24 @@ from django.utils.safestring import mark_safe
 from config import caching
 from progress import figures, pages
 from progress.models import Status
+from progress.visibility import Audience
 from roadmap import page_cache, path_map
 from roadmap.models import Role
 
 # Where the article goes in the rendered page (no content can imitate it).
 ARTICLE = mark_safe(f"⟦{secrets.token_hex(8)}:article⟧")  # noqa: S308
 ARTICLE_BYTES = ARTICLE.encode()
+
+
+def signed_in_role_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Learners get the shared skeleton filled with their statuses; staff see
+    drafts, so their page is rendered afresh."""
+    audience = Audience.of(request.user)
+    if not audience.drafts:
+        return learner_role_page(request, slug)
+    role = audience.role_for_page(slug)
+    context = pages.role_page_context(request.user, role)
+    return render(request, "roadmap/role_detail.html", context)
 
 
 def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:

@@ -38,6 +38,7 @@ from progress import (
     reminders,
     reviews,
 )
+from progress.activity import learner_activity
 from progress.forms import EvidenceForm, GoalForm, NoteForm, SelfAssessmentForm
 from progress.models import (
     CalendarFeed,
@@ -517,6 +518,6 @@ def public_profile(request: HttpRequest, username: str) -> HttpResponse:
         {
             "profile_user": user,
             "role_figures": figures.role_progress(user, [f.role for f in follows]),
-            "activity": figures.activity(user),
+            "activity": learner_activity(user),
         },
     )

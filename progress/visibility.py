@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from progress.figures import skill_groups_column
 from progress.models import ItemProgress
+from progress.structure import skill_groups_column
 from roadmap.models import Concept, LearningStep, Role, Skill, Source, sees_drafts
 
 ITEM_MODELS: dict[str, type[Model]] = {"step": LearningStep, "concept": Concept}

@@ -32,6 +32,8 @@ from mentoring.models import (
     get_visible_learner,
 )
 from progress import figures
+from progress.activity import learner_activity
+from progress.mentees import cached_mentee_rows
 from progress.models import (
     Evidence,
     ItemProgress,
@@ -110,9 +112,7 @@ def _mentees_digest(mentees) -> str:
 def _hub_body(
     request, mentees, sort: str, descending: bool, matrix: tuple, token_slot
 ) -> str:
-    rows = figures.cached_mentee_rows(
-        mentees, stalled_days=settings.MENTORING_STALLED_DAYS
-    )
+    rows = cached_mentee_rows(mentees, stalled_days=settings.MENTORING_STALLED_DAYS)
     rows.sort(key=SORTS[sort], reverse=descending)
     role_slug, skill_sort = matrix
     context = {
@@ -173,7 +173,7 @@ def mentee_dashboard_context(learner) -> dict:
     return {
         "learner": learner,
         "role_figures": figures.role_progress(learner, roles, statuses=statuses),
-        "activity": figures.activity(learner),
+        "activity": learner_activity(learner),
         "recent": ProgressEvent.objects.filter(learner=learner)
         .select_related("step__stage__role", "concept__skill")
         .order_by("-created_at", "-id")[:12],

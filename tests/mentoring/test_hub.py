@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from config import caching
 from progress import figures
+from progress.mentees import mentee_rows
 from progress.models import ItemProgress, ProgressEvent, RoleFollow
 from tests.factories import UserFactory
 from tests.mentoring.conftest import mentorship
@@ -95,7 +96,7 @@ class TestMenteesTable:
     ):
         learners = make_mentees(mentor, small_role, steps, 4)
         ItemProgress.objects.set_status(learners[0], steps[1], "skipped")
-        rows = figures.mentee_rows(learners, stalled_days=14)
+        rows = mentee_rows(learners, stalled_days=14)
         for learner, row in zip(learners, rows, strict=True):
             (expected,) = figures.role_progress(learner, [small_role])
             (_role, counts) = row.roles[0]
@@ -113,7 +114,7 @@ class TestQueryBudget:
         with django_assert_num_queries(MENTORING_QUERIES):
             response = client.get(reverse("mentoring"))
         assert response.status_code == 200
-        assert mentee_rows(response.content.decode()) == mentees
+        assert table_rows(response.content.decode()) == mentees
 
     @pytest.mark.parametrize("mentees", [1, 50])
     def test_with_rows_in_the_cache_the_budget_is_smaller_still(
@@ -135,7 +136,7 @@ class TestQueryBudget:
         # The session, the user and the list of mentees; the rest is cached.
         with django_assert_page_queries(3):
             cached = client.get(reverse("mentoring")).content.decode()
-        assert mentee_rows(cached) == mentees
+        assert table_rows(cached) == mentees
         assert normalise(cached) == normalise(first)
         # A mentee's change shows at once; the others' rows stay cached.
         ItemProgress.objects.set_status(learners[0], steps[3], "done")
@@ -144,7 +145,7 @@ class TestQueryBudget:
         assert normalise(fresh) != normalise(first)
 
 
-def mentee_rows(html: str) -> int:
+def table_rows(html: str) -> int:
     table = html[html.index('class="mentees"') :]
     return table[: table.index("</table>")].count("<tr>") - 1
 
@@ -188,7 +189,7 @@ class TestMenteesGoals:
         with django_assert_num_queries(MENTORING_QUERIES + 1):
             body = client.get(reverse("mentoring")).content.decode()
 
-        rows = figures.mentee_rows(learners, stalled_days=14)
+        rows = mentee_rows(learners, stalled_days=14)
         for learner, row in zip(learners, rows, strict=True):
             follow = follows.get(learner=learner)
             goal = Goal(follow.target_date, follow.hours_per_week)

@@ -228,7 +228,7 @@ class TestBadInputEndsCleanly:
         line = next(
             r.getMessage() for r in caplog.records if "successful" in r.getMessage()
         )
-        assert "task outbox.tasks.deliver_message" in line
+        assert "task outbox.sending.deliver_message" in line
         assert " successful in " in line and line.endswith("s")
 
     def test_queue_email_refuses_copies(self):

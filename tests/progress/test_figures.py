@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from progress import figures
+from progress import figures, mentees
+from progress.activity import learner_activity
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
 from tests.factories import ConceptFactory, RoleFactory, RoleSkillFactory
 
@@ -173,7 +174,7 @@ class TestRoleProgress:
         RoleFollow.objects.set_goal(follow, datetime.date(2027, 6, 1), 5)
         with CaptureQueriesContext(connection) as captured:
             figures.role_progress(learner, [small_role])
-            figures.mentee_rows([learner], stalled_days=14)
+            mentees.mentee_rows([learner], stalled_days=14)
         pace = [
             query["sql"]
             for query in captured.captured_queries
@@ -220,14 +221,14 @@ class TestActivity:
         for days_ago in [0, 1, 2, 5, 6, 7, 8]:
             mark(learner, steps[days_ago % 4], Status.LEARNING, days_ago=days_ago)
             mark(learner, steps[days_ago % 4], Status.NOT_STARTED, days_ago=days_ago)
-        activity = figures.activity(learner)
+        activity = learner_activity(learner)
         assert activity.current_streak == 3
         assert activity.longest_streak == 4
 
     def test_a_streak_survives_until_the_day_ends(self, learner, steps):
         mark(learner, steps[0], Status.DONE, days_ago=1)
         mark(learner, steps[1], Status.DONE, days_ago=2)
-        assert figures.activity(learner).current_streak == 2
+        assert learner_activity(learner).current_streak == 2
 
     def test_days_follow_the_learners_time_zone(self, learner, steps):
         learner.timezone = "Asia/Tokyo"
@@ -237,7 +238,7 @@ class TestActivity:
         late_evening_utc = datetime.datetime(2026, 3, 9, 20, 0, tzinfo=datetime.UTC)
         ItemProgress.objects.set_status(learner, steps[0], Status.DONE)
         ProgressEvent.objects.update(created_at=late_evening_utc)
-        activity = figures.activity(learner, now=now)
+        activity = learner_activity(learner, now=now)
         # 20:00 UTC on the 9th is 05:00 on the 10th in Tokyo: today, not yesterday.
         assert activity.by_day == {late_evening_utc.astimezone(tokyo).date(): 1}
         assert activity.today == datetime.date(2026, 3, 10)
@@ -245,7 +246,7 @@ class TestActivity:
 
     def test_the_heatmap_covers_52_weeks(self, learner, steps):
         mark(learner, steps[0], Status.DONE, days_ago=3)
-        activity = figures.activity(learner)
+        activity = learner_activity(learner)
         cells = [cell for week in activity.weeks for cell in week if cell.in_range]
         assert len(cells) == 364
         assert sum(cell.count for cell in cells) == 1
@@ -258,4 +259,4 @@ class TestActivity:
         for step in steps:
             mark(learner, step, Status.DONE)
         with django_assert_num_queries(1):
-            figures.activity(learner)
+            learner_activity(learner)

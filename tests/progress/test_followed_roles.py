@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from progress import calendar, figures, reminders
+from progress import calendar, mentees, reminders
 from progress.models import RoleFollow
 from tests.factories import RoleFactory, StageFactory, StepFactory, UserFactory
 
@@ -75,5 +75,5 @@ def test_the_weekly_email_the_calendar_and_the_mentor_rows(follows):
     assert any("First role" in text for text in descriptions)
     assert not any("Draft role" in text for text in descriptions)
 
-    (row,) = figures.mentee_rows([learner], stalled_days=14, now=now)
+    (row,) = mentees.mentee_rows([learner], stalled_days=14, now=now)
     assert [mentee_role.role.title for mentee_role in row.roles] == SHOWN

@@ -83,7 +83,7 @@ def build_world(small_role, steps) -> World:
         user=owner, ip="192.0.2.1", session_key="owner-session", user_agent="test"
     )
     from outbox.models import Message, ScheduledRun
-    from outbox.tasks import deliver_message
+    from outbox.sending import deliver_message
 
     email = Message.objects.create(
         kind="test", subject="Hello", from_email="a@example.com", to=[owner.email]
