@@ -165,6 +165,43 @@ else:
         "DATABASE_TRANSACTION_POOLING"
     )
 
+# A read replica (PostgreSQL streaming replication) for the pages that only read:
+# config/db_router.py picks the database, config/replica.py keeps a learner who
+# just wrote on the primary and sets a failing replica aside. Unset: one database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+# After a write, that browser's reads stay on the primary this many seconds (the
+# replica may lag behind); a failed replica is tried again after this many.
+WAYMARK_REPLICA_STICKY_SECONDS = env_int("WAYMARK_REPLICA_STICKY_SECONDS", 10)
+WAYMARK_REPLICA_RETRY_SECONDS = env_int("WAYMARK_REPLICA_RETRY_SECONDS", 30)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {
+        "django.db.backends.postgresql"
+    }:
+        refuse_to_start(
+            "DATABASE_REPLICA_URL needs DATABASE_URL and DATABASE_REPLICA_URL to "
+            "be PostgreSQL (postgres://...): a replica of the primary."
+        )
+    # A replica out of reach is set aside quickly: pages read the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_REPLICA_CONNECT_TIMEOUT", 2
+    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
+    # Tests read the test database through both names (same data, as in production).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    # Before the session is read: the pin decides where this request reads.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "config.replica.ReplicaMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
