@@ -17,23 +17,28 @@ A request reads from the primary when:
   ago.
 
 A failing replica. The router only names a database; the error comes later, from
-the query. So a GET that read from the replica and ended in a server error is
-answered again, once, from the primary, and the replica is asked `SELECT 1` on a
-new connection: if it does not answer (psycopg's OperationalError or
-InterfaceError, raised as Django's DatabaseError; its connect_timeout is short),
-this process reads from the primary alone until the retry time, when one request
-asks it again before reading from it. No query is spent while it is healthy.
+a query, anywhere in the view or the middleware after this one, and Django turns
+it into an error page (config/errors.py). So the middleware notes any database
+error a request did not catch (Django's `got_request_exception` signal; psycopg's
+OperationalError and InterfaceError reach it as Django's, subclasses of
+DatabaseError), and a GET that read from the replica and failed so is answered
+again, once, from the primary. The replica is then asked `SELECT 1` on a new
+connection: if it does not answer (its connect_timeout is short), this process
+reads from the primary alone until the retry time, when one request asks it again
+before reading from it. No query is spent while it is healthy.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
@@ -51,6 +56,7 @@ class Reads:
     replica: bool
     used_replica: bool = False
     wrote: bool = False
+    database_error: bool = False
 
 
 # The request being answered by this thread; None outside a request (commands,
@@ -104,6 +110,13 @@ def answers() -> bool:
     return True
 
 
+def note_database_error(sender, request=None, **kwargs) -> None:
+    """`got_request_exception` receiver: sent while the exception is handled."""
+    reads = current.get()
+    if reads is not None and isinstance(sys.exception(), DatabaseError):
+        reads.database_error = True
+
+
 def pin_cookie_name() -> str:
     # Over HTTPS the __Host- prefix, like the session's and CSRF's cookies.
     return ("__Host-" if settings.SESSION_COOKIE_SECURE else "") + "waymark-primary"
@@ -139,6 +152,9 @@ def pin(response: HttpResponse) -> None:
 class ReplicaMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        got_request_exception.connect(
+            note_database_error, dispatch_uid="waymark.replica"
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         reads = Reads(
@@ -149,7 +165,7 @@ class ReplicaMiddleware:
         token = current.set(reads)
         try:
             response = self.get_response(request)
-            if reads.used_replica and response.status_code >= 500:
+            if reads.used_replica and reads.database_error:
                 response = self.again_from_the_primary(request, reads)
         finally:
             current.reset(token)
@@ -171,4 +187,5 @@ class ReplicaMiddleware:
             health.set_aside()
         reads.replica = False
         reads.used_replica = False
+        reads.database_error = False
         return self.get_response(request)

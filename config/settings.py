@@ -186,10 +186,19 @@ if DATABASE_REPLICA_URL:
             "DATABASE_REPLICA_URL needs DATABASE_URL and DATABASE_REPLICA_URL to "
             "be PostgreSQL (postgres://...): a replica of the primary."
         )
-    # A replica out of reach is set aside quickly: pages read the primary.
-    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DATABASE_REPLICA_CONNECT_TIMEOUT", 2
-    )
+    # A replica out of reach is set aside quickly: pages read the primary. One
+    # that drops off the network mid-connection is noticed in seconds too (TCP
+    # keepalives, unacknowledged data), not after the kernel's minutes.
+    replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
+    replica_options["connect_timeout"] = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+    for name, value in {
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+        "tcp_user_timeout": 5000,
+    }.items():
+        replica_options.setdefault(name, value)
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
         "DISABLE_SERVER_SIDE_CURSORS"
     ]

@@ -52,12 +52,14 @@ UserFactory(username="reader")
 
 
 def postgresql_programs() -> Path:
-    """The newest PostgreSQL's bin folder (Debian's layout), else skip (or fail
-    in CI)."""
+    """The newest PostgreSQL's programs (Debian's layout, else the PATH's), else
+    skip (or fail in CI)."""
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/pg_basebackup"),
         key=lambda path: int(Path(path).parts[-3]),
     )
+    if not found and shutil.which("pg_basebackup"):  # other systems: on the PATH
+        found = [shutil.which("pg_basebackup")]
     reason = None
     if not found:
         reason = "PostgreSQL's server programs are missing (apt-get install postgresql)"
@@ -233,7 +235,12 @@ def cluster():
 
 
 @pytest.fixture(scope="module")
-def site(cluster, tmp_path_factory):
+def site_log(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("replica") / "gunicorn.log"
+
+
+@pytest.fixture(scope="module")
+def site(cluster, site_log):
     """A production app server reading from the replica; its base URL."""
     port = free_port()
     environment = server_environment(port, cluster.url(cluster.primary_port))
@@ -250,8 +257,7 @@ def site(cluster, tmp_path_factory):
     manage(environment, "shell", "-c", SETUP)
     cluster.wait_until_caught_up()
 
-    log_path = tmp_path_factory.mktemp("replica") / "gunicorn.log"
-    with log_path.open("wb") as log:
+    with site_log.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
             [str(GUNICORN), "-c", "config/gunicorn.py", "config.wsgi"],
             cwd=ROOT,
@@ -261,7 +267,7 @@ def site(cluster, tmp_path_factory):
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_ready(base, process, log_path)
+            wait_until_ready(base, process, site_log)
             yield base
         finally:
             process.terminate()
@@ -333,7 +339,7 @@ def test_pages_read_the_replica_and_a_learner_reads_their_own_change_at_once(
 
 
 def test_a_stopped_replica_costs_no_error_page_and_is_read_again_once_back(
-    cluster, site, reader
+    cluster, site, site_log, reader
 ):
     cluster.pause_replay()
     status, _ = set_status(reader, site, "s2", "done", htmx=True)
@@ -351,6 +357,7 @@ def test_a_stopped_replica_costs_no_error_page_and_is_read_again_once_back(
         assert status == 200, page
         assert "Small role" in page
         assert time.monotonic() - started < 5
+    assert "The replica does not answer" in site_log.read_text()
 
     cluster.start("replica", cluster.replica_port)
     cluster.pause_replay()  # after replaying the change it missed
@@ -360,5 +367,34 @@ def test_a_stopped_replica_costs_no_error_page_and_is_read_again_once_back(
     time.sleep(max(STICKY_SECONDS, RETRY_SECONDS) + 0.5)
     # The replica is read again: it shows the step done, not yet skipped.
     assert shown_status(reader, site, "s2") == "done"
+    assert "The replica answers again" in site_log.read_text()
     cluster.resume_replay()
     assert shown_status(reader, site, "s2") == "skipped"
+
+
+def test_a_replica_needs_a_postgresql_primary():
+    """A SQLite site with a replica address is a mistake: said in one line."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "WAYMARK_", "DATABASE_"))
+    }
+    environment.update(
+        DJANGO_SECRET_KEY="x" * 60,
+        DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:5432/waymark",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "Waymark refuses to start: DATABASE_REPLICA_URL needs DATABASE_URL and "
+        "DATABASE_REPLICA_URL to be PostgreSQL (postgres://...): a replica of the "
+        "primary."
+    )
