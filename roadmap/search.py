@@ -8,9 +8,12 @@ source, its whole text (D). The words are read with `websearch_to_tsquery` in
 English ("quoted phrases", `-word`, `or`: nothing a person types is a syntax
 error) and ranked with `ts_rank` and the same weights. A GIN index on the same
 expression (migration 0011) finds the matching rows; the rank is computed for
-those rows only. Trigram similarity (pg_trgm) of the words to each title rescues
-misspellings ("pyhton", "postgre"): a title similar enough is a result even where
-the full text finds nothing, ranked after the full-text matches.
+those rows only. Trigram similarity (pg_trgm) rescues misspelt titles ("pyhton",
+"postgre"): a title to which every word of the query is similar enough (strict
+word similarity) is a result even where the full text finds nothing, ranked after
+the full-text matches. Only plain words are forgiven: a query of fewer than four
+characters or more than eight words, or one that uses the syntax (a "phrase", an
+excluded -word, `or`), means what it says.
 
 Why an expression index, not a stored column: the index is the rule itself, so
 nothing (the content loader, the admin, a shell) has to keep a column up to date,
@@ -36,6 +39,7 @@ quotes (their JSON text holds the sources' slugs too) nor forgive misspellings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.indexes import GinIndex
@@ -48,6 +52,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, models
 from django.db.models import Func, Q, QuerySet
+from django.db.models.lookups import GreaterThanOrEqual
 
 from roadmap.models import Concept, LearningStep, Role, Skill, Source
 
@@ -71,8 +76,12 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # from "Pyramid".
 TITLE_SIMILARITY = 0.25
 # Shorter queries are not taken for misspellings: "the" is a word of "How the web
-# works", "or" the start of "Oracle".
+# works", "or" the start of "Oracle"; longer ones are sentences, not titles.
 MISSPELLING_MIN_LENGTH = 4
+MISSPELLING_MAX_WORDS = 8
+# A run of `-` (web search's "not") with no word between: PostgreSQL refuses more
+# than about 30 in a row ("tsquery stack too small"), and two mean no more than one.
+NEGATIONS = re.compile(r'-(?:[^\w"]*-)+')
 # The names of the indexes migration 0011 creates, by model name.
 INDEX_NAMES = {
     "role": "role_search",
@@ -173,23 +182,42 @@ def snippet(text: str, query: str) -> str:
     return ("…" if start else "") + words + ("…" if end < len(text) else "")
 
 
+def forgives_misspellings(query: str) -> bool:
+    """Plain words, long enough to be told from a stop word or a prefix."""
+    words = query.split()
+    syntax = '"' in query or any(
+        word.startswith("-") or word.lower() == "or" for word in words
+    )
+    return (
+        len(query) >= MISSPELLING_MIN_LENGTH
+        and len(words) <= MISSPELLING_MAX_WORDS
+        and not syntax
+    )
+
+
 def _full_text(queryset: QuerySet, query: str) -> QuerySet:
     model = queryset.model
     title = title_field(model._meta.model_name)
-    words = SearchQuery(query, search_type="websearch", config=CONFIG)
+    words = SearchQuery(
+        NEGATIONS.sub("-", query), search_type="websearch", config=CONFIG
+    )
     matches = model.objects.alias(document=document(model)).filter(document=words)
     found = Q(pk__in=matches.values("pk"))
-    similarity = TrigramStrictWordSimilarity(query, title)
-    if len(query) >= MISSPELLING_MIN_LENGTH:
-        similar = model.objects.alias(similarity=similarity).filter(
-            similarity__gte=TITLE_SIMILARITY
+    if forgives_misspellings(query):
+        similar = model.objects.filter(
+            *(
+                GreaterThanOrEqual(
+                    TrigramStrictWordSimilarity(word, title), TITLE_SIMILARITY
+                )
+                for word in query.split()
+            )
         )
         found |= Q(pk__in=similar.values("pk"))
     return (
         queryset.filter(found)
         .annotate(
             rank=SearchRank(document(model), words, weights=RANK_WEIGHTS),
-            similarity=similarity,
+            similarity=TrigramStrictWordSimilarity(query, title),
         )
         .order_by("-rank", "-similarity", title)
     )
@@ -217,19 +245,27 @@ def _substring(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(condition).order_by(title_field(model_name))
 
 
+def ranked(queryset: QuerySet, query: str) -> QuerySet:
+    """The rows of `queryset` (one kind) that match `query`, best first."""
+    if connection.vendor == "postgresql":
+        return _full_text(queryset, query)
+    return _substring(queryset, query)
+
+
 def search(query: str, user) -> SearchResults:
     """Published items matching `query` (drafts too, for staff), best first."""
-    match = _full_text if connection.vendor == "postgresql" else _substring
-    steps = LearningStep.objects.visible_to(user).select_related("stage__role")
+    roles = Role.objects.visible_to(user)
+    skills = Skill.objects.visible_to(user)
     concepts = Concept.objects.visible_to(user).select_related("skill")
+    steps = LearningStep.objects.visible_to(user).select_related("stage__role")
     sources = Source.objects.visible_to(user)
     return SearchResults(
-        roles=list(match(Role.objects.visible_to(user), query)[:RESULTS_PER_KIND]),
-        skills=list(match(Skill.objects.visible_to(user), query)[:RESULTS_PER_KIND]),
-        concepts=list(match(concepts, query)[:RESULTS_PER_KIND]),
-        steps=list(match(steps, query)[:RESULTS_PER_KIND]),
+        roles=list(ranked(roles, query)[:RESULTS_PER_KIND]),
+        skills=list(ranked(skills, query)[:RESULTS_PER_KIND]),
+        concepts=list(ranked(concepts, query)[:RESULTS_PER_KIND]),
+        steps=list(ranked(steps, query)[:RESULTS_PER_KIND]),
         sources=[
             SourceMatch(source, snippet(source.text, query))
-            for source in match(sources, query)[:RESULTS_PER_KIND]
+            for source in ranked(sources, query)[:RESULTS_PER_KIND]
         ],
     )
