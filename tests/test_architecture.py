@@ -108,3 +108,107 @@ def test_views_are_thin():
         if lines > VIEW_LINES:
             long.append(f"{view.__module__}.{view.__name__}: {lines} lines")
     assert not long, "views longer than the rule:\n" + "\n".join(long)
+
+
+# No module so long that a reader must hold it all to change a part of it.
+MODULE_LINES = 700
+
+
+def project_modules():
+    for app in APPS:
+        yield from modules_of(app)
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_module_is_too_long():
+    long = [
+        f"{path.relative_to(ROOT)}: {lines} lines"
+        for path in project_modules()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES
+    ]
+    assert not long, f"modules over {MODULE_LINES} lines:\n" + "\n".join(long)
+
+
+def imported_modules(path: Path, known: set[str]) -> set[str]:
+    """The project's modules `path` imports, at module level or in a function
+    (`from package import module` counts as the module, not its package)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for_types = {  # `if TYPE_CHECKING:` imports run only under a type checker
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in for_types:
+            continue
+        if isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            submodules = [f"{node.module}.{alias.name}" for alias in node.names]
+            candidates = [name for name in submodules if name in known]
+            if len(candidates) < len(submodules):  # names defined in the module
+                candidates.append(node.module)
+        else:
+            continue
+        found.update(name for name in candidates if name in known)
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles of `graph` (module -> the modules it imports): each
+    strongly connected group of more than one module."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_no_import_circles():
+    paths = {module_name(path): path for path in project_modules()}
+    known = set(paths)
+    graph = {
+        name: imported_modules(path, known) - {name} for name, path in paths.items()
+    }
+    cycles = import_cycles(graph)
+    assert not cycles, "modules that import each other:\n" + "\n".join(
+        " <-> ".join(cycle) for cycle in cycles
+    )
+
+
+def test_the_check_sees_an_import_circle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles(graph) == [["a", "b", "c"]]

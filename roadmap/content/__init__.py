@@ -8,15 +8,10 @@ files no longer mention is retired (unpublished).
 """
 
 from roadmap.content.exporting import documents, dump, export_role
+from roadmap.content.fields import DOCUMENT_FOLDER, FORMAT_VERSION, SLUG_RE
 from roadmap.content.loading import KINDS, LoadReport, load
-from roadmap.content.reading import (
-    SHOWN_MAX,
-    Catalogue,
-    ContentError,
-    content_files,
-    read,
-)
-from roadmap.content.spec import DOCUMENT_FOLDER, FORMAT_VERSION, SLUG_RE
+from roadmap.content.reading import Catalogue, ContentError, content_files, read
+from roadmap.content.safe_yaml import SHOWN_MAX
 
 __all__ = [
     "DOCUMENT_FOLDER",

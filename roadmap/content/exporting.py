@@ -12,11 +12,13 @@ from typing import Any
 import yaml
 from django.db import models
 
-from roadmap.content import spec
-from roadmap.content.spec import Field, Kind
+from roadmap.content import fields, spec
+from roadmap.content.fields import Field, Kind
 from roadmap.models import Role, Source
 
-SCALARS = frozenset({spec.TEXT, spec.URL, spec.CHOICE, spec.INTEGER, spec.DATE})
+SCALARS = frozenset(
+    {fields.TEXT, fields.URL, fields.CHOICE, fields.INTEGER, fields.DATE}
+)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -49,13 +51,13 @@ def _prefetches(kind: Kind) -> list:
     """The lookups that fetch an item's references and nested items up front."""
     lookups: list = []
     for f in kind.fields:
-        if f.type in (spec.REFERENCES, spec.MEMBERS):
+        if f.type in (fields.REFERENCES, fields.MEMBERS):
             lookups.append(f.name)
-        elif f.type == spec.MAPPING:
+        elif f.type == fields.MAPPING:
             lookups.extend(_prefetches(f.of))
-        elif f.type in (spec.ITEMS, spec.GROUPS):
+        elif f.type in (fields.ITEMS, fields.GROUPS):
             queryset = f.of.model.objects.prefetch_related(*_prefetches(f.of))
-            joined = [g.name for g in f.of.fields if g.type == spec.REFERENCE]
+            joined = [g.name for g in f.of.fields if g.type == fields.REFERENCE]
             if joined:
                 queryset = queryset.select_related(*joined)
             lookups.append(models.Prefetch(f.of.related_name, queryset=queryset))
@@ -90,7 +92,7 @@ def export_role(slug: str) -> dict:
             objects = sorted(objects, key=lambda obj: used.index(obj.pk))
         lists[kind.name] = [exporter.item(kind, obj) for obj in objects]
     return {
-        "format": spec.FORMAT_VERSION,
+        "format": fields.FORMAT_VERSION,
         **{kind.name: lists[kind.name] for kind in spec.FILE_KINDS},
     }
 
@@ -109,38 +111,38 @@ class _Exporter:
         return data
 
     def value(self, kind: Kind, f: Field, obj: models.Model) -> Any:
-        if f.type == spec.REFERENCES:
+        if f.type == fields.REFERENCES:
             objects = list(getattr(obj, f.name).all())
             self.use(f.to, objects)
             order = spec.BY_NAME[f.to].order
             return [o.slug for o in sorted(objects, key=lambda o: getattr(o, order))]
-        if f.type == spec.MEMBERS:
+        if f.type == fields.MEMBERS:
             members = getattr(obj, f.name).all()
             return [o.slug for o in sorted(members, key=lambda o: (o.position, o.pk))]
-        if f.type == spec.REFERENCE:
+        if f.type == fields.REFERENCE:
             target = getattr(obj, f.name)
             self.use(f.to, [target])
             return target.slug
-        if f.type == spec.MAPPING:
+        if f.type == fields.MAPPING:
             # Left out when none of its required values is set (a salary is all
             # or nothing).
             required = [g for g in f.of.fields if g.required and g.type in SCALARS]
             if all(getattr(obj, g.name) in (None, "") for g in required):
                 return None
             return self.item(f.of, obj)
-        if f.type == spec.ITEMS:
+        if f.type == fields.ITEMS:
             children = getattr(obj, f.of.related_name).all()
             return [self.item(f.of, child) for child in children]
-        if f.type == spec.GROUPS:
+        if f.type == fields.GROUPS:
             groups: dict[str, list[dict]] = {}
             for child in getattr(obj, f.of.related_name).all():
                 group = getattr(child, f.of.group)
                 groups.setdefault(group, []).append(self.item(f.of, child))
             return {g: groups[g] for g in f.of.group_field.choices if g in groups}
-        if f.type == spec.MONTH:
+        if f.type == fields.MONTH:
             month = getattr(obj, f.name)
             return f"{month:%Y-%m}" if month else None
-        if f.type == spec.QUOTES:
+        if f.type == fields.QUOTES:
             quotes = getattr(obj, f.name) or {}
             cites = next(g for g in kind.fields if g.key == f.cites)
             cited = sorted(getattr(obj, cites.name).all(), key=lambda s: s.file_name)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from roadmap.content import spec
-from roadmap.content.reading import url_phrase
-from roadmap.content.spec import Field, Kind
+from roadmap.content import fields, spec
+from roadmap.content.fields import Field, Kind
+from roadmap.content.safe_yaml import url_phrase
 
 COMMAND = "python manage.py content_format_doc"
 
@@ -28,24 +28,24 @@ def _codes(values: list[str]) -> str:
 
 
 def _type(f: Field) -> str:
-    if f.type == spec.REFERENCE:
+    if f.type == fields.REFERENCE:
         return f"{spec.BY_NAME[f.to].noun} slug"
-    if f.type == spec.REFERENCES:
+    if f.type == fields.REFERENCES:
         return f"list of {spec.BY_NAME[f.to].noun} slugs"
-    if f.type == spec.MEMBERS:
+    if f.type == fields.MEMBERS:
         return f"list of {spec.BY_NAME[f.to].noun} slugs"
-    if f.type == spec.ITEMS:
+    if f.type == fields.ITEMS:
         return f"list of {f.of.name.replace('_', ' ')}"
-    if f.type == spec.GROUPS:
+    if f.type == fields.GROUPS:
         return f"lists of {f.of.name.replace('_', ' ')} by kind"
     return {
-        spec.URL: "URL",
-        spec.BOOLEAN: "true or false",
-        spec.DATE: "date",
-        spec.MONTH: "month",
-        spec.INTEGER: "whole number",
-        spec.DOCUMENT: "file name",
-        spec.QUOTES: "mapping of source slugs to text",
+        fields.URL: "URL",
+        fields.BOOLEAN: "true or false",
+        fields.DATE: "date",
+        fields.MONTH: "month",
+        fields.INTEGER: "whole number",
+        fields.DOCUMENT: "file name",
+        fields.QUOTES: "mapping of source slugs to text",
     }.get(f.type, f.type)
 
 
@@ -56,58 +56,58 @@ def _default(f: Field) -> str:
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     if value in (None, "", [], {}):
-        return "none" if f.type != spec.TEXT else "empty"
+        return "none" if f.type != fields.TEXT else "empty"
     return f"`{value}`"
 
 
 def _limits(f: Field) -> str:
-    if f.type == spec.SLUG:
+    if f.type == fields.SLUG:
         return (
             f"lowercase letters, digits and hyphens; at most {f.max_length} characters"
         )
-    if f.type == spec.URL:
+    if f.type == fields.URL:
         return f"an {url_phrase(f.schemes)} URL; at most {f.max_length} characters"
-    if f.type == spec.TEXT:
+    if f.type == fields.TEXT:
         if f.pattern:
             return f"{f.pattern_doc} (`{f.pattern}`)"
         limits = f"at most {f.max_length} characters" if f.max_length else ""
         if f.requires:
             limits += f"; only with `{f.requires}`"
         return limits
-    if f.type == spec.CHOICE:
+    if f.type == fields.CHOICE:
         return _codes(f.choices)
-    if f.type == spec.DATE:
+    if f.type == fields.DATE:
         return "YYYY-MM-DD"
-    if f.type == spec.MONTH:
+    if f.type == fields.MONTH:
         return "YYYY-MM"
-    if f.type == spec.DOCUMENT:
+    if f.type == fields.DOCUMENT:
         return (
-            f"a file in `{spec.DOCUMENT_FOLDER}/`: letters, digits, `.`, `_` and "
-            f"`-`, ending `.txt` or `.md`; at most {spec.DOCUMENT_MAX_BYTES:,} bytes"
+            f"a file in `{fields.DOCUMENT_FOLDER}/`: letters, digits, `.`, `_` and "
+            f"`-`, ending `.txt` or `.md`; at most {fields.DOCUMENT_MAX_BYTES:,} bytes"
         )
-    if f.type == spec.QUOTES:
+    if f.type == fields.QUOTES:
         return (
             f"keys among `{f.cites}`; each value a passage or a list of passages, "
-            f"each at most {spec.QUOTE_MAX_LENGTH} characters and found in that "
+            f"each at most {fields.QUOTE_MAX_LENGTH} characters and found in that "
             "source's text"
         )
-    if f.type == spec.INTEGER:
+    if f.type == fields.INTEGER:
         if f.at_most:
             return f"{f.minimum:,} to the number of `{f.at_most}`"
         return f"{f.minimum:,} to {f.maximum:,}"
-    if f.type == spec.MEMBERS:
+    if f.type == fields.MEMBERS:
         return (
             f"each among the enclosing item's `{f.within}`; none twice, none in "
             "two groups"
         )
-    if f.type == spec.REFERENCE:
+    if f.type == fields.REFERENCE:
         return "must exist"
-    if f.type == spec.REFERENCES:
+    if f.type == fields.REFERENCES:
         limits = "each must exist, none twice"
         if f.acyclic:
             limits += f"; no cycles, not the {spec.BY_NAME[f.to].noun} itself"
         return limits
-    if f.type == spec.GROUPS:
+    if f.type == fields.GROUPS:
         return "keys: " + _codes(f.of.group_field.choices)
     return ""
 
@@ -124,7 +124,7 @@ def table(kind: Kind) -> str:
     ]
     for f in kind.fields:
         required = "yes" if f.required else ""
-        if f.required and f.type in (spec.REFERENCES, spec.MEMBERS):
+        if f.required and f.type in (fields.REFERENCES, fields.MEMBERS):
             required = "at least one"
         cells = [f"`{f.key}`", _type(f), required, _default(f), _limits(f), f.meaning]
         rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")

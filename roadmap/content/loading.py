@@ -15,9 +15,9 @@ from typing import Any
 from django.db import models, transaction
 
 from roadmap import page_cache
-from roadmap.content import spec
+from roadmap.content import fields, spec
+from roadmap.content.fields import Kind
 from roadmap.content.reading import Catalogue
-from roadmap.content.spec import Kind
 
 KINDS = spec.CONTENT_KINDS
 
@@ -90,8 +90,8 @@ class _Loader:
             self.rows[kind.name] = rows
             if kind.key == ("slug",):
                 self.ids[kind.name] = {key[0]: row.pk for key, row in rows.items()}
-            for f, _ in spec.flatten(kind, None):
-                if f.type in (spec.REFERENCES, spec.MEMBERS):
+            for f, _ in fields.flatten(kind, None):
+                if f.type in (fields.REFERENCES, fields.MEMBERS):
                     self.sync_links(kind, f, rows)
         for kind, outcomes in self.outcomes.items():
             self.report.counts[kind].update(outcomes.values())
@@ -101,11 +101,11 @@ class _Loader:
         result = {}
         for item, parent in self.items_of(kind):
             values: dict[str, Any] = {}
-            for f, value in spec.flatten(kind, item):
-                if f.type == spec.REFERENCE:
+            for f, value in fields.flatten(kind, item):
+                if f.type == fields.REFERENCE:
                     values[f.model_field.attname] = self.ids[f.to][value]
-                elif f.type not in (spec.REFERENCES, spec.MEMBERS):
-                    values.update(spec.stored(f, value))
+                elif f.type not in (fields.REFERENCES, fields.MEMBERS):
+                    values.update(fields.stored(f, value))
             if parent is not None:
                 values[kind.parent_attname] = parent.pk
                 values["position"] = item["position"]
@@ -195,7 +195,7 @@ class _Loader:
                 self.outcome(parent_kind, parent_key, parent, "updated")
 
     def sync_links(
-        self, kind: Kind, f: spec.Field, rows: dict[Key, models.Model]
+        self, kind: Kind, f: fields.Field, rows: dict[Key, models.Model]
     ) -> None:
         """Make each row's many-to-many links equal to its item's list, in bulk."""
         descriptor = getattr(kind.model, f.name)
@@ -213,7 +213,7 @@ class _Loader:
         to_delete: list[tuple[int, set[int]]] = []
         to_create = []
         for owner_id, key in owners.items():
-            links = next(v for g, v in spec.flatten(kind, items[key]) if g is f)
+            links = next(v for g, v in fields.flatten(kind, items[key]) if g is f)
             wanted = {target_ids[slug] for slug in links}
             have = current.get(owner_id, set())
             if wanted == have:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +18,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from roadmap import citations
-from roadmap.content import spec
-from roadmap.content.spec import Field, Kind
+from roadmap.content import fields, spec
+from roadmap.content.fields import Field, Kind
+from roadmap.content.safe_yaml import (
+    AliasRefused,
+    TooDeep,
+    YamlLoader,
+    shown,
+    type_name,
+    url_phrase,
+)
 from roadmap.graph import find_cycle
 
 
@@ -33,103 +40,6 @@ class ContentError(Exception):
 
 
 EXPECTED_PASSAGE = "expected the quoted passage, as text"
-SHOWN_MAX = 80  # characters of a value an error message quotes
-
-# Bounded at every level, so even a huge nested value costs little to show.
-_repr = reprlib.Repr(
-    maxlevel=3,
-    maxtuple=6,
-    maxlist=6,
-    maxarray=6,
-    maxdict=4,
-    maxset=6,
-    maxfrozenset=6,
-    maxdeque=6,
-    maxstring=SHOWN_MAX,
-    maxlong=40,
-    maxother=SHOWN_MAX,
-)
-
-
-def _shown(value: Any) -> str:
-    """A value as an error message quotes it: its repr, cut to SHOWN_MAX characters.
-
-    Every message that quotes a value from a file goes through here, so no file can
-    make a message (or the work of building it) large.
-    """
-    text = _repr.repr(value)
-    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 3] + "..."
-
-
-class _AliasRefused(yaml.YAMLError):
-    def __init__(self, event: yaml.Event):
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.AliasEvent):
-            found = f"*{event.anchor}"[:SHOWN_MAX]
-        else:
-            found = f"&{event.anchor}"[:SHOWN_MAX]
-        super().__init__(
-            f"line {line}: anchors and aliases are not allowed (found {found}); "
-            "write the value out in full"
-        )
-
-
-# Lists and mappings inside one another: a roadmap needs about 8 levels. PyYAML
-# builds each level with a recursive call, so 50,000 nested brackets would run
-# out of stack (RecursionError) before any rule of the format is checked.
-MAX_NESTING = 40
-
-
-class _TooDeep(yaml.YAMLError):
-    def __init__(self, event: yaml.Event):
-        super().__init__(
-            f"line {event.start_mark.line + 1}: lists and mappings are nested more "
-            f"than {MAX_NESTING} levels deep; no content file needs that many"
-        )
-
-
-class _YamlLoader(yaml.SafeLoader):
-    """The safe loader without anchors and aliases, and with a bounded depth.
-
-    Content files have no use for anchors, and an alias repeated inside anchored
-    lists (a "billion laughs") makes a few hundred bytes stand for billions of
-    values. The first anchor or alias stops the read, and so does the first list
-    or mapping nested more than MAX_NESTING levels deep.
-    """
-
-    depth = 0
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _AliasRefused(event)
-        nests = isinstance(event, yaml.CollectionStartEvent)
-        if nests and self.depth >= MAX_NESTING:
-            raise _TooDeep(event)
-        self.depth += nests
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= nests
-
-
-def _type_name(value: Any) -> str:
-    return {
-        dict: "a mapping",
-        list: "a list",
-        str: "text",
-        int: "a number",
-        float: "a number",
-        bool: "true/false",
-        type(None): "nothing",
-    }.get(type(value), type(value).__name__)
-
-
-def url_phrase(schemes: list[str]) -> str:
-    """`['http', 'https']` as messages and the format doc say it: `http(s)`."""
-    if sorted(schemes) == ["http", "https"]:
-        return "http(s)"
-    return "/".join(schemes)
 
 
 class _Reader:
@@ -144,20 +54,20 @@ class _Reader:
 
     def mapping(self, value: Any, where: str, allowed: Iterable[str]) -> dict | None:
         if not isinstance(value, dict):
-            self.problem(where, f"expected a mapping, got {_type_name(value)}")
+            self.problem(where, f"expected a mapping, got {type_name(value)}")
             return None
         allowed = set(allowed)
         for key in value:
             if key not in allowed:
                 names = ", ".join(sorted(allowed))
-                self.problem(where, f"unknown key {_shown(key)} (allowed: {names})")
+                self.problem(where, f"unknown key {shown(key)} (allowed: {names})")
         return value
 
     def items(self, value: Any, where: str) -> list:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(where, f"expected a list, got {_type_name(value)}")
+            self.problem(where, f"expected a list, got {type_name(value)}")
             return []
         return value
 
@@ -171,7 +81,7 @@ class _Reader:
                 self.problem(where, "is required")
             return ""
         if not isinstance(value, str):
-            self.problem(where, f"expected text, got {_type_name(value)}")
+            self.problem(where, f"expected text, got {type_name(value)}")
             return ""
         value = value.strip()
         if f.required and not value:
@@ -181,7 +91,7 @@ class _Reader:
         if "\x00" in value:
             self.problem(where, "contains a null character")
         if f.pattern and value and not re.fullmatch(f.pattern, value):
-            self.problem(where, f"{_shown(value)} is not {f.pattern_doc}")
+            self.problem(where, f"{shown(value)} is not {f.pattern_doc}")
         return value
 
     def url(self, data: dict, f: Field, where: str) -> str:
@@ -192,7 +102,7 @@ class _Reader:
             except ValidationError:
                 self.problem(
                     f"{where}.{f.key}",
-                    f"{_shown(value)} is not an {url_phrase(f.schemes)} URL",
+                    f"{shown(value)} is not an {url_phrase(f.schemes)} URL",
                 )
         return value
 
@@ -202,11 +112,10 @@ class _Reader:
         if value is None:
             self.problem(where, "is required")
             return None
-        if not isinstance(value, str) or not spec.SLUG_RE.match(value):
+        if not isinstance(value, str) or not fields.SLUG_RE.match(value):
             self.problem(
                 where,
-                f"{_shown(value)} is not a slug "
-                "(lowercase letters, digits and hyphens)",
+                f"{shown(value)} is not a slug (lowercase letters, digits and hyphens)",
             )
             return None
         if len(value) > f.max_length:
@@ -224,14 +133,14 @@ class _Reader:
                 self.problem(where, "needs at least one entry")
             return []
         if not isinstance(values, list):
-            self.problem(where, f"expected a list of slugs, got {_type_name(values)}")
+            self.problem(where, f"expected a list of slugs, got {type_name(values)}")
             return []
         result = []
         for value in values:
-            if not isinstance(value, str) or not spec.SLUG_RE.match(value):
-                self.problem(where, f"{_shown(value)} is not a slug")
+            if not isinstance(value, str) or not fields.SLUG_RE.match(value):
+                self.problem(where, f"{shown(value)} is not a slug")
             elif value in result:
-                self.problem(where, f"{_shown(value)} is listed twice")
+                self.problem(where, f"{shown(value)} is listed twice")
             else:
                 result.append(value)
         return result
@@ -248,9 +157,7 @@ class _Reader:
             self.problem(where, "is required")
             return ""
         if value not in f.choices:
-            self.problem(
-                where, f"{_shown(value)} is not one of: {', '.join(f.choices)}"
-            )
+            self.problem(where, f"{shown(value)} is not one of: {', '.join(f.choices)}")
             return ""
         return value
 
@@ -258,7 +165,7 @@ class _Reader:
         value = data.get(f.key, f.default)
         if not isinstance(value, bool):
             self.problem(
-                f"{where}.{f.key}", f"expected true or false, got {_shown(value)}"
+                f"{where}.{f.key}", f"expected true or false, got {shown(value)}"
             )
             return f.default
         return value
@@ -271,7 +178,7 @@ class _Reader:
                 self.problem(where, "is required")
             return f.default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(where, f"expected a whole number: {_shown(value)}")
+            self.problem(where, f"expected a whole number: {shown(value)}")
             return f.default
         if value < f.minimum:
             self.problem(where, f"{value} is less than {f.minimum}")
@@ -290,52 +197,52 @@ class _Reader:
                 return datetime.date.fromisoformat(f"{value}-01")
             except ValueError:
                 pass
-        self.problem(f"{where}.{f.key}", f"{_shown(value)} is not a month (YYYY-MM)")
+        self.problem(f"{where}.{f.key}", f"{shown(value)} is not a month (YYYY-MM)")
         return None
 
-    def document(self, data: dict, f: Field, where: str) -> spec.Document | None:
+    def document(self, data: dict, f: Field, where: str) -> fields.Document | None:
         """The named file in the `sources/` folder beside the content file."""
         value = data.get(f.key)
         where = f"{where}.{f.key}"
         if value is None:
             self.problem(where, "is required")
             return None
-        if not isinstance(value, str) or not spec.DOCUMENT_NAME_RE.match(value):
+        if not isinstance(value, str) or not fields.DOCUMENT_NAME_RE.match(value):
             self.problem(
                 where,
-                f"{_shown(value)} is not the name of a file in the "
-                f"{spec.DOCUMENT_FOLDER}/ folder (letters, digits, '.', '_' and '-', "
+                f"{shown(value)} is not the name of a file in the "
+                f"{fields.DOCUMENT_FOLDER}/ folder (letters, digits, '.', '_' and '-', "
                 "ending .txt or .md)",
             )
             return None
-        folder = Path(self.file).parent / spec.DOCUMENT_FOLDER
+        folder = Path(self.file).parent / fields.DOCUMENT_FOLDER
         path = folder / value
-        shown = f"{spec.DOCUMENT_FOLDER}/{value}"
+        named = f"{fields.DOCUMENT_FOLDER}/{value}"
         try:
             if path.resolve().parent != folder.resolve() or not path.is_file():
-                self.problem(where, f"{shown} is not a file beside the content file")
+                self.problem(where, f"{named} is not a file beside the content file")
                 return None
             size = path.stat().st_size
-            if size > spec.DOCUMENT_MAX_BYTES:
+            if size > fields.DOCUMENT_MAX_BYTES:
                 self.problem(
                     where,
-                    f"{shown} is {size:,} bytes (max {spec.DOCUMENT_MAX_BYTES:,})",
+                    f"{named} is {size:,} bytes (max {fields.DOCUMENT_MAX_BYTES:,})",
                 )
                 return None
             raw = path.read_bytes().decode("utf-8")
         except FileNotFoundError:
-            self.problem(where, f"{shown} does not exist")
+            self.problem(where, f"{named} does not exist")
             return None
         except UnicodeDecodeError:
-            self.problem(where, f"{shown} is not UTF-8 text")
+            self.problem(where, f"{named} is not UTF-8 text")
             return None
         except OSError as error:
-            self.problem(where, f"{shown} cannot be read: {error.strerror}")
+            self.problem(where, f"{named} cannot be read: {error.strerror}")
             return None
         if "\x00" in raw:
-            self.problem(where, f"{shown} contains a null character")
+            self.problem(where, f"{named} contains a null character")
             return None
-        return spec.Document(value, citations.document_text(raw))
+        return fields.Document(value, citations.document_text(raw))
 
     def quotes(self, data: dict, f: Field, where: str) -> dict[str, str | list[str]]:
         """Source slug -> passage, or a list of passages; which sources, and
@@ -348,14 +255,13 @@ class _Reader:
         if not isinstance(value, dict):
             self.problem(
                 where,
-                "expected a mapping of source slugs to quotes, got "
-                f"{_type_name(value)}",
+                f"expected a mapping of source slugs to quotes, got {type_name(value)}",
             )
             return {}
         result = {}
         for slug, quote in value.items():
-            if not isinstance(slug, str) or not spec.SLUG_RE.match(slug):
-                self.problem(where, f"{_shown(slug)} is not a source slug")
+            if not isinstance(slug, str) or not fields.SLUG_RE.match(slug):
+                self.problem(where, f"{shown(slug)} is not a source slug")
                 continue
             place = f"{where}.{slug}"
             if isinstance(quote, list) and quote:
@@ -379,10 +285,10 @@ class _Reader:
             self.problem(place, f"{EXPECTED_PASSAGE} or a list of passages")
             return None
         quote = " ".join(quote.split())
-        if len(quote) > spec.QUOTE_MAX_LENGTH:
+        if len(quote) > fields.QUOTE_MAX_LENGTH:
             self.problem(
                 place,
-                f"is {len(quote)} characters long (max {spec.QUOTE_MAX_LENGTH}: "
+                f"is {len(quote)} characters long (max {fields.QUOTE_MAX_LENGTH}: "
                 "quote a sentence or a list line)",
             )
             return None
@@ -404,7 +310,7 @@ class _Reader:
                 return datetime.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.problem(f"{where}.{f.key}", f"{_shown(value)} is not a date (YYYY-MM-DD)")
+        self.problem(f"{where}.{f.key}", f"{shown(value)} is not a date (YYYY-MM-DD)")
         return None
 
 
@@ -459,8 +365,8 @@ def _read_file(path: Path, catalogue: Catalogue, problems: list[str]) -> None:
         problems.append(f"{name}: cannot be read: {error}")
         return
     try:
-        data = yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 (a SafeLoader subclass)
-    except (_AliasRefused, _TooDeep) as error:
+        data = yaml.load(raw, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+    except (AliasRefused, TooDeep) as error:
         problems.append(f"{name}: {error}")
         return
     except yaml.YAMLError as error:
@@ -473,10 +379,10 @@ def _read_file(path: Path, catalogue: Catalogue, problems: list[str]) -> None:
     data = reader.mapping(data, "(file)", spec.FILE_KEYS)
     if data is None:
         return
-    if data.get("format") != spec.FORMAT_VERSION:
+    if data.get("format") != fields.FORMAT_VERSION:
         reader.problem(
             "format",
-            f"must be {spec.FORMAT_VERSION}, got {_shown(data.get('format'))}",
+            f"must be {fields.FORMAT_VERSION}, got {shown(data.get('format'))}",
         )
         return
     for kind in spec.FILE_KINDS:
@@ -502,10 +408,10 @@ def _read_item(
         return None
     item: dict[str, Any] = {}
     for f in kind.fields:
-        if f.type == spec.SLUG:
+        if f.type == fields.SLUG:
             item[f.name] = reader.slug(data, f, where)
             where = _label(where, item[f.name])
-        elif f.type in spec.NESTED:
+        elif f.type in fields.NESTED:
             item[f.name] = _read_nested(reader, catalogue, f, data, where, item)
         else:
             item[f.name] = getattr(reader, f.type)(data, f, where)
@@ -522,9 +428,9 @@ def _check_choices(reader: _Reader, kind: Kind, item: dict) -> None:
     """Each group of the item names its own items, none in two groups, picks no
     more than it lists, and says why."""
     for f in kind.fields:
-        if f.type != spec.ITEMS:
+        if f.type != fields.ITEMS:
             continue
-        members = next((g for g in f.of.fields if g.type == spec.MEMBERS), None)
+        members = next((g for g in f.of.fields if g.type == fields.MEMBERS), None)
         if members is None:
             continue
         listed = item.get(members.within) or []
@@ -537,14 +443,14 @@ def _check_choices(reader: _Reader, kind: Kind, item: dict) -> None:
                 if slug not in candidates:
                     reader.problem(
                         where,
-                        f"unknown {noun} {_shown(slug)}: not one of the "
+                        f"unknown {noun} {shown(slug)}: not one of the "
                         f"{kind.noun}'s `{members.within}`",
                     )
                 elif slug in taken:
                     reader.problem(
                         where,
-                        f"{noun} {_shown(slug)} is already in group "
-                        f"{_shown(taken[slug])}; an item is in at most one group",
+                        f"{noun} {shown(slug)} is already in group "
+                        f"{shown(taken[slug])}; an item is in at most one group",
                     )
                 else:
                     taken[slug] = group["slug"]
@@ -581,9 +487,9 @@ def _read_nested(
 ) -> Any:
     raw = data.get(f.key)
     where = f"{where}.{f.key}"
-    if f.type == spec.MAPPING:
+    if f.type == fields.MAPPING:
         return None if raw is None else _read_item(reader, catalogue, f.of, raw, where)
-    if f.type == spec.ITEMS:
+    if f.type == fields.ITEMS:
         return _read_list(reader, catalogue, f.of, raw, where, parent)
     # GROUPS: a mapping from each choice to a list.
     if raw is None:
@@ -629,10 +535,10 @@ def _read_list(
             if value is None:
                 continue
             if value in seen:
-                if unique.type == spec.SLUG:
-                    message = f"{kind.noun} {_shown(value)} appears twice"
+                if unique.type == fields.SLUG:
+                    message = f"{kind.noun} {shown(value)} appears twice"
                 else:
-                    message = f"{_shown(value)} is listed twice"
+                    message = f"{shown(value)} is listed twice"
                 reader.problem(f"{item['where']}.{unique.key}", message)
                 continue
             seen.add(value)
@@ -650,7 +556,7 @@ def _register(reader: _Reader, catalogue: Catalogue, kind: Kind, item: dict) -> 
         if store[slug] != item:
             reader.problem(
                 where,
-                f"{kind.noun} {_shown(slug)} is already defined differently at "
+                f"{kind.noun} {shown(slug)} is already defined differently at "
                 f"{catalogue.places[(kind.name, slug)]}",
             )
         return
@@ -671,9 +577,9 @@ def _check_references(catalogue: Catalogue, problems: list[str]) -> None:
         if kind.slug_field:
             files.setdefault(kind.name, {}).setdefault(item["slug"], file)
         for f in kind.fields:
-            if f.type == spec.MAPPING and item[f.name]:
+            if f.type == fields.MAPPING and item[f.name]:
                 walk(f.of, item[f.name], file)
-            elif f.type in (spec.ITEMS, spec.GROUPS) and not f.of.catalogued:
+            elif f.type in (fields.ITEMS, fields.GROUPS) and not f.of.catalogued:
                 for child in item[f.name]:
                     if f.of.unique_everywhere and not claim(f.of, child, file):
                         continue
@@ -684,7 +590,7 @@ def _check_references(catalogue: Catalogue, problems: list[str]) -> None:
         slug = item["slug"]
         if slug in pool:
             problems.append(
-                f"{file}: {item['where']}.slug: {kind.noun} {_shown(slug)} is "
+                f"{file}: {item['where']}.slug: {kind.noun} {shown(slug)} is "
                 f"already used at {files[kind.name][slug]}: {pool[slug]['where']}"
             )
             return False
@@ -697,15 +603,15 @@ def _check_references(catalogue: Catalogue, problems: list[str]) -> None:
 
     for kind, item, file in entries:
         for f in kind.fields:
-            if f.type not in (spec.REFERENCE, spec.REFERENCES):
+            if f.type not in (fields.REFERENCE, fields.REFERENCES):
                 continue
-            values = [item[f.name]] if f.type == spec.REFERENCE else item[f.name]
+            values = [item[f.name]] if f.type == fields.REFERENCE else item[f.name]
             where = f"{file}: {item['where']}.{f.key}"
             pool = pools.get(f.to, {})
             noun = spec.BY_NAME[f.to].noun
             for value in values:
                 if value not in pool:
-                    problems.append(f"{where}: unknown {noun} {_shown(value)}")
+                    problems.append(f"{where}: unknown {noun} {shown(value)}")
             if f.acyclic and item["slug"] in values:
                 problems.append(
                     f"{where}: a {kind.noun} cannot be its own {f.key[:-1]}"
@@ -729,7 +635,7 @@ def _check_quotes(
 ) -> None:
     """Each quote names a source the item cites, and occurs in its text."""
     for f in kind.fields:
-        if f.type != spec.QUOTES:
+        if f.type != fields.QUOTES:
             continue
         cites = next(g for g in kind.fields if g.key == f.cites)
         cited = item[cites.name]
@@ -737,18 +643,18 @@ def _check_quotes(
             where = f"{file}: {item['where']}.{f.key}.{slug}"
             source = catalogue.sources.get(slug)
             if source is None:
-                problems.append(f"{where}: unknown source {_shown(slug)}")
+                problems.append(f"{where}: unknown source {shown(slug)}")
                 continue
             if slug not in cited:
                 problems.append(
-                    f"{where}: quotes source {_shown(slug)}, which is not in the "
+                    f"{where}: quotes source {shown(slug)}, which is not in the "
                     f"{kind.noun}'s `{cites.key}`"
                 )
                 continue
             document = next(
                 v
-                for g, v in spec.flatten(spec.SOURCES, source)
-                if g.type == spec.DOCUMENT
+                for g, v in fields.flatten(spec.SOURCES, source)
+                if g.type == fields.DOCUMENT
             )
             several = isinstance(given, list)
             for index, quote in enumerate(citations.passages_of(given)):
@@ -756,6 +662,6 @@ def _check_quotes(
                     continue
                 problems.append(
                     f"{where}{f'[{index}]' if several else ''}: the quote is not in "
-                    f"the text of source {_shown(slug)} "
-                    f"({spec.DOCUMENT_FOLDER}/{document.name}): {_shown(quote)}"
+                    f"the text of source {shown(slug)} "
+                    f"({fields.DOCUMENT_FOLDER}/{document.name}): {shown(quote)}"
                 )

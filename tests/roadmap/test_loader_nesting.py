@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from roadmap.content.reading import MAX_NESTING
+from roadmap.content.safe_yaml import MAX_NESTING
 from roadmap.models import Resource, Role, Skill, Source
 
 SEED_FILE = Path(settings.ROADMAP_FIXTURES_DIR) / "backend-engineer.yaml"

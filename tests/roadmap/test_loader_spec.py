@@ -1,6 +1,6 @@
 """The content specification covers every field of the content models."""
 
-from roadmap.content import spec
+from roadmap.content import fields, spec
 from roadmap.models import Content
 
 # Fields no content file gives: timestamps, what nesting and order say, and the
@@ -20,12 +20,12 @@ def test_every_model_field_is_in_the_specification_or_implied_by_nesting():
     stored: dict[type, set[str]] = {}
     for kind in spec.LOADED:
         names = stored.setdefault(kind.model, set())
-        for f, value in spec.flatten(kind, None):
-            names.update(spec.stored(f, value))
+        for f, value in fields.flatten(kind, None):
+            names.update(fields.stored(f, value))
         if kind.parent:
             names.update({kind.parent, kind.group} - {""})
     for model, names in stored.items():
-        fields = {
+        model_fields = {
             f.name
             for f in model._meta.get_fields()
             if f.concrete
@@ -33,7 +33,7 @@ def test_every_model_field_is_in_the_specification_or_implied_by_nesting():
             # links kept as rows of their own (a role's skills) have their own kind
             and not (f.many_to_many and not f.remote_field.through._meta.auto_created)
         }
-        missing = fields - names - NOT_IN_FILES
+        missing = model_fields - names - NOT_IN_FILES
         if model is spec.ROLES.model:
             assert "position" in names  # roles give their position; nested kinds not
         assert not missing, (model.__name__, missing)

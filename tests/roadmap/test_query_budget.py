@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.roadmap.builders import build_roadmap
 
 # Signed out, the page shows choice groups too: each member's row carries its
-# group (roadmap.models._with_groups), so they add no query.
+# group (roadmap.models.choices.with_choice_groups), so they add no query.
 ROLE_PAGE_QUERIES = 15
 # Signed in: the session and the user, then the learner's statuses, whether they
 # follow the role, one for the pace (the role structure is cached: see

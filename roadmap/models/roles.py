@@ -1,218 +1,37 @@
-"""The content of Waymark: roles, their learning paths, skills and where they came from.
-
-Nothing here knows about learners. Content is never deleted by the loader: an item
-that disappears from the content files is retired (unpublished), so progress rows
-that point at it survive.
-"""
+"""Roles and what they are made of: skills (shared by every role that needs
+them) and their concepts, the roles' facts, and their learning paths: stages of
+steps."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
-    F,
-    OuterRef,
     Prefetch,
-    StringAgg,
-    Subquery,
-    TextField,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce, JSONObject, Now
 from django.urls import reverse
-from django.utils import timezone
 
 from roadmap.graph import find_cycle
+from roadmap.models.base import (
+    CONCEPT_HOURS,
+    EFFORT_MAX_HOURS,
+    EFFORT_REASON_MAX_LENGTH,
+    STEP_HOURS,
+    Cited,
+    Content,
+    Measured,
+    PublishedQuerySet,
+    citations_of,
+)
+from roadmap.models.choices import ChoiceGroup, choice_entries, with_choice_groups
+from roadmap.models.sources import Resource, Source
 
 if TYPE_CHECKING:
     from roadmap.citations import Citation
-
-
-def sees_drafts(user) -> bool:
-    """Staff, looking as themselves, see drafts and retired content.
-
-    The content half of the visibility rule; `progress.visibility` adds the
-    learner's half (retired items they have history on, mentors' views).
-    """
-    return user is not None and user.is_authenticated and user.is_staff
-
-
-class PublishedQuerySet(models.QuerySet):
-    # Lookups of the parents whose unpublishing hides this item too.
-    parents: tuple[str, ...] = ()
-
-    def published(self) -> PublishedQuerySet:
-        lookups = {f"{parent}__is_published": True for parent in self.parents}
-        return self.filter(is_published=True, **lookups)
-
-    def visible(self, drafts: bool) -> PublishedQuerySet:
-        """Published content, or everything when drafts show."""
-        return self.all() if drafts else self.published()
-
-    def visible_to(self, user) -> PublishedQuerySet:
-        """Drafts and retired items are visible to staff only."""
-        return self.visible(sees_drafts(user))
-
-    def publish(self) -> int:
-        """Publish in bulk, stamping when each item was first published."""
-        return self.update(
-            is_published=True,
-            first_published_at=Coalesce(F("first_published_at"), Now()),
-        )
-
-
-class Content(models.Model):
-    """Fields every content item shares."""
-
-    is_published = models.BooleanField(
-        "published",
-        default=True,
-        help_text="Unpublished items (drafts and retired items) are shown to staff "
-        "only.",
-    )
-    first_published_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="Empty for a draft that was never published. An unpublished item "
-        "that was once published is retired: learners keep seeing it where they "
-        "have history on it.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = PublishedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        if self.is_published and self.first_published_at is None:
-            self.first_published_at = timezone.now()
-            fields = kwargs.get("update_fields")
-            if fields is not None:
-                kwargs["update_fields"] = {*fields, "first_published_at"}
-        super().save(*args, **kwargs)
-
-    @property
-    def is_retired(self) -> bool:
-        """Once published, now not (the item itself; parents aside)."""
-        return not self.is_published and self.first_published_at is not None
-
-
-class Cited(models.Model):
-    """An item taken from source documents: the passage it rests on in each, and
-    what Waymark adds of its own, kept apart."""
-
-    quotes = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="For each source the item cites (by slug), the passage it rests "
-        "on, word for word; the loader checks each occurs in the source's text.",
-    )
-    editorial = models.TextField(
-        "Waymark's note",
-        blank=True,
-        help_text="What Waymark adds beyond the sources, shown apart from the "
-        "sourced text and labelled as Waymark's own.",
-    )
-
-    class Meta:
-        abstract = True
-
-    def citations(self) -> list[Citation]:
-        """Each (prefetched) source with the passage quoted from it."""
-        return citations_of(self.sources.all(), self.quotes)
-
-
-def citations_of(sources, quotes: dict) -> list[Citation]:
-    from roadmap.citations import Citation
-
-    return [Citation(source, quotes.get(source.slug, "")) for source in sources]
-
-
-class Source(Content):
-    """A seed document that content was taken from, with its text."""
-
-    class Kind(models.TextChoices):
-        VIDEO = "video", "Video"
-        GUIDE = "guide", "Guide"
-        PROFILE = "profile", "Role profile"
-        ARTICLE = "article", "Article"
-        ESSAY = "essay", "Essay"
-
-    slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=200)
-    file_name = models.CharField(
-        max_length=200, help_text="The seed document's file name."
-    )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    published_on = models.DateField(null=True, blank=True)
-    summary = models.TextField(blank=True)
-    text = models.TextField(
-        blank=True,
-        help_text="The document's text, read from its file by the content loader.",
-    )
-
-    class Meta:
-        ordering = ["file_name"]
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.get_kind_display().lower()})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("source_detail", args=[self.slug])
-
-
-class Resource(Cited, Content):
-    """A curated link that helps with a learning step."""
-
-    class Kind(models.TextChoices):
-        OFFICIAL_DOCS = "official_docs", "Official documentation"
-        SPECIFICATION = "specification", "Specification"
-        REFERENCE = "reference", "Reference documentation"
-        ARTICLE = "article", "Article"
-        VIDEO = "video", "Video"
-        COURSE = "course", "Course"
-        BOOK = "book", "Book"
-        TOOL = "tool", "Tool"
-
-    slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=200)
-    url = models.URLField(
-        max_length=500, validators=[URLValidator(schemes=["http", "https"])]
-    )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    is_free = models.BooleanField(
-        "free",
-        default=False,
-        help_text="Free of charge; said on the pages only when true.",
-    )
-    sources = models.ManyToManyField(
-        Source,
-        blank=True,
-        related_name="resources",
-        help_text="The seed documents that named what this resource covers; none "
-        "for a resource Waymark adds of its own.",
-    )
-
-    class Meta:
-        ordering = ["title"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_addition(self) -> bool:
-        """No source names it: Waymark's own addition. Pages that list many
-        resources annotate `source_count` rather than ask each one."""
-        count = getattr(self, "source_count", None)
-        return not self.sources.exists() if count is None else count == 0
 
 
 class SkillQuerySet(PublishedQuerySet):
@@ -229,7 +48,7 @@ class SkillQuerySet(PublishedQuerySet):
             .select_related("stage__role")
             .order_by("stage__role__position", "stage__position", "position")
         )
-        concepts = _with_groups(
+        concepts = with_choice_groups(
             Concept.objects.visible(drafts), "concept", drafts, choices
         ).prefetch_related(Prefetch("sources", queryset=sources))
         return self.visible(drafts).prefetch_related(
@@ -238,96 +57,6 @@ class SkillQuerySet(PublishedQuerySet):
             Prefetch("role_skills", queryset=role_skills),
             Prefetch("steps", queryset=steps),
         )
-
-
-def _with_groups(
-    items: models.QuerySet, member: str, drafts: bool, choices: bool
-) -> models.QuerySet:
-    """Concepts (`member` "concept") or steps ("learningstep") with their choice
-    group as a column of their own row, `choice_group_row`, where `choices`: the
-    group's fields and its sources as JSON, so a page shows the groups without a
-    query more (an item is in at most one group; see `_entries`)."""
-    if not choices:
-        return items
-    members = ChoiceGroup.concepts if member == "concept" else ChoiceGroup.steps
-    through = members.through
-    source = JSONObject(
-        id="source_id",
-        slug="source__slug",
-        title="source__title",
-        kind="source__kind",
-        file_name="source__file_name",
-    )
-    sources = (
-        ChoiceGroup.sources.through.objects.filter(
-            choicegroup=OuterRef("choicegroup_id"),
-            source__in=Source.objects.visible(drafts),
-        )
-        .order_by()
-        .values("choicegroup")
-        .annotate(text=StringAgg(Cast(source, TextField()), delimiter=Value(",")))
-        .values("text")
-    )
-    group = JSONObject(
-        id="choicegroup_id",
-        slug="choicegroup__slug",
-        title="choicegroup__title",
-        pick="choicegroup__pick",
-        editorial="choicegroup__editorial",
-        quotes=Cast("choicegroup__quotes", TextField()),
-        sources=Subquery(sources),
-    )
-    rows = (
-        through.objects.filter(**{member: OuterRef("pk")})
-        .order_by("choicegroup__position", "choicegroup_id")
-        .values(row=group)[:1]
-    )
-    return items.annotate(choice_group_row=Subquery(rows))
-
-
-def _json(value):
-    """A value read from a JSON column: decoded already, or JSON text."""
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _group_of(item, groups: dict[int, ChoiceGroup]) -> ChoiceGroup | None:
-    """The item's choice group from its `choice_group_row` (`_with_groups`), one
-    instance per group in `groups`; None for an item in none or read without."""
-    row = getattr(item, "choice_group_row", None)
-    if row is None:
-        return None
-    row = _json(row)
-    group = groups.get(row["id"])
-    if group is None:
-        group = groups[row["id"]] = ChoiceGroup(
-            id=row["id"],
-            slug=row["slug"],
-            title=row["title"],
-            pick=row["pick"],
-            editorial=row["editorial"],
-            quotes=_json(row["quotes"]) or {},
-        )
-        cited = [Source(**source) for source in _json(f"[{row['sources'] or ''}]")]
-        group.cited_sources = sorted(cited, key=lambda source: source.file_name)
-    return group
-
-
-def _entries(items) -> list[tuple[ChoiceGroup | None, list]]:
-    """Items in order, each group's members together where its first member is:
-    (group, members) for a group, (None, [item]) for an item in none."""
-    groups: dict[int, ChoiceGroup] = {}
-    entries: list[tuple[ChoiceGroup | None, list]] = []
-    placed: dict[int, list] = {}
-    for item in items:
-        group = _group_of(item, groups)
-        if group is None:
-            entries.append((None, [item]))
-        elif group.pk in placed:
-            placed[group.pk].append(item)
-        else:
-            placed[group.pk] = [item]
-            entries.append((group, placed[group.pk]))
-    return entries
 
 
 class Skill(Cited, Content):
@@ -358,52 +87,7 @@ class Skill(Cited, Content):
         """The (prefetched) concepts in order, a choice group's members together
         under their group: only where the page fetched the groups
         (`for_page(..., choices=True)`), else each concept on its own."""
-        return _entries(self.concepts.all())
-
-
-# What an item takes when its content file gives no estimate, in hours: a step is
-# an afternoon's work; a concept from an hour (an idea) to half a day (a technology).
-STEP_HOURS = 4
-EFFORT_MAX_HOURS = 500
-EFFORT_REASON_MAX_LENGTH = 200
-CONCEPT_HOURS = {"idea": 1, "technology": 3, "tool": 2, "practice": 2}
-# What a concept query fetches for `Concept.planned_hours_of`.
-CONCEPT_HOUR_COLUMNS = ("kind", "effort_hours", "learner_hours")
-
-
-class Measured(models.Model):
-    """How long learners actually took over an item, measured each day from their
-    progress (progress/timings.py): the median hours of at least MIN_LEARNERS
-    learners, or none. Not content: no file sets it and no export writes it."""
-
-    learner_hours = models.FloatField(
-        "hours learners took", null=True, blank=True, editable=False
-    )
-    learner_count = models.PositiveIntegerField(
-        "learners measured", default=0, editable=False
-    )
-
-    class Meta:
-        abstract = True
-
-    def clean(self) -> None:
-        super().clean()
-        if self.effort_reason and self.effort_hours is None:
-            raise ValidationError(
-                {"effort_reason": "A reason goes with an estimate: give the hours too."}
-            )
-
-    @property
-    def effort_is_estimated(self) -> bool:
-        """Waymark chose an estimate for the item; else `hours` is the default of
-        its kind, a guess that pages never present as an estimate."""
-        return self.effort_hours is not None
-
-    @property
-    def planned_hours(self) -> float:
-        """The hours a plan counts: what learners took once known, else the
-        estimate."""
-        return self.learner_hours or self.hours
+        return choice_entries(self.concepts.all())
 
 
 class ConceptQuerySet(PublishedQuerySet):
@@ -480,7 +164,7 @@ class RoleQuerySet(PublishedQuerySet):
         (`Skill.concept_entries`, `Stage.step_choices`)."""
         sources = Source.objects.visible(drafts).defer("text")  # its page shows it
         steps = (
-            _with_groups(
+            with_choice_groups(
                 LearningStep.objects.visible(drafts), "learningstep", drafts, choices
             )
             .order_by("position", "id")
@@ -517,7 +201,7 @@ class RoleQuerySet(PublishedQuerySet):
             .prefetch_related(
                 Prefetch(
                     "skill__concepts",
-                    queryset=_with_groups(
+                    queryset=with_choice_groups(
                         Concept.objects.visible(drafts), "concept", drafts, choices
                     ),
                 )
@@ -717,7 +401,7 @@ class Stage(Cited, Content):
     def step_choices(self) -> list[tuple[ChoiceGroup, list[LearningStep]]]:
         """The stage's choice groups with their (prefetched) steps in order, where
         the page fetched them (`for_page(..., choices=True)`)."""
-        return [e for e in _entries(self.steps.all()) if e[0] is not None]
+        return [e for e in choice_entries(self.steps.all()) if e[0] is not None]
 
 
 class LearningStepQuerySet(PublishedQuerySet):
@@ -813,121 +497,3 @@ class LearningStep(Measured, Cited, Content):
         edges = self.prerequisite_edges()
         edges[self.pk] = ids
         self.check_prerequisite_edges(edges)
-
-
-class ChoiceGroup(Cited):
-    """ "Any `pick` of these": alternatives among a skill's concepts or a stage's
-    steps, where the sources offer a choice (one backend language of several).
-
-    Owned by exactly one skill (`skill`, `Skill.choice_groups`) or one stage
-    (`stage`, `Stage.choice_groups`); its members are concepts of that skill
-    (`concepts`, `Concept.choice_groups`) or steps of that stage (`steps`,
-    `LearningStep.choice_groups`), and an item is a member of at most one group
-    (the loader and the admin refuse more). The API for counting: the group counts
-    as `pick` items (1 <= pick <= members), met once `pick` of its members are
-    done; `members()` lists them in path order, `member_set()` gives their ids,
-    `still_needed(done_ids)` says how many more a learner needs. Pages fetch
-    groups with `Role.objects.for_page(..., choices=True)` (and `Skill`'s), as a
-    column of each member's row: there a group has no members of its own (use
-    `Skill.concept_entries` / `Stage.step_choices`), only its fields and sources.
-    Not content of its own: no learner data points at a group, so the loader
-    deletes one the files drop.
-    """
-
-    skill = models.ForeignKey(
-        Skill,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="choice_groups",
-    )
-    stage = models.ForeignKey(
-        Stage,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="choice_groups",
-    )
-    slug = models.SlugField(max_length=80)
-    title = models.CharField(max_length=200)
-    pick = models.PositiveSmallIntegerField(
-        default=1,
-        validators=[MinValueValidator(1)],
-        help_text="How many of the members meet the group: from 1 to the number "
-        "of members.",
-    )
-    position = models.PositiveIntegerField(default=0)
-    concepts = models.ManyToManyField(
-        Concept,
-        blank=True,
-        related_name="choice_groups",
-        help_text="A skill's group: the concepts to choose among.",
-    )
-    steps = models.ManyToManyField(
-        LearningStep,
-        blank=True,
-        related_name="choice_groups",
-        help_text="A stage's group: the steps to choose among.",
-    )
-    sources = models.ManyToManyField(Source, blank=True, related_name="choice_groups")
-
-    class Meta:
-        ordering = ["position", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(pick__gte=1), name="choice_group_pick_at_least_one"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(skill__isnull=True, stage__isnull=False)
-                | models.Q(skill__isnull=False, stage__isnull=True),
-                name="choice_group_one_owner",
-            ),
-            models.UniqueConstraint(
-                fields=["skill", "slug"],
-                condition=models.Q(skill__isnull=False),
-                name="unique_choice_group_slug_per_skill",
-            ),
-            models.UniqueConstraint(
-                fields=["stage", "slug"],
-                condition=models.Q(stage__isnull=False),
-                name="unique_choice_group_slug_per_stage",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.title} (pick {self.pick})"
-
-    def citations(self) -> list[Citation]:
-        """As every cited item's; from the sources read with the members' rows
-        where a page read the group there (`_group_of`)."""
-        cited = getattr(self, "cited_sources", None)
-        if cited is None:
-            return super().citations()
-        return citations_of(cited, self.quotes)
-
-    @property
-    def owner(self) -> Skill | Stage:
-        return self.skill if self.skill_id else self.stage
-
-    def members(self) -> list[Concept] | list[LearningStep]:
-        """The concepts or steps to choose among, in path order (prefetched when
-        the caller prefetched them)."""
-        members = self.concepts.all() if self.skill_id else self.steps.all()
-        return sorted(members, key=lambda item: (item.position, item.pk))
-
-    def still_needed(self, done_ids: Iterable[int]) -> int:
-        """How many more members a learner must finish to meet the group."""
-        done = set(done_ids)
-        finished = sum(1 for member in self.members() if member.pk in done)
-        return max(0, self.pick - finished)
-
-    def member_set(self) -> set[int]:
-        """The members' ids."""
-        members = self.concepts if self.skill_id else self.steps
-        return {member.pk for member in members.all()}
-
-    def label(self, count: int | None = None) -> str:
-        """How pages name the choice: "Pick 1 of 8" (of `count` where a page shows
-        fewer members than the group lists)."""
-        count = len(self.member_set()) if count is None else count
-        return f"Pick {self.pick} of {count}"
