@@ -50,6 +50,8 @@ from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.middleware.csrf import get_token
 from django.utils.safestring import mark_safe
 
+from config import replica
+
 # Each group, and whether its generations are per id.
 GROUPS = {"content": False, "learner": True, "mentor": True}
 CONTENT = ("content", None)
@@ -210,7 +212,8 @@ def cached(
         return value
     value = cache.get(entry_key)
     if value is None:
-        value = compute()
+        with replica.primary_reads():  # never older than the generations it is under
+            value = compute()
         cache.set(entry_key, value, timeout)
     if in_process:
         _recent[entry_key] = value

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -62,6 +62,23 @@ class Reads:
 # The request being answered by this thread; None outside a request (commands,
 # the task worker, the shell): those read from the primary.
 current: ContextVar[Reads | None] = ContextVar("waymark_reads", default=None)
+
+
+@contextmanager
+def primary_reads():
+    """Reads inside go to the primary. What is computed for the shared cache
+    is read here (`caching.cached`): it is stored under the newest generations,
+    which a lagging replica may not have caught up with, and would then be
+    served stale to everyone until it expired."""
+    reads = current.get()
+    if reads is None or not reads.replica:
+        yield
+        return
+    reads.replica = False
+    try:
+        yield
+    finally:
+        reads.replica = not reads.wrote  # a write inside keeps the request pinned
 
 
 class Health:

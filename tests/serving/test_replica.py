@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
@@ -42,7 +42,10 @@ RETRY_SECONDS = 2
 SHOWN_STATUS = re.compile(r'status-control status-control--(\w+)" id="status-step-')
 
 SETUP = """
+from roadmap.models import Role
 from tests.factories import RoleFactory, StageFactory, StepFactory, UserFactory
+if Role.objects.filter(slug="small").exists():
+    raise SystemExit(0)  # set up by the first site
 role = RoleFactory(slug="small", title="Small role")
 stage = StageFactory(role=role, position=0, slug="basics")
 StepFactory(stage=stage, position=0, slug="s1", title="Step one")
@@ -239,9 +242,10 @@ def site_log(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("replica") / "gunicorn.log"
 
 
-@pytest.fixture(scope="module")
-def site(cluster, site_log):
-    """A production app server reading from the replica; its base URL."""
+@contextmanager
+def running_site(cluster, log_path: Path, redis_url: str = ""):
+    """A production app server reading from the replica; its base URL. Its
+    cache is the database's (in this primary), or Redis at `redis_url`."""
     port = free_port()
     environment = server_environment(port, cluster.url(cluster.primary_port))
     environment.update(
@@ -250,14 +254,15 @@ def site(cluster, site_log):
         WAYMARK_REPLICA_STICKY_SECONDS=str(STICKY_SECONDS),
         WAYMARK_REPLICA_RETRY_SECONDS=str(RETRY_SECONDS),
     )
-    # The database cache, in this primary: not a cache shared with other tests.
     environment.pop("REDIS_URL", None)
+    if redis_url:
+        environment["REDIS_URL"] = redis_url
     manage(environment, "migrate", "--no-input")
     manage(environment, "createcachetable")
     manage(environment, "shell", "-c", SETUP)
     cluster.wait_until_caught_up()
 
-    with site_log.open("wb") as log:
+    with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
             [str(GUNICORN), "-c", "config/gunicorn.py", "config.wsgi"],
             cwd=ROOT,
@@ -267,11 +272,19 @@ def site(cluster, site_log):
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_ready(base, process, site_log)
-            yield base
+            wait_until_ready(base, process, log_path)
+            yield base, environment
         finally:
             process.terminate()
             process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def site(cluster, site_log):
+    """A production app server reading from the replica, with the database
+    cache (in this primary, not a cache shared with other tests)."""
+    with running_site(cluster, site_log) as (base, _environment):
+        yield base
 
 
 @pytest.fixture
@@ -370,6 +383,54 @@ def test_a_stopped_replica_costs_no_error_page_and_is_read_again_once_back(
     assert "The replica answers again" in site_log.read_text()
     cluster.resume_replay()
     assert shown_status(reader, site, "s2") == "skipped"
+
+
+RENAME = """
+from roadmap.models import Role
+role = Role.objects.get(slug="small")
+role.title = "{title}"
+role.save()
+"""
+REDIS_TEST_URL = "redis://127.0.0.1:6379/13"  # a database of its own, emptied
+
+
+def redis_or_skip(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is needed in CI: {error}")
+        pytest.skip(f"no Redis at {url}: {error}")
+
+
+def test_what_the_shared_cache_keeps_is_never_older_than_its_generation(
+    cluster, tmp_path
+):
+    """With Redis, a content change bumps the generation at once, while a
+    lagging replica still has the old rows: a page rendered for the cache is
+    read from the primary, so it is never the old page under the new
+    generation (which would be served to everyone until it expired)."""
+    redis_or_skip(REDIS_TEST_URL)
+    with running_site(cluster, tmp_path / "redis.log", REDIS_TEST_URL) as (
+        base,
+        environment,
+    ):
+        anonymous = Browser()
+        status, page = anonymous.get(f"{base}/roles/small/")
+        assert status == 200 and "Small role" in page
+        cluster.pause_replay()
+        # A curator renames the role: the save retires the content's caches.
+        manage(environment, "shell", "-c", RENAME.format(title="Renamed role"))
+        title = "SELECT title FROM roadmap_role WHERE slug = 'small'"
+        assert cluster.value(cluster.replica_port, title) == "Small role"
+        status, page = anonymous.get(f"{base}/roles/small/")
+        assert status == 200
+        assert "Renamed role" in page and "Small role" not in page
+        cluster.resume_replay()
+        manage(environment, "shell", "-c", RENAME.format(title="Small role"))
+        cluster.wait_until_caught_up()
 
 
 def test_a_replica_needs_a_postgresql_primary():
