@@ -9,9 +9,6 @@ class ProgressConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
-        from progress import pages, role_page
-        from roadmap import hooks
-
         # Deleting an account, from the app or the admin, takes the learner out
         # of the drop-off tallies. (A learner's cached figures need no receiver:
         # the functions that write a learner's data bump their generation, and no
@@ -42,10 +39,6 @@ class ProgressConfig(AppConfig):
             )
         )
         send_only_while(reminders.KIND, reminders.still_wanted)
-
-        # The role and skill pages of signed-in people show their progress.
-        hooks.register("role", role_page.signed_in_role_page)
-        hooks.register("skill", pages.signed_in_skill_page)
 
 
 def _forget_learner(sender, instance, **kwargs) -> None:

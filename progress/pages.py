@@ -1,5 +1,5 @@
-"""The learner's pages, composed: the signed-in role and skill pages (`roadmap`
-hands them over through `roadmap.hooks`), the dashboard's parts, and the panels
+"""The learner's pages, composed: the signed-in role and skill pages (routed by
+`progress.views.role_detail` and `skill_detail`), the dashboard's parts, and the panels
 that a status change re-renders on the page it came from.
 
 Each panel's context is built here, once: the role panel by `role_panel`, the

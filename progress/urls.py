@@ -5,6 +5,8 @@ from progress import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("roles/<slug:slug>/", views.role_detail, name="role_detail"),
+    path("skills/<slug:slug>/", views.skill_detail, name="skill_detail"),
     path("roles/<slug:slug>/follow/", views.follow_role, name="progress_follow"),
     path("roles/<slug:slug>/leave/", views.leave_role, name="progress_leave"),
     path("roles/<slug:slug>/reset/", views.reset_role, name="progress_reset"),

@@ -37,6 +37,7 @@ from progress import (
     pages,
     reminders,
     reviews,
+    role_page,
 )
 from progress.activity import learner_activity
 from progress.forms import EvidenceForm, GoalForm, NoteForm, SelfAssessmentForm
@@ -50,6 +51,7 @@ from progress.models import (
     Status,
 )
 from progress.visibility import Audience
+from roadmap import views as roadmap_views
 from roadmap.models import Concept, LearningStep, Role
 
 # --- Access helpers ---------------------------------------------------------------
@@ -291,6 +293,26 @@ def reset_role(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- Statuses ---------------------------------------------------------------------
+
+
+# --- A role's and a skill's page ----------------------------------------------------
+
+
+@require_GET
+def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A role's page: a signed-in person's own, with their statuses and
+    figures; for visitors, the page everyone shares."""
+    if not request.user.is_authenticated:
+        return roadmap_views.public_role_page(request, slug)
+    return role_page.signed_in_role_page(request, slug)
+
+
+@require_GET
+def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A skill's page: a signed-in person's own, or the page everyone shares."""
+    if not request.user.is_authenticated:
+        return roadmap_views.public_skill_page(request, slug)
+    return pages.signed_in_skill_page(request, slug)
 
 
 @login_required

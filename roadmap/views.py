@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from roadmap import hooks, page_cache, path_map
+from roadmap import page_cache, path_map
 from roadmap.models import Role, Skill, Source, sees_drafts
 from roadmap.search import search as search_content
 from roadmap.source_page import source_context
@@ -19,14 +19,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A role's page. Signed in, the page with the person's progress, from the
-    app that keeps it (`roadmap.hooks`); signed out, the same roadmap for all,
-    rendered once per content version and served from the shared cache."""
-    if request.user.is_authenticated:
-        response = hooks.signed_in_page("role", request, slug)
-        if response is not None:
-            return response
+def public_role_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A role's page as every visitor shares it: rendered once per content
+    version and served from the shared cache. (Signed in, people get their own
+    page from `progress.views.role_detail`, which routes here for the others.)"""
     page = page_cache.cached_page(f"role:{slug}", lambda: _public_role(slug))
     context = {"role": page, "article": mark_safe(page["article"])}  # noqa: S308
     return render(request, "roadmap/role_detail.html", context)
@@ -46,11 +42,9 @@ def _public_role(slug: str) -> dict:
 
 
 @require_GET
-def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    if request.user.is_authenticated:
-        response = hooks.signed_in_page("skill", request, slug)
-        if response is not None:
-            return response
+def public_skill_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A skill's page as every visitor shares it (signed in, people get their
+    own from `progress.views.skill_detail`)."""
     skill = get_object_or_404(
         Skill.objects.for_page(drafts=False, choices=True), slug=slug
     )
