@@ -10,12 +10,13 @@ page itself is filled from a shared skeleton (`progress.role_page`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -51,6 +52,8 @@ from roadmap.models import (
 )
 
 STATUS_CONTROL = "progress/_status_control.html"
+# The pages whose figures a status change updates, by their URL names.
+PAGE_KINDS = {"role_detail": "role", "skill_detail": "skill", "dashboard": "dashboard"}
 ROLE_PANEL = "progress/_role_panel.html"
 SKILL_PANEL = "progress/_skill_panel.html"
 
@@ -66,19 +69,22 @@ def annotate_role_choices(role, statuses: dict, groups) -> None:
 
 @dataclass(frozen=True)
 class Page:
-    """The page a status control sits on, as its hidden fields name it:
-    `panel` ("role", "skill", "dashboard" or "item") and, for a role or skill,
-    `panel_slug`."""
+    """The page a status control sits on: "role", "skill", "dashboard" or
+    "item" (any other), and for a role or skill its slug."""
 
     kind: str = "item"
     slug: str = ""
 
     @classmethod
-    def from_post(cls, data: QueryDict) -> Page:
-        kind = data.get("panel", "item")
-        if kind not in {"role", "skill", "dashboard", "item"}:
-            kind = "item"
-        return cls(kind, data.get("panel_slug", "")[:100])
+    def from_url(cls, url: str | None) -> Page:
+        """The page at `url`, the address htmx sends with a click
+        (`HX-Current-URL`); an address of no such page is "item"."""
+        try:
+            match = resolve(urlsplit(url or "").path)
+        except Resolver404:
+            return cls()
+        kind = PAGE_KINDS.get(match.url_name, "item")
+        return cls(kind, match.kwargs.get("slug", "") if kind != "item" else "")
 
     @classmethod
     def role(cls, role) -> Page:
@@ -290,7 +296,6 @@ def role_page_context(learner, role: Role) -> dict:
         "role_panel_template": ROLE_PANEL,
         "item_status_template": STATUS_CONTROL,
         "status_choices": Status.choices,
-        "status_page": Page.role(role),
     }
 
 
@@ -308,7 +313,6 @@ def signed_in_skill_page(
         "skill_panel_template": SKILL_PANEL,
         "item_status_template": STATUS_CONTROL,
         "status_choices": Status.choices,
-        "status_page": Page.skill(skill),
     }
     return render(request, "roadmap/skill_detail.html", context, status=status)
 
@@ -362,8 +366,6 @@ def dashboard_context(learner) -> dict:
             .order_by("-created_at", "-id")[:12]
         ),
         "status_choices": Status.choices,
-        "status_page": Page("dashboard"),
-        "next_url": reverse("dashboard"),
         "other_roles": list(
             Audience.of(learner)
             .roles()
@@ -406,7 +408,7 @@ def dashboard_parts(request: HttpRequest) -> dict:
 # --- After a status change ---------------------------------------------------------
 
 
-def after_status_change(request: HttpRequest, item, kind: str, page: Page, next_url):
+def after_status_change(request: HttpRequest, item, kind: str, page: Page):
     """The htmx answer to a status change: the item's control, then every
     figure on the page it came from, re-rendered out of band."""
     out_of_band = _out_of_band(request, page, item, kind)  # and the item's mark
@@ -416,8 +418,6 @@ def after_status_change(request: HttpRequest, item, kind: str, page: Page, next_
             "item": item,
             "kind": kind,
             "status_choices": Status.choices,
-            "status_page": page,
-            "next_url": next_url,
         },
         request=request,
     )

@@ -117,8 +117,6 @@ def _skeleton(slug: str) -> dict:
         "role_panel_template": "progress/_role_panel_slot.html",
         "item_status_template": pages.STATUS_CONTROL,
         "status_choices": Status.choices,
-        "status_page": pages.Page.role(role),
-        "next_url": role.get_absolute_url(),
         "csrf_token": f"⟦{key}:csrf⟧",
         "slot_key": key,
         "role_map": f"⟦{key}:map⟧",
@@ -145,7 +143,7 @@ def _compile(article: str, key: str) -> dict:
     pattern = re.compile(
         rf"⟦{key}:(?:(?P<kind>step|concept):(?P<pk>\d+)"
         r"|(?P<part>note|open|stage|mark|stepmark):(?P<id>\d+)|(?P<whole>csrf|map|panel))⟧"
-        r'|status-button--(?P<button>[a-z_]+)" aria-pressed="false"'
+        r'|name="status" value="(?P<button>[a-z_]+)" aria-pressed="false"'
     )
     texts: list[str] = []
     slots: list[tuple] = []
@@ -156,7 +154,7 @@ def _compile(article: str, key: str) -> dict:
         if found["button"]:
             texts.append(
                 article[position : match.start()]
-                + f'status-button--{found["button"]}" aria-pressed="'
+                + f'name="status" value="{found["button"]}" aria-pressed="'
             )
             slots.append(("button", item, found["button"]))
             position = match.end() - 1  # the closing quote starts the next text

@@ -330,18 +330,26 @@ def set_status(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     label = Status(status).label.lower()
     if not request.htmx:
         messages.success(request, f"Marked “{item}” as {label}.")
-        return redirect(safe_next(request, item_url(kind, item)))
+        return redirect(back_to_control(request, kind, item))
     item.learner_status = status
-    # The page the click came from, named by the control's hidden fields.
-    page = pages.Page.from_post(request.POST)
-    # The control adds its own #status-… anchor: keep one, not one a click.
-    next_url = safe_next(request, item_url(kind, item)).partition("#")[0]
-    response = HttpResponse(
-        pages.after_status_change(request, item, kind, page, next_url)
-    )
+    # The figures of the page the click came from (htmx names it).
+    page = pages.Page.from_url(request.htmx.current_url)
+    response = HttpResponse(pages.after_status_change(request, item, kind, page))
     return trigger_client_event(
         response, "waymark:announce", {"message": f"“{item}” marked as {label}."}
     )
+
+
+def back_to_control(request: HttpRequest, kind: str, item) -> str:
+    """Where a status change without JavaScript returns: the page the form was
+    on (the browser's Referer, on this site only), at the item's control; else
+    the item's page."""
+    page = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return item_url(kind, item)
+    return f"{page.partition('#')[0]}#status-{kind}-{item.pk}"
 
 
 @login_required
@@ -390,8 +398,6 @@ def item_context(request: HttpRequest, kind: str, item) -> dict:
         **extensions.context("item", request.user, kind, item),
         "evidence_form": EvidenceForm(),
         "status_choices": Status.choices,
-        "status_page": pages.Page("item"),
-        "next_url": item_url(kind, item),
     }
 
 

@@ -83,10 +83,14 @@ def test_the_map_the_folds_the_views_and_printing(page, live_server, learner):
     page.emulate_media(media="print")
     expect(page.locator(f"#step-{last.slug}")).to_be_visible()
     expect(page.locator(f"#step-{path[0].slug}")).to_be_visible()
-    done = page.locator(f"#step-{path[0].slug} .status-button[aria-pressed='true']")
+    done = page.locator(
+        f"#step-{path[0].slug} button[name=status][aria-pressed='true']"
+    )
     expect(done).to_be_visible()
     expect(
-        page.locator(f"#step-{path[0].slug} .status-button[aria-pressed='false']").first
+        page.locator(
+            f"#step-{path[0].slug} button[name=status][aria-pressed='false']"
+        ).first
     ).to_be_hidden()
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator(".map")).to_be_hidden()

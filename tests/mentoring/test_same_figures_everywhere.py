@@ -46,7 +46,7 @@ def mixed(learner, mentor, small_role):
     ]:
         response = client.post(
             reverse("progress_set_status", args=[kind, slug]),
-            {"status": status, "panel": "item"},
+            {"status": status},
         )
         assert response.status_code == 302
     return client

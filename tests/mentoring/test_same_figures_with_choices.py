@@ -80,7 +80,7 @@ def chosen(statuses, learner, mentor, clock) -> Client:
     for (kind, slug), status in statuses.items():
         response = client.post(
             reverse("progress_set_status", args=[kind, slug]),
-            {"status": status, "panel": "item"},
+            {"status": status},
         )
         assert response.status_code == 302, (kind, slug)
     response = client.post(
@@ -210,8 +210,12 @@ def test_a_status_change_on_the_skill_page_updates_its_figures_by_the_same_rule(
     the group as the page does: Express done meets the frameworks' group."""
     response = chosen.post(
         reverse("progress_set_status", args=["concept", "expressjs"]),
-        {"status": "done", "panel": "skill", "panel_slug": FRAMEWORKS},
-        headers={"HX-Request": "true"},
+        {"status": "done"},
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": "http://testserver"
+            + reverse("skill_detail", args=[FRAMEWORKS]),
+        },
     )
     assert response.status_code == 200
     assert percents(response.content.decode()) == ["100"]

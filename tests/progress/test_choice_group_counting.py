@@ -16,6 +16,7 @@ from tests.roadmap.test_loader import load, seed_data, write
 pytestmark = pytest.mark.django_db
 
 ROLE = "backend-engineer"
+ROLE_PAGE = f"http://testserver/roles/{ROLE}/"
 LANGUAGES = ["python", "java", "ruby", "php", "go", "rust", "nodejs", "csharp"]
 
 
@@ -28,7 +29,7 @@ def signed_in(user) -> Client:
 def mark(client: Client, kind: str, slug: str, status: str) -> None:
     response = client.post(
         reverse("progress_set_status", args=[kind, slug]),
-        {"status": status, "panel": "item"},
+        {"status": status},
     )
     assert response.status_code == 302, (kind, slug, response.status_code)
 
@@ -167,8 +168,8 @@ def test_a_stages_group_counts_as_its_pick_in_the_stage_and_the_role(learner, tm
     for slug in members:
         response = client.post(
             reverse("progress_set_status", args=["step", slug]),
-            {"status": "done", "panel": "role", "panel_slug": ROLE},
-            headers={"HX-Request": "true"},
+            {"status": "done"},
+            headers={"HX-Request": "true", "HX-Current-URL": ROLE_PAGE},
         )
         assert response.status_code == 200
         assert re.search(

@@ -37,11 +37,21 @@ def mark_of(html: str, slug: str) -> str:
 
 
 def post_status(client: Client, slug: str, status: str, *, htmx: bool, page: str):
-    headers = {"HX-Request": "true"} if htmx else {}
-    fields = {"status": status, "panel": page, "next": "/"}
-    fields["panel_slug"] = SKILL if page == "skill" else ROLE
+    """The control's form on `page` ("skill" or "role"): htmx names the page
+    it was on; without JavaScript the browser sends it as the Referer."""
+    if page == "skill":
+        address = "http://testserver" + reverse("skill_detail", args=[SKILL])
+    else:
+        address = "http://testserver" + reverse("role_detail", args=[ROLE])
+    headers = (
+        {"HX-Request": "true", "HX-Current-URL": address}
+        if htmx
+        else {"Referer": address}
+    )
     return client.post(
-        reverse("progress_set_status", args=["concept", slug]), fields, headers=headers
+        reverse("progress_set_status", args=["concept", slug]),
+        {"status": status},
+        headers=headers,
     )
 
 
@@ -131,8 +141,8 @@ def test_a_stages_choice_marks_its_steps_on_the_role_page(learner, tmp_path):
     client.get(url)
     answer = client.post(
         reverse("progress_set_status", args=["step", members[0]]),
-        {"status": "done", "panel": "role", "panel_slug": ROLE},
-        headers={"HX-Request": "true"},
+        {"status": "done"},
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{url}"},
     )
     first, second = (LearningStep.objects.get(slug=slug).pk for slug in members)
     for html in (client.get(url).content.decode(), answer.content.decode()):

@@ -41,7 +41,7 @@ POSTS = [
     (
         "progress_set_status",
         ["step", "s1"],
-        {"status": "done", "panel": "role", "panel_slug": "small"},
+        {"status": "done"},
         (200, 302),
     ),
     ("progress_set_status", ["concept", "c1"], {"status": "learning"}, (200, 302)),

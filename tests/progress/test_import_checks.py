@@ -25,7 +25,7 @@ def exported(client, learner, small_role):
     for slug in ("s1", "s2"):
         client.post(
             reverse("progress_set_status", args=["step", slug]),
-            {"status": "done", "panel": "item"},
+            {"status": "done"},
         )
     client.post(
         reverse("progress_note", args=["step", "s1"]),

@@ -33,7 +33,7 @@ def test_continue_with_and_this_week_name_the_same_next_item(
     )
     client.post(
         reverse("progress_set_status", args=["step", "s1"]),
-        {"status": "done", "panel": "dashboard"},
+        {"status": "done"},
         **headers,
     )
     concept_page = reverse("progress_item", args=["concept", "c1"])

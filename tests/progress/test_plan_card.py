@@ -73,7 +73,7 @@ class TestThePlanCard:
         for kind, slug in [("step", "s1"), ("step", "s2"), ("concept", "c1")]:
             client.post(
                 reverse("progress_set_status", args=[kind, slug]),
-                {"status": "done", "panel": "dashboard"},
+                {"status": "done"},
             )
         clock.advance(minutes=1)
         card = card_after_goal(client, {"target_date": "2026-12-22"}, htmx)

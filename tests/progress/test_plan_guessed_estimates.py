@@ -40,7 +40,7 @@ def test_the_plan_says_how_many_items_have_no_estimate(learner, tmp_path):
     # Once one of them is done, the plan guessed one.
     client.post(
         reverse("progress_set_status", args=["step", steps[0]["slug"]]),
-        {"status": "done", "panel": "dashboard"},
+        {"status": "done"},
     )
     html = client.get(reverse("dashboard")).content.decode()
     assert f"1 item has no estimate yet; counted as about {STEP_HOURS} h." in html

@@ -82,8 +82,11 @@ def learner_on_the_role_page(client, learner, seed_roadmap):
 def change_status(client, step, status) -> None:
     response = client.post(
         reverse("progress_set_status", args=["step", step.slug]),
-        {"status": status, "panel": "role", "panel_slug": "backend-engineer"},
-        headers={"HX-Request": "true"},
+        {"status": status},
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": "http://testserver/roles/backend-engineer/",
+        },
     )
     assert response.status_code == 200
     assert 'id="role-progress"' in response.content.decode()

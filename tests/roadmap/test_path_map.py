@@ -168,7 +168,12 @@ def test_a_status_change_updates_the_map_and_the_stage_summary(small_role, steps
     html = page(client)
     assert '<span class="stage__progress" id="stage-progress-' in html
     action, fields = the_status_form(html, steps[0])
-    headers = {"HX-Request": "true"} if htmx else {}
+    address = "http://testserver/roles/small/"  # what the browser sends with it
+    headers = (
+        {"HX-Request": "true", "HX-Current-URL": address}
+        if htmx
+        else {"Referer": address}
+    )
     response = client.post(action, {**fields, "status": "done"}, headers=headers)
     if htmx:
         # The answer replaces the first stage's summary and the whole map: step
@@ -196,8 +201,11 @@ def test_a_concept_change_leaves_the_map_alone(small_role, steps):
     client = signed_in(UserFactory())
     response = client.post(
         reverse("progress_set_status", args=["concept", "c1"]),
-        {"status": "done", "panel": "role", "panel_slug": "small"},
-        headers={"HX-Request": "true"},
+        {"status": "done"},
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": "http://testserver/roles/small/",
+        },
     )
     body = response.content.decode()
     assert 'id="role-progress"' in body

@@ -66,8 +66,11 @@ def test_the_signed_in_map_frames_a_stages_choice_with_its_members_as_links(
     client.force_login(learner)
     response = client.post(
         reverse("progress_set_status", args=["step", MEMBERS[0]]),
-        {"status": "done", "panel": "role", "panel_slug": ROLE},
-        headers={"HX-Request": "true"},
+        {"status": "done"},
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": "http://testserver" + reverse("role_detail", args=[ROLE]),
+        },
     )
     assert response.status_code == 200
     for html in (
