@@ -2,6 +2,7 @@ from allauth.account.forms import ReauthenticateForm
 from django import forms
 
 from accounts.models import User, timezone_names
+from config import caching
 
 
 class ProfileForm(forms.ModelForm):
@@ -35,6 +36,13 @@ class ProfileForm(forms.ModelForm):
         # Choices are read per form, not at import, so a tzdata update needs no
         # code change.
         self.fields["timezone"].choices = [(name, name) for name in timezone_names()]
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit)
+        if commit:
+            # A new time zone moves the person's days: their cached figures go.
+            caching.bump("learner", user.pk)
+        return user
 
 
 class DeleteAccountForm(ReauthenticateForm):

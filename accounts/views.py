@@ -26,8 +26,6 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(data, instance=copy(request.user))
     if form.is_bound and form.is_valid():
         form.save()
-        # A new time zone moves the learner's days: their cached figures go.
-        caching.bump("learner", request.user.pk)
         messages.success(request, "Your settings are saved.")
         return redirect("account_settings")
     context = {"form": form, "mfa_enabled": is_mfa_enabled(request.user)}

@@ -86,6 +86,18 @@ class RoleFollowQuerySet(models.QuerySet):
             .order_by("started_at", "id")
         )
 
+    def follow(self, learner, role: Role) -> bool:
+        """The learner follows `role` (once); whether they had not yet."""
+        _, created = self.get_or_create(learner=learner, role=role)
+        if created:
+            caching.bump("learner", learner.pk)  # their pages list it
+        return created
+
+    def leave(self, follow) -> None:
+        """The learner stops following a role; their statuses and notes stay."""
+        follow.delete()
+        caching.bump("learner", follow.learner_id)
+
     def set_goal(self, follow, target_date, hours_per_week, reviews=None) -> None:
         """Set (or, with two Nones, clear) the learner's goal for a followed role,
         and whether its done items come up for review."""

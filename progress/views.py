@@ -26,7 +26,6 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import trigger_client_event
 
-from config import caching
 from config.spreadsheet import SafeWriter
 from progress import (
     calendar,
@@ -86,9 +85,7 @@ def item_url(kind: str, item: LearningStep | Concept) -> str:
 @require_POST
 def follow_role(request: HttpRequest, slug: str) -> HttpResponse:
     role = get_role(request, slug)
-    _, created = RoleFollow.objects.get_or_create(learner=request.user, role=role)
-    if created:
-        caching.bump("learner", request.user.pk)
+    if RoleFollow.objects.follow(request.user, role):
         messages.success(request, f"You now follow {role.title}.")
     return redirect(safe_next(request, role.get_absolute_url()))
 
@@ -266,8 +263,7 @@ def leave_role(request: HttpRequest, slug: str) -> HttpResponse:
     if follow is None:
         get_role(request, slug)  # 404 for a role this person may not see
     else:
-        follow.delete()
-        caching.bump("learner", request.user.pk)
+        RoleFollow.objects.leave(follow)
         messages.success(
             request,
             f"You no longer follow {follow.role.title}. Your statuses and notes are "
