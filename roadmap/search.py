@@ -53,7 +53,7 @@ from django.contrib.postgres.search import (
     TrigramStrictWordSimilarity,
 )
 from django.db import connection, models
-from django.db.models import Func, Q, QuerySet
+from django.db.models import F, Func, Q, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual
 
 from roadmap.models import Concept, LearningStep, Role, Skill, Source
@@ -227,8 +227,9 @@ def _full_text(queryset: QuerySet, query: str) -> QuerySet:
         matches = matches.union(similar.order_by().values("pk"))
     return (
         queryset.filter(pk__in=matches)
+        .alias(document=document(model))
         .annotate(
-            rank=SearchRank(document(model), words, weights=RANK_WEIGHTS),
+            rank=SearchRank(F("document"), words, weights=RANK_WEIGHTS),
             similarity=TrigramStrictWordSimilarity(query, title),
         )
         .order_by("-rank", "-similarity", title)

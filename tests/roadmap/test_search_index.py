@@ -15,7 +15,7 @@ from django.db import connection
 from django.urls import reverse
 
 from roadmap.models import LearningStep, Role, Source, Stage
-from roadmap.search import ranked
+from roadmap.search import CONFIG, DOCUMENTS, ranked
 from tests.factories import (
     ConceptFactory,
     RoleFactory,
@@ -350,3 +350,20 @@ def test_the_full_text_match_uses_the_gin_index(model, index):
     plan = matches.explain()
     assert f"Bitmap Index Scan on {index}" in plan
     assert len(list(matches)) == 4  # one in 500 steps, one in 50 sources
+
+
+# The rule as migration 0011 indexed it. A database keeps the indexes of the rule
+# it was migrated with: change the rule, and add a migration that drops and
+# re-creates the indexes with `search_indexes`, then update this copy.
+INDEXED_RULE = {
+    "role": (("A", ("title",)), ("B", ("tagline", "summary")), ("C", ("quotes",))),
+    "skill": (("A", ("name",)), ("B", ("summary",)), ("C", ("quotes",))),
+    "concept": (("A", ("name",)), ("B", ("summary",)), ("C", ("quotes",))),
+    "learningstep": (("A", ("title",)), ("B", ("summary",)), ("C", ("quotes",))),
+    "source": (("A", ("title",)), ("B", ("summary",)), ("D", ("text",))),
+}
+
+
+def test_a_change_to_the_rule_comes_with_a_migration():
+    # A tripwire (a guard): the indexes are built once, by migration.
+    assert (DOCUMENTS, CONFIG) == (INDEXED_RULE, "english")
