@@ -4,9 +4,11 @@ On PostgreSQL each kind's rows are one weighted full-text document (`DOCUMENTS`,
 the rule, and `document`, the expression built from it): the title (weight A),
 the summary and tagline (B), the passages the item quotes from its sources (C;
 the string values of `quotes`, not the sources' slugs that key them) and, for a
-source, its whole text (D). The words are read with `websearch_to_tsquery` in
-English ("quoted phrases", `-word`, `or`: nothing a person types is a syntax
-error) and ranked with `ts_rank` and the same weights. A GIN index on the same
+source, its text (D; the first `TEXT_INDEXED_CHARACTERS`, since a vector holds at
+most 1 MB and a 1 MB document of unusual words would not fit). The words are
+read with `websearch_to_tsquery` in English ("quoted phrases", `-word`, `or`:
+nothing a person types is a syntax error) and ranked with `ts_rank` and the same
+weights. A GIN index on the same
 expression (migration 0011) finds the matching rows; the rank is computed for
 those rows only. Trigram similarity (pg_trgm) rescues misspelt titles ("pyhton",
 "postgre"): a title to which every word of the query is similar enough (strict
@@ -54,6 +56,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, models
 from django.db.models import F, Func, Q, QuerySet
+from django.db.models.functions import Left
 from django.db.models.lookups import GreaterThanOrEqual
 
 from roadmap.models import Concept, LearningStep, Role, Skill, Source
@@ -71,6 +74,10 @@ DOCUMENTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "learningstep": (("A", ("title",)), ("B", ("summary",)), ("C", ("quotes",))),
     "source": (("A", ("title",)), ("B", ("summary",)), ("D", ("text",))),
 }
+# How much of a long text (weight D) is searched: PostgreSQL refuses a vector of
+# more than 1 MB, which a 1 MB document of numbers or hyphenated codes exceeds; of
+# this many characters, the largest vector seen is 0.77 MB.
+TEXT_INDEXED_CHARACTERS = 200_000
 # ts_rank's weights, in its order: D, C, B, A.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # How close a title must be to the words, by pg_trgm's strict word similarity,
@@ -129,6 +136,9 @@ def document(model) -> Func:
     for weight, names in DOCUMENTS[model._meta.model_name]:
         if _is_json(model, names[0]):
             parts.extend(JSONStringsVector(name, weight=weight) for name in names)
+        elif weight == "D":
+            texts = (Left(name, TEXT_INDEXED_CHARACTERS) for name in names)
+            parts.append(SearchVector(*texts, config=CONFIG, weight=weight))
         else:
             parts.append(SearchVector(*names, config=CONFIG, weight=weight))
     return Concatenated(*parts)

@@ -15,7 +15,7 @@ from django.db import connection
 from django.urls import reverse
 
 from roadmap.models import LearningStep, Role, Source, Stage
-from roadmap.search import CONFIG, DOCUMENTS, ranked
+from roadmap.search import CONFIG, DOCUMENTS, TEXT_INDEXED_CHARACTERS, ranked
 from tests.factories import (
     ConceptFactory,
     RoleFactory,
@@ -198,6 +198,18 @@ def test_a_quoted_passage_finds_the_item_that_quotes_it(client, htmx):
 
 
 @on_postgresql
+def test_a_document_as_long_as_the_loader_allows_is_kept_and_searched(client):
+    # A million characters of codes, as the loader accepts: their full vector
+    # would pass PostgreSQL's 1 MB limit, so its first part is indexed.
+    codes = " ".join(f"x{i}-y{i}" for i in range(90_000))[:1_000_000]
+    text = "The capybara chapter. " + codes
+    source = SourceFactory(title="Code list", text=text)
+    assert len(source.text) > 900_000
+    assert titles(search_page(client, "capybara")) == {"Code list"}
+    assert titles(search_page(client, "x100-y100")) == {"Code list"}
+
+
+@on_postgresql
 def test_the_slug_that_keys_a_quote_is_not_its_text(client):
     source = SourceFactory(slug="lighthouse-log", title="Log", text="Calm seas.\n")
     StepFactory(title="Sail", quotes={"lighthouse-log": "Calm seas."}, sources=[source])
@@ -366,4 +378,5 @@ INDEXED_RULE = {
 
 def test_a_change_to_the_rule_comes_with_a_migration():
     # A tripwire (a guard): the indexes are built once, by migration.
-    assert (DOCUMENTS, CONFIG) == (INDEXED_RULE, "english")
+    rule = (DOCUMENTS, CONFIG, TEXT_INDEXED_CHARACTERS)
+    assert rule == (INDEXED_RULE, "english", 200_000)
