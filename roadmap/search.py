@@ -26,9 +26,10 @@ it does, with EXPLAIN). Changing the rule therefore needs a new migration that
 drops and re-creates the indexes (with `search_indexes`): a database migrated
 before keeps indexes the query no longer matches, and scans. A test holds a copy
 of the rule so that the change cannot go unnoticed. The price is
-that ranking recomputes the matched rows' vectors (cheap for titles and
-summaries, the sources' texts are few); a stored `SearchVectorField` would avoid
-it at the cost of a model field kept up to date on every save.
+that ranking recomputes the matched rows' vectors: cheap for titles and
+summaries, but a word found in most of many long texts costs as much as without
+the index (figures in docs/performance.md). A stored vector column would avoid
+it, at the cost of a model field kept up to date on every save.
 
 Each kind is one query, however many results: the matches are the rows whose
 primary key is in the full-text match (by the index) or, united with it, the
