@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Max,
 )
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from config import caching
@@ -416,7 +417,8 @@ def _projection(
         finish=plan_rules.finish_day(overall.hours_left, per_week, today),
         per_week=per_week,
         message=f"At your pace of the last four weeks "
-        f"({plan_rules.format_hours(round(per_week, 1))} h a week).",
+        # Rounded as the plan beside it rounds its hours (`floatformat`).
+        f"({floatformat(per_week, -1)} h a week).",
     )
 
 

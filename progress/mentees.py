@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from config import caching
+from config import caching, replica
 from progress import plan as plan_rules
 from progress.figures import (
     LEARNER_FIGURES_TIMEOUT,
@@ -146,10 +146,11 @@ def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeR
     )
     cached = cache.get_many(keys.values())
     missing = [learner for learner in learners if keys[learner.pk] not in cached]
-    fresh = {
-        row.learner.pk: row
-        for row in mentee_rows(missing, stalled_days=stalled_days, now=now)
-    }
+    with replica.primary_reads():  # cached under the newest generations
+        fresh = {
+            row.learner.pk: row
+            for row in mentee_rows(missing, stalled_days=stalled_days, now=now)
+        }
     if fresh:
         cache.set_many(
             {keys[pk]: replace(row, learner=None) for pk, row in fresh.items()},

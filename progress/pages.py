@@ -81,7 +81,7 @@ class Page:
         (`HX-Current-URL`); an address of no such page is "item"."""
         try:
             match = resolve(urlsplit(url or "").path)
-        except Resolver404:
+        except (ValueError, Resolver404):  # not an address, or of no page here
             return cls()
         kind = PAGE_KINDS.get(match.url_name, "item")
         return cls(kind, match.kwargs.get("slug", "") if kind != "item" else "")

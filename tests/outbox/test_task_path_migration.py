@@ -39,3 +39,18 @@ def test_an_email_queued_under_the_old_path_is_delivered_after_the_migration():
     # Leave the database as the rest of the suite expects it: every app latest.
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_an_old_server_queues_after_the_migration_is_delivered():
+    """During a deploy an old server, not yet replaced, queues under the old
+    path after the migration ran: the worker still delivers it."""
+    message = sending.queue_email(
+        EmailMessage("Queued by an old server", "Hello.", to=["lea@example.com"]),
+        kind="test",
+    )
+    DBTaskResult.objects.update(task_path="outbox.tasks.deliver_message")
+    assert run_tasks() == 1
+    assert [sent.subject for sent in mail.outbox] == ["Queued by an old server"]
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT

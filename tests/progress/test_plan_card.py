@@ -84,3 +84,27 @@ class TestThePlanCard:
         body = client.get(reverse("dashboard")).content.decode()
         assert "Not enough history yet" in body
         assert "Projected finish" not in body
+
+
+def test_the_projection_and_the_plan_give_the_pace_alike(
+    client, learner, follow, clock, small_role
+):
+    """Three 3 h concepts done on three days: 9 h in four weeks, 2.25 h a week.
+    The projection and the plan beside it both say 2.3 (rounded alike)."""
+    from tests.factories import ConceptFactory
+
+    skill = small_role.skills.get()
+    for number in range(3):
+        ConceptFactory(skill=skill, slug=f"tech-{number}", kind="technology")
+    client.force_login(learner)
+    for number in range(3):
+        response = client.post(
+            reverse("progress_set_status", args=["concept", f"tech-{number}"]),
+            {"status": "done"},
+        )
+        assert response.status_code == 302
+        clock.advance(days=1)
+    card = card_after_goal(client, {"target_date": "2027-06-01"}, htmx=False)
+    body = " ".join(client.get(reverse("dashboard")).content.decode().split())
+    assert "At your pace of the last four weeks (2.3 h a week)." in body
+    assert "at 2.3 h a week (your pace of the last four weeks)" in card

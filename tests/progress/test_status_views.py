@@ -100,7 +100,13 @@ class TestSetStatusOverHttp:
         assert 'id="dashboard-activity"' in body
 
     @pytest.mark.parametrize(
-        "page", ["", "http://testserver/nowhere/", "http://testserver/roles/nope/"]
+        "page",
+        [
+            "",
+            "http://testserver/nowhere/",
+            "http://testserver/roles/nope/",
+            "http://[::1/roles/small/",  # not an address at all
+        ],
     )
     def test_an_unknown_page_sends_no_out_of_band_figures(
         self, client, learner, steps, page
