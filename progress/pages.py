@@ -9,14 +9,9 @@ page itself is filled from a shared skeleton (`progress.role_page`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import urlsplit
-
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -52,8 +47,6 @@ from roadmap.models import (
 )
 
 STATUS_CONTROL = "progress/_status_control.html"
-# The pages whose figures a status change updates, by their URL names.
-PAGE_KINDS = {"role_detail": "role", "skill_detail": "skill", "dashboard": "dashboard"}
 ROLE_PANEL = "progress/_role_panel.html"
 SKILL_PANEL = "progress/_skill_panel.html"
 
@@ -65,34 +58,6 @@ def annotate_role_choices(role, statuses: dict, groups) -> None:
         annotate_choices(stage.steps.all(), "step", statuses, groups)
     for role_skill in role.role_skills.all():
         annotate_choices(role_skill.skill.concepts.all(), "concept", statuses, groups)
-
-
-@dataclass(frozen=True)
-class Page:
-    """The page a status control sits on: "role", "skill", "dashboard" or
-    "item" (any other), and for a role or skill its slug."""
-
-    kind: str = "item"
-    slug: str = ""
-
-    @classmethod
-    def from_url(cls, url: str | None) -> Page:
-        """The page at `url`, the address htmx sends with a click
-        (`HX-Current-URL`); an address of no such page is "item"."""
-        try:
-            match = resolve(urlsplit(url or "").path)
-        except (ValueError, Resolver404):  # not an address, or of no page here
-            return cls()
-        kind = PAGE_KINDS.get(match.url_name, "item")
-        return cls(kind, match.kwargs.get("slug", "") if kind != "item" else "")
-
-    @classmethod
-    def role(cls, role) -> Page:
-        return cls("role", role.slug)
-
-    @classmethod
-    def skill(cls, skill) -> Page:
-        return cls("skill", skill.slug)
 
 
 def item_citations(user, item) -> list:
@@ -244,10 +209,9 @@ def counted_steps(stage) -> list[int]:
     return [step.pk for step in stage.steps.all() if step.is_published]
 
 
-def _stage_progress_oob(role: Role, stage_id: int, statuses: dict) -> str:
+def _stage_progress_oob(structure, stage_id: int, statuses: dict) -> str:
     """A stage's summary, to replace the one on the role page: its published
-    steps as the figures count them (the cached structure, no query)."""
-    structure = role_structure([role.pk])
+    steps as the figures count them (the role's cached structure, no query)."""
     steps = [s.pk for s in structure.steps if s.stage_id == stage_id]
     text = stage_progress(steps, statuses, structure.groups)
     return format_html(
@@ -406,83 +370,73 @@ def dashboard_parts(request: HttpRequest) -> dict:
 
 
 # --- After a status change ---------------------------------------------------------
+#
+# A status change answers with the item's control alone and announces itself
+# (`waymark:status-changed`, an `HX-Trigger` event). Each page that shows
+# figures asks for its own, fresh, when it hears it: the role page's panel
+# (`role_figures`), the skill page's figures (`skill_figures`), the dashboard's
+# roles (`dashboard_figures`). The answers replace their parts out of band.
+
+STATUS_CHANGED = "waymark:status-changed"
 
 
-def after_status_change(request: HttpRequest, item, kind: str, page: Page):
-    """The htmx answer to a status change: the item's control, then every
-    figure on the page it came from, re-rendered out of band."""
-    out_of_band = _out_of_band(request, page, item, kind)  # and the item's mark
-    control = render_to_string(
-        STATUS_CONTROL,
-        {
-            "item": item,
-            "kind": kind,
-            "status_choices": Status.choices,
-        },
-        request=request,
-    )
-    return control + "".join(out_of_band)
+def status_control(request: HttpRequest, item, kind: str) -> str:
+    """The item's control in its new status (a member of a choice group keeps
+    its mark's place, for the page's figures to fill)."""
+    if item.choice_groups.exists():
+        item.choice_mark = choice_mark((kind, item.pk), "")
+    context = {"item": item, "kind": kind, "status_choices": Status.choices}
+    return render_to_string(STATUS_CONTROL, context, request=request)
 
 
-def _choice_marks_oob(item, kind: str, statuses: dict, groups) -> list[str]:
-    """The marks of the item's choice group, if it is in one: the item's own
-    in its control (`choice_mark`), the other members' out of band."""
-    key = (kind, item.pk)
-    if key not in groups:
-        return []
-    members = {other: group for other, group in groups.items() if group == groups[key]}
-    marks = choice_marks(statuses, members)
-    item.choice_mark = choice_mark(key, marks[key])
-    return [choice_mark(k, mark, oob=True) for k, mark in marks.items() if k != key]
-
-
-def _out_of_band(request: HttpRequest, page: Page, item, kind: str) -> list[str]:
+def role_figures(request: HttpRequest, role: Role) -> str:
+    """The role page's figures, each to replace its own: the progress panel,
+    every stage's summary, the map of the path and the choice groups' marks."""
     learner = request.user
-    audience = Audience.of(learner)
-    if page.kind == "role":
-        follows = RoleFollow.objects.filter(learner=learner, role=OuterRef("pk"))
-        role = (
-            audience.roles()
-            .filter(slug=page.slug)
-            .annotate(following=Exists(follows))
-            .first()
-        )
-        if role is None:
-            return []
-        statuses = figures.statuses_for(learner)
-        panel = role_panel(learner, role, statuses)
-        answer = [_oob(request, ROLE_PANEL, panel)]
-        answer += _choice_marks_oob(item, kind, statuses, panel["role_figures"].groups)
-        if kind == "step" and item.stage.role_id == role.pk:
-            # A step's status also shows in its stage's summary and on the map
-            # (where the next step may have moved too).
-            answer.append(_stage_progress_oob(role, item.stage_id, statuses))
-            path = path_map.role_map(role)
-            answer.append(learner_map(path, statuses, panel["role_figures"], oob=True))
-        return answer
-    if page.kind == "skill":
-        skill = audience.skill_or_none(page.slug)
-        if skill is None:
-            return []
-        rows = list(
-            Concept.objects.published()
-            .filter(skill=skill)
-            .values_list("pk", *GROUP_COLUMNS, *CONCEPT_HOUR_COLUMNS)
-        )
-        statuses = figures.statuses_for(learner)
-        groups = concept_groups(row[:3] for row in rows)
-        concepts = figures.concept_hours((row[0], *row[3:]) for row in rows)
-        counts = figures.skill_counts(concepts, statuses, groups)
-        context = {"skill": skill, "skill_figures": counts}
-        marks = _choice_marks_oob(item, kind, statuses, groups)
-        return [_oob(request, f"{SKILL_PANEL}#figures", context), *marks]
-    if page.kind == "dashboard":
-        context = dashboard_context(learner)
-        return [
-            _oob(request, "progress/dashboard.html#roles", context),
-            _oob(request, "progress/dashboard.html#activity", context),
+    role.following = RoleFollow.objects.filter(learner=learner, role=role).exists()
+    statuses = figures.statuses_for(learner)
+    panel = role_panel(learner, role, statuses)
+    answer = [_oob(request, ROLE_PANEL, panel)]
+    structure = role_structure([role.pk])
+    for stage_id in dict.fromkeys(step.stage_id for step in structure.steps):
+        answer.append(_stage_progress_oob(structure, stage_id, statuses))
+    path = path_map.role_map(role)
+    if path is not None:
+        answer.append(learner_map(path, statuses, panel["role_figures"], oob=True))
+    marks = choice_marks(statuses, structure.groups)
+    answer += [choice_mark(key, mark, oob=True) for key, mark in marks.items()]
+    return "".join(answer)
+
+
+def skill_figures(request: HttpRequest, skill: Skill) -> str:
+    """The skill page's figures and its choice groups' marks, each to replace
+    its own."""
+    rows = list(
+        Concept.objects.published()
+        .filter(skill=skill)
+        .values_list("pk", *GROUP_COLUMNS, *CONCEPT_HOUR_COLUMNS)
+    )
+    statuses = figures.statuses_for(request.user)
+    groups = concept_groups(row[:3] for row in rows)
+    concepts = figures.concept_hours((row[0], *row[3:]) for row in rows)
+    counts = figures.skill_counts(concepts, statuses, groups)
+    context = {"skill": skill, "skill_figures": counts}
+    marks = choice_marks(statuses, groups)
+    return "".join(
+        [
+            _oob(request, f"{SKILL_PANEL}#figures", context),
+            *(choice_mark(key, mark, oob=True) for key, mark in marks.items()),
         ]
-    return []
+    )
+
+
+def dashboard_figures(request: HttpRequest) -> str:
+    """The dashboard's roles and activity, each to replace its own."""
+    context = dashboard_context(request.user)
+    return "".join(
+        _oob(request, f"progress/dashboard.html#{part}", context)
+        for part in ("roles", "activity")
+    )
 
 
 def _oob(request: HttpRequest, template: str, context: dict) -> str:

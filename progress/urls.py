@@ -5,8 +5,19 @@ from progress import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path(
+        "dashboard/figures/", views.dashboard_figures, name="progress_dashboard_figures"
+    ),
     path("roles/<slug:slug>/", views.role_detail, name="role_detail"),
     path("skills/<slug:slug>/", views.skill_detail, name="skill_detail"),
+    path(
+        "roles/<slug:slug>/figures/", views.role_figures, name="progress_role_figures"
+    ),
+    path(
+        "skills/<slug:slug>/figures/",
+        views.skill_figures,
+        name="progress_skill_figures",
+    ),
     path("roles/<slug:slug>/follow/", views.follow_role, name="progress_follow"),
     path("roles/<slug:slug>/leave/", views.leave_role, name="progress_leave"),
     path("roles/<slug:slug>/reset/", views.reset_role, name="progress_reset"),

@@ -303,6 +303,32 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return role_page.signed_in_role_page(request, slug)
 
 
+@login_required
+@require_GET
+def role_figures(request: HttpRequest, slug: str) -> HttpResponse:
+    """The learner's figures on a role's page, asked for by the page after a
+    status change: its panel, stages' summaries, map and choice marks."""
+    role = get_object_or_404(Audience.of(request.user).roles(), slug=slug)
+    return HttpResponse(pages.role_figures(request, role))
+
+
+@login_required
+@require_GET
+def skill_figures(request: HttpRequest, slug: str) -> HttpResponse:
+    """The learner's figures on a skill's page, asked for after a change."""
+    skill = Audience.of(request.user).skill_or_none(slug)
+    if skill is None:
+        raise Http404("No such skill.")
+    return HttpResponse(pages.skill_figures(request, skill))
+
+
+@login_required
+@require_GET
+def dashboard_figures(request: HttpRequest) -> HttpResponse:
+    """The dashboard's roles and activity, asked for after a status change."""
+    return HttpResponse(pages.dashboard_figures(request))
+
+
 @require_GET
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A skill's page: a signed-in person's own, or the page everyone shares."""
@@ -328,9 +354,10 @@ def set_status(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         messages.success(request, f"Marked “{item}” as {label}.")
         return redirect(back_to_control(request, kind, item))
     item.learner_status = status
-    # The figures of the page the click came from (htmx names it).
-    page = pages.Page.from_url(request.htmx.current_url)
-    response = HttpResponse(pages.after_status_change(request, item, kind, page))
+    # The control alone; the page's figures ask for themselves when they hear
+    # of the change (pages.STATUS_CHANGED).
+    response = HttpResponse(pages.status_control(request, item, kind))
+    trigger_client_event(response, pages.STATUS_CHANGED, {"kind": kind, "id": item.pk})
     return trigger_client_event(
         response, "waymark:announce", {"message": f"“{item}” marked as {label}."}
     )

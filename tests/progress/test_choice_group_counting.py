@@ -11,12 +11,12 @@ from django.test import Client
 from django.urls import reverse
 
 from roadmap.models import ChoiceGroup, Concept, LearningStep
+from tests.clicks import click
 from tests.roadmap.test_loader import load, seed_data, write
 
 pytestmark = pytest.mark.django_db
 
 ROLE = "backend-engineer"
-ROLE_PAGE = f"http://testserver/roles/{ROLE}/"
 LANGUAGES = ["python", "java", "ruby", "php", "go", "rust", "nodejs", "csharp"]
 
 
@@ -166,16 +166,11 @@ def test_a_stages_group_counts_as_its_pick_in_the_stage_and_the_role(learner, tm
     assert client.post(reverse("progress_follow", args=[ROLE])).status_code == 302
     counted = len(stage["steps"]) - 1
     for slug in members:
-        response = client.post(
-            reverse("progress_set_status", args=["step", slug]),
-            {"status": "done"},
-            headers={"HX-Request": "true", "HX-Current-URL": ROLE_PAGE},
-        )
-        assert response.status_code == 200
+        answer = click(client, "step", slug, "done", page=f"/roles/{ROLE}/")
         assert re.search(
             rf'class="stage__progress" id="stage-progress-\d+" '
             rf'hx-swap-oob="true">1 of {counted} done<',
-            response.content.decode(),
+            answer,
         )
     page = client.get(reverse("role_detail", args=[ROLE])).content.decode()
     assert re.search(rf'id="stage-progress-\d+">1 of {counted} done<', page)

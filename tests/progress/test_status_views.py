@@ -1,5 +1,6 @@
 """Setting a status over HTTP, with and without htmx."""
 
+import json
 import re
 
 import pytest
@@ -10,6 +11,13 @@ from tests.factories import StepFactory
 
 HTMX = {"HX-Request": "true"}
 PRESSED_DONE = re.compile(r'value="done"[^>]*aria-pressed="true"')
+
+
+def listener(html: str, element_id: str) -> str:
+    """Where the element `element_id` asks for its part after a change."""
+    tag = re.search(rf'<[^>]*id="{element_id}"[^>]*>', html).group(0)
+    assert 'hx-trigger="waymark:status-changed from:body"' in tag
+    return re.search(r'hx-get="([^"]+)"', tag).group(1)
 
 
 def on_page(path: str) -> dict:
@@ -54,9 +62,11 @@ class TestSetStatusOverHttp:
         )
         assert response["Location"] == reverse("progress_item", args=["step", "s1"])
 
-    def test_with_htmx_it_returns_the_control_and_the_role_figures(
+    def test_with_htmx_it_returns_the_control_and_announces_the_change(
         self, client, learner, steps
     ):
+        """The answer is the control alone, whatever page it came from; the
+        change is announced for the page's figures to hear."""
         client.force_login(learner)
         response = client.post(
             status_url("step", "s1"),
@@ -66,59 +76,62 @@ class TestSetStatusOverHttp:
         assert response.status_code == 200
         body = response.content.decode()
         assert "<html" not in body
+        assert body.count("<form") == 1
         assert f'id="status-step-{steps[0].pk}"' in body
         assert PRESSED_DONE.search(body)
-        assert 'id="role-progress"' in body
-        assert 'hx-swap-oob="true"' in body
-        assert "22%" in body  # a 4 h step done of 18 h (4 steps, 2 concepts)
-        assert "waymark:announce" in response.headers["HX-Trigger"]
+        assert "hx-swap-oob" not in body
+        events = json.loads(response.headers["HX-Trigger"])
+        assert events["waymark:status-changed"] == {"kind": "step", "id": steps[0].pk}
+        assert "waymark:announce" in events
 
-    def test_with_htmx_on_the_skill_page_it_updates_the_skill_figures(
-        self, client, learner, small_role
-    ):
-        client.force_login(learner)
-        response = client.post(
-            status_url("concept", "c1"),
-            {"status": "done"},
-            headers=on_page(reverse("skill_detail", args=["shared-skill"])),
-        )
-        body = response.content.decode()
-        assert 'id="skill-figures"' in body
-        assert "50%" in body
-
-    def test_with_htmx_on_the_dashboard_it_updates_roles_and_activity(
+    def test_the_role_page_asks_for_its_figures_when_it_hears_of_a_change(
         self, client, learner, steps
     ):
         client.force_login(learner)
-        response = client.post(
-            status_url("step", "s1"),
-            {"status": "learning"},
-            headers=on_page(reverse("dashboard")),
-        )
-        body = response.content.decode()
-        assert 'id="dashboard-roles"' in body
-        assert 'id="dashboard-activity"' in body
+        page = client.get(reverse("role_detail", args=["small"])).content.decode()
+        url = listener(page, "role-figures-updates")
+        client.post(status_url("step", "s1"), {"status": "done"}, headers=HTMX)
+        body = client.get(url, headers=HTMX).content.decode()
+        assert 'id="role-progress"' in body
+        assert "22%" in body  # a 4 h step done of 18 h (4 steps, 2 concepts)
+        stage = steps[0].stage_id
+        assert f'id="stage-progress-{stage}" hx-swap-oob="true">1 of 2 done<' in body
+        assert 'id="map-picture" hx-swap-oob="true"' in body
+        # The listener stays on the page: what replaces the parts is not it.
+        assert "role-figures-updates" not in body
 
-    @pytest.mark.parametrize(
-        "page",
-        [
-            "",
-            "http://testserver/nowhere/",
-            "http://testserver/roles/nope/",
-            "http://[::1/roles/small/",  # not an address at all
-        ],
-    )
-    def test_an_unknown_page_sends_no_out_of_band_figures(
-        self, client, learner, steps, page
+    def test_the_skill_page_asks_for_its_figures(self, client, learner, small_role):
+        client.force_login(learner)
+        page = client.get(reverse("skill_detail", args=["shared-skill"])).content
+        url = listener(page.decode(), "skill-figures-updates")
+        client.post(status_url("concept", "c1"), {"status": "done"}, headers=HTMX)
+        body = client.get(url, headers=HTMX).content.decode()
+        assert 'id="skill-figures"' in body
+        assert "50%" in body
+
+    def test_the_dashboard_asks_for_its_roles_and_activity(
+        self, client, learner, steps
     ):
         client.force_login(learner)
-        response = client.post(
-            status_url("step", "s1"),
-            {"status": "done"},
-            headers={**HTMX, "HX-Current-URL": page},
-        )
-        assert response.status_code == 200
-        assert "hx-swap-oob" not in response.content.decode()
+        client.post(reverse("progress_follow", args=["small"]))
+        page = client.get(reverse("dashboard")).content.decode()
+        url = listener(page, "dashboard-figures-updates")
+        client.post(status_url("step", "s1"), {"status": "learning"}, headers=HTMX)
+        body = client.get(url, headers=HTMX).content.decode()
+        assert 'id="dashboard-roles"' in body
+        assert 'id="dashboard-activity"' in body
+        assert "1 learning" in body
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            reverse("progress_role_figures", args=["nope"]),
+            reverse("progress_skill_figures", args=["nope"]),
+        ],
+    )
+    def test_figures_of_no_such_page_are_404(self, client, learner, steps, url):
+        client.force_login(learner)
+        assert client.get(url, headers=HTMX).status_code == 404
 
     def test_setting_the_same_status_again_is_harmless(self, client, learner, steps):
         client.force_login(learner)

@@ -95,6 +95,10 @@ EXPECTED = {
     "mentoring_end": POST_ONLY,
     # progress: every signed-in actor gets their own page, never the owner's
     "dashboard": SIGNED_IN,
+    # A page's figures after a status change: each person's own.
+    "progress_dashboard_figures": SIGNED_IN,
+    "progress_role_figures": SIGNED_IN,
+    "progress_skill_figures": SIGNED_IN,
     "progress_item": SIGNED_IN,
     "progress_reset": SIGNED_IN,  # a GET asks to confirm
     # The goal of a role the person follows: only the owner follows it here.

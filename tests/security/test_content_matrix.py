@@ -32,7 +32,12 @@ from tests.security.world import ACTORS, SLUG_FOR, build_world, url_patterns
 
 STAFF = {"staff", "superuser"}
 # Views a person uses as themselves; public pages; a mentor's view of the owner.
-SELF_GET = {"progress_item", "progress_reset"}
+SELF_GET = {
+    "progress_item",
+    "progress_reset",
+    "progress_role_figures",
+    "progress_skill_figures",
+}
 PUBLIC_GET = {"role_detail", "skill_detail", "source_detail"}
 MENTEE_GET = {"mentee_item", "mentee_role"}
 # Compares published roles only, for everyone (the figures count published

@@ -156,6 +156,8 @@ SLUG_FOR = {
     "progress_goal": "role",
     "progress_compare": "role",
     "mentee_role": "role",
+    "progress_role_figures": "role",
+    "progress_skill_figures": "skill",
     "skill_detail": "skill",
     "progress_assess": "skill",
     "mentee_endorse": "skill",
