@@ -1,14 +1,11 @@
 -- wrk script: HTMX status changes, alternating so that every request writes.
 local path = os.getenv("BENCH_PATH")
--- The page the click comes from, as htmx names it.
-local page = os.getenv("BENCH_PAGE")
 local statuses = { "done", "learning" }
 local count = 0
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["HX-Request"] = "true"
-wrk.headers["HX-Current-URL"] = page
 wrk.headers["X-CSRFToken"] = os.getenv("BENCH_CSRF")
 
 request = function()
