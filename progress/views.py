@@ -288,9 +288,6 @@ def reset_role(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "progress/reset_confirm.html", context)
 
 
-# --- Statuses ---------------------------------------------------------------------
-
-
 # --- A role's and a skill's page ----------------------------------------------------
 
 
@@ -335,6 +332,9 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return roadmap_views.public_skill_page(request, slug)
     return pages.signed_in_skill_page(request, slug)
+
+
+# --- Statuses ---------------------------------------------------------------------
 
 
 @login_required
