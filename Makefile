@@ -92,7 +92,10 @@ schedule: $(STAMP)
 	$(PY) manage.py run_schedule
 
 # The benchmark: production server on PostgreSQL, load from wrk (installed from
-# Debian's packages when missing). BENCH_DATABASE_URL picks the database.
+# Debian's packages when missing), three interleaved rounds, medians and spreads.
+# BENCH_DATABASE_URL picks the database; BENCH_DATASET=large benches the
+# 20-million-row dataset (generated once, in the database named with _large);
+# BENCH_ARGS="--duration 2" checks the harness quickly (docs/performance.md).
 bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
 		&& apt-get install -y -q wrk >/dev/null; } || { echo "make bench needs wrk (apt-get install wrk)." >&2; exit 1; }
