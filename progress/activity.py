@@ -65,6 +65,19 @@ class Activity:
             )
         )
 
+    def shown(self) -> ActivityShown:
+        """What the pages show of it, computed: small to keep in a cache."""
+        return ActivityShown(
+            current_streak=self.current_streak,
+            longest_streak=self.longest_streak,
+            total_in_range=self.total_in_range,
+            active_days_in_range=self.active_days_in_range,
+            width=self.width,
+            height=self.height,
+            svg_cells=self.svg_cells,
+            months=self.months,
+        )
+
     @property
     def months(self) -> list[tuple[str, int, int]]:
         """(month label, changes, active days) for the heatmap's text alternative."""
@@ -80,6 +93,20 @@ class Activity:
             (datetime.date(year, month, 1).strftime("%B %Y"), changes, days)
             for (year, month), (changes, days) in summary.items()
         ]
+
+
+@dataclass(frozen=True)
+class ActivityShown:
+    """A learner's activity as the heatmap and the streaks show it."""
+
+    current_streak: int
+    longest_streak: int
+    total_in_range: int
+    active_days_in_range: int
+    width: int
+    height: int
+    svg_cells: SafeString
+    months: list[tuple[str, int, int]]
 
 
 def _level(count: int) -> int:

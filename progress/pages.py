@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from config import caching
 from progress import extensions, figures, reviews
 from progress.activity import learner_activity
 from progress.forms import GoalForm, SelfAssessmentForm
@@ -304,6 +303,23 @@ def reset_confirmation(learner, role: Role) -> dict:
 # --- The dashboard -----------------------------------------------------------------
 
 
+# What the dashboard's recent changes show of each event: it is cached, so it
+# keeps no more than it needs.
+RECENT_FIELDS = (
+    "from_status",
+    "to_status",
+    "created_at",
+    "step__slug",
+    "step__title",
+    "step__is_published",
+    "step__stage__role__title",
+    "concept__slug",
+    "concept__name",
+    "concept__is_published",
+    "concept__skill__name",
+)
+
+
 def dashboard_context(learner) -> dict:
     """Everything the dashboard shows (its out-of-band updates render from it)."""
     follows = list(RoleFollow.objects.filter(learner=learner).shown())
@@ -323,10 +339,11 @@ def dashboard_context(learner) -> dict:
         **extensions.context("dashboard", learner),
         **reviews_context(learner, follows),
         "role_figures": role_figures,
-        "activity": learner_activity(learner),
+        "activity": learner_activity(learner).shown(),
         "recent": list(
             ProgressEvent.objects.filter(learner=learner)
             .select_related("step__stage__role", "concept__skill")
+            .only(*RECENT_FIELDS)
             .order_by("-created_at", "-id")[:12]
         ),
         "status_choices": Status.choices,
@@ -338,9 +355,6 @@ def dashboard_context(learner) -> dict:
     }
 
 
-DASHBOARD_PARTS = ("reviews", "roles", "feedback", "activity")
-
-
 def reviews_context(learner, follows=None) -> dict:
     """The dashboard's reviews due today (progress/reviews.py)."""
     if follows is None:
@@ -349,23 +363,11 @@ def reviews_context(learner, follows=None) -> dict:
     return {"reviews": due, "ratings": reviews.RATINGS}
 
 
-def dashboard_parts(request: HttpRequest) -> dict:
-    """The dashboard's parts, rendered once per change of the learner's data
-    (feedback included) or the content: the page's one cache."""
-
-    def render_parts(csrf_token: str) -> dict:
-        context = {
-            **dashboard_context(request.user),
-            "user": request.user,
-            "csrf_token": csrf_token,
-        }
-        return {
-            name: render_to_string(f"progress/dashboard.html#{name}", context)
-            for name in DASHBOARD_PARTS
-        }
-
-    return caching.cached_parts(
-        request, render_parts, **figures.learner_entry(request.user, "dashboard")
+def cached_dashboard_context(learner) -> dict:
+    """`dashboard_context`, cached until the learner's data, the content or
+    their day changes: the page renders its templates from it."""
+    return figures.cached_for_learner(
+        learner, "dashboard", lambda: dashboard_context(learner)
     )
 
 

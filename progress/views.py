@@ -516,8 +516,8 @@ def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    parts = pages.dashboard_parts(request)
-    return render(request, "progress/dashboard.html", {"parts": parts})
+    context = pages.cached_dashboard_context(request.user)
+    return render(request, "progress/dashboard.html", context)
 
 
 # --- Exports --------------------------------------------------------------------------
