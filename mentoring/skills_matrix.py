@@ -6,16 +6,22 @@ Only active mentorships (the hub's mentees), only published roles, skills and
 concepts; a fixed number of queries however many mentees or skills
 (tests/mentoring/test_skills_matrix.py). The skills are those of the roles the
 mentees follow, or of one role (`role`), in each role's order.
+
+What a cell shows of the mentee (their rating, their share done) is data,
+cached per mentee as the hub's rows are; the page is rendered from it on every
+request, and the mentor's endorsements are read afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 
 from config.spreadsheet import SafeWriter
 from mentoring.models import Endorsement
-from progress.figures import Counts, concept_hours, skill_counts
+from progress.figures import concept_hours, skill_counts
+from progress.mentees import cached_per_learner
 from progress.models import ItemProgress, Level, SelfAssessment
 from progress.structure import GROUP_COLUMNS, concept_groups
 from roadmap.models import CONCEPT_HOUR_COLUMNS, Concept, Role, RoleSkill
@@ -27,17 +33,10 @@ LEVELS = dict(Level.choices)
 class Cell:
     rated: int | None = None  # the learner's latest self-rating
     endorsed: int | None = None  # this mentor's latest endorsement
-    # The skill's published concepts by the learner's status, counted as the
-    # learner's own skill page counts them (`progress.figures.Counts`).
-    counts: Counts = field(default_factory=Counts)
-
-    @property
-    def percent(self) -> int | None:
-        """The learner's own figure (skipped concepts left out, rounded down);
-        none when the skill has no concepts."""
-        if not self.counts.total:
-            return None
-        return self.counts.percent
+    # The share of the skill done, the learner's own figure (skipped concepts
+    # left out, rounded down: `progress.figures.Counts.percent`); none when the
+    # skill has no concepts.
+    percent: int | None = None
 
     @property
     def rated_label(self) -> str:
@@ -58,7 +57,9 @@ class Matrix:
 
 
 def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
-    """The matrix for `mentees` (the mentor's active mentees)."""
+    """The matrix for `mentees` (the mentor's active mentees): the roles and
+    skills, and the mentor's endorsements, read afresh; each mentee's own
+    figures and ratings cached per mentee (`learner_cells`)."""
     mentees = list(mentees)
     if not mentees:
         return Matrix()
@@ -79,48 +80,19 @@ def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
         if role_skill.skill_id not in seen:
             seen.add(role_skill.skill_id)
             skills.append(role_skill.skill)
-    rows = list(
-        Concept.objects.published()
-        .filter(skill__in=seen)
-        .values_list("pk", "skill_id", *GROUP_COLUMNS, *CONCEPT_HOUR_COLUMNS)
-    )
-    skill_of = {row[0]: row[1] for row in rows}
-    # Choice groups and hours counted as the learner's own skill page counts them.
-    groups = concept_groups((row[0], *row[2:4]) for row in rows)
-    hours = dict(concept_hours((row[0], *row[4:]) for row in rows))
-    statuses: dict[int, dict] = {learner.pk: {} for learner in mentees}
-    for learner_id, concept_id, status in ItemProgress.objects.filter(
-        learner__in=mentees, concept__in=list(skill_of)
-    ).values_list("learner_id", "concept_id", "status"):
-        statuses[learner_id][("concept", concept_id)] = status
-    concepts_of: dict[int, list[tuple[int, float]]] = {}
-    for concept_id, skill_id in skill_of.items():  # in each skill's order
-        concepts_of.setdefault(skill_id, []).append((concept_id, hours[concept_id]))
-    # Counted as the learner's own skill page counts them.
-    counts = {
-        (learner.pk, skill_id): skill_counts(concept_ids, statuses[learner.pk], groups)
-        for learner in mentees
-        for skill_id, concept_ids in concepts_of.items()
-    }
-    rated = _latest(SelfAssessment.objects.filter(learner__in=mentees, skill__in=seen))
+    cells = learner_cells(mentees, sorted(seen))
     endorsed = _latest(
         Endorsement.objects.filter(mentor=mentor, learner__in=mentees, skill__in=seen)
     )
+    skill_ids = [skill.pk for skill in skills]
     rows = []
     for learner in mentees:
-        rows.append(
-            (
-                learner,
-                [
-                    Cell(
-                        rated.get((learner.pk, skill.pk)),
-                        endorsed.get((learner.pk, skill.pk)),
-                        counts.get((learner.pk, skill.pk), Counts()),
-                    )
-                    for skill in skills
-                ],
-            )
-        )
+        pk, own = learner.pk, cells[learner.pk]
+        row = []
+        for skill_id in skill_ids:
+            rated, percent = own[skill_id]
+            row.append(Cell(rated, endorsed.get((pk, skill_id)), percent))
+        rows.append((learner, row))
     slugs = [skill.slug for skill in skills]
     if sort in slugs:
         column = slugs.index(sort)
@@ -129,6 +101,56 @@ def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
         sort = "name"
         rows.sort(key=lambda row: row[0].name.lower())
     return Matrix(skills, rows, roles, role, sort)
+
+
+def learner_cells(learners, skill_ids: list[int]) -> dict[int, dict]:
+    """Each learner's own part of their cells, {skill: (rated, percent)}, from
+    their data and the content alone, so cached per learner until either
+    changes (`cached_per_learner`), by the set of skills shown; the
+    endorsements are the mentor's, read afresh."""
+    if not skill_ids:
+        return {learner.pk: {} for learner in learners}
+    digest = hashlib.sha256(repr(skill_ids).encode()).hexdigest()[:16]
+    return cached_per_learner(
+        learners,
+        f"skills-matrix:{digest}",
+        lambda missing: _learner_cells(missing, skill_ids),
+    )
+
+
+def _learner_cells(learners, skill_ids: list[int]) -> dict[int, dict]:
+    """`learner_cells`, counted in three queries however many learners."""
+    rows = list(
+        Concept.objects.published()
+        .filter(skill__in=skill_ids)
+        .values_list("pk", "skill_id", *GROUP_COLUMNS, *CONCEPT_HOUR_COLUMNS)
+    )
+    skill_of = {row[0]: row[1] for row in rows}
+    # Choice groups and hours counted as the learner's own skill page counts them.
+    groups = concept_groups((row[0], *row[2:4]) for row in rows)
+    hours = dict(concept_hours((row[0], *row[4:]) for row in rows))
+    statuses: dict[int, dict] = {learner.pk: {} for learner in learners}
+    for learner_id, concept_id, status in ItemProgress.objects.filter(
+        learner__in=learners, concept__in=list(skill_of)
+    ).values_list("learner_id", "concept_id", "status"):
+        statuses[learner_id][("concept", concept_id)] = status
+    concepts_of: dict[int, list[tuple[int, float]]] = {}
+    for concept_id, skill_id in skill_of.items():  # in each skill's order
+        concepts_of.setdefault(skill_id, []).append((concept_id, hours[concept_id]))
+    rated = _latest(
+        SelfAssessment.objects.filter(learner__in=learners, skill__in=skill_ids)
+    )
+    cells = {}
+    for learner in learners:
+        percent = {}
+        for skill_id, concept_ids in concepts_of.items():
+            counts = skill_counts(concept_ids, statuses[learner.pk], groups)
+            percent[skill_id] = counts.percent if counts.total else None
+        cells[learner.pk] = {
+            skill_id: (rated.get((learner.pk, skill_id)), percent.get(skill_id))
+            for skill_id in skill_ids
+        }
+    return cells
 
 
 def _latest(queryset) -> dict[tuple[int, int], int]:

@@ -132,35 +132,50 @@ def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeR
     """`mentee_rows`, each mentee's row cached until their data or the content
     changes: two cache round trips, and the fixed queries of `mentee_rows` only
     for the mentees whose rows are not cached."""
-    learners = list(learners)
-    if not learners or caching.is_database():
-        # The database cache writes one row per key: caching fifty rows would
-        # cost more queries than counting them.
-        return mentee_rows(learners, stalled_days=stalled_days, now=now)
     now = now or timezone.now()
-    entries = {
-        learner.pk: learner_entry(learner, "mentee-row", now) for learner in learners
-    }
-    keys = caching.keys(
-        {pk: (entry["name"], entry["depends_on"]) for pk, entry in entries.items()}
-    )
-    cached = cache.get_many(keys.values())
-    missing = [learner for learner in learners if keys[learner.pk] not in cached]
-    with replica.primary_reads():  # cached under the newest generations
-        fresh = {
-            row.learner.pk: row
-            for row in mentee_rows(missing, stalled_days=stalled_days, now=now)
-        }
-    if fresh:
-        cache.set_many(
-            {keys[pk]: replace(row, learner=None) for pk, row in fresh.items()},
-            LEARNER_FIGURES_TIMEOUT,
-        )
+
+    def compute(missing) -> dict:
+        rows = mentee_rows(missing, stalled_days=stalled_days, now=now)
+        return {row.learner.pk: replace(row, learner=None) for row in rows}
+
+    learners = list(learners)
+    found = cached_per_learner(learners, "mentee-row", compute, now)
     threshold = now - datetime.timedelta(days=stalled_days)
     rows = []
     for learner in learners:
-        row = fresh.get(learner.pk) or replace(cached[keys[learner.pk]])
-        row.learner = learner
+        row = replace(found[learner.pk], learner=learner)
         row.stalled = row.last_active is None or row.last_active < threshold
         rows.append(row)
     return rows
+
+
+def cached_per_learner(learners, name: str, compute, now=None) -> dict:
+    """`compute(learners)` gives {learner's id: value}; each learner's value is
+    cached under `learner_entry(learner, name)`, so the computing runs only for
+    the learners whose values are not cached, in its own fixed queries,
+    whatever their number: two cache round trips for all of them. Callers must
+    not change what they get."""
+    learners = list(learners)
+    if not learners or caching.is_database():
+        # The database cache writes one row per key: caching fifty values would
+        # cost more queries than computing them.
+        return compute(learners)
+    entries = {learner.pk: learner_entry(learner, name, now) for learner in learners}
+    keys = caching.keys(
+        {pk: (entry["name"], entry["depends_on"]) for pk, entry in entries.items()}
+    )
+    found = cache.get_many(keys.values())
+    missing = [learner for learner in learners if keys[learner.pk] not in found]
+    fresh = {}
+    if missing:
+        with replica.primary_reads():  # cached under the newest generations
+            fresh = compute(missing)
+        cache.set_many(
+            {keys[pk]: value for pk, value in fresh.items()}, LEARNER_FIGURES_TIMEOUT
+        )
+    return {
+        learner.pk: fresh[learner.pk]
+        if learner.pk in fresh
+        else found[keys[learner.pk]]
+        for learner in learners
+    }

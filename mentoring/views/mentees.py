@@ -7,20 +7,15 @@ with the very next request.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from config import caching
 from mentoring import feedback, skills_matrix
 from mentoring.consent import mentoring_context
 from mentoring.forms import CommentForm, EndorsementForm
@@ -73,51 +68,26 @@ def mentee_url(learner, kind: str, item) -> str:
 @login_required
 @require_GET
 def hub(request: HttpRequest) -> HttpResponse:
+    """Rendered afresh on every request from data cached per mentee: their row
+    (`cached_mentee_rows`) and their part of the skills matrix
+    (`skills_matrix.learner_cells`), so the page costs a fixed number of
+    queries however many mentees there are, and no mentor's HTML is stored."""
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
     descending = request.GET.get("order") == "desc"
     mentees = list(Mentorship.objects.mentees_of(request.user).order_by("username"))
-    matrix = (request.GET.get("role", "")[:100], request.GET.get("skill", "")[:100])
-    if caching.is_database():
-        # The database cache would cost more queries than it saves here.
-        body = _hub_body(request, mentees, sort, descending, matrix, token_slot=None)
-    else:
-        choice = hashlib.sha256(repr(matrix).encode()).hexdigest()[:12]
-        entry = figures.learner_entry(
-            request.user,
-            f"hub:{sort}:{int(descending)}:{choice}:{_mentees_digest(mentees)}",
-        )
-        body = caching.cached_parts(
-            request,
-            lambda slot: {
-                "body": _hub_body(request, mentees, sort, descending, matrix, slot)
-            },
-            **entry,
-        )["body"]
-    context = {"body": mark_safe(body)}  # noqa: S308 - rendered by our templates
-    return private(render(request, "mentoring/mentoring.html", context))
-
-
-def _mentees_digest(mentees) -> str:
-    """The hub is rendered once per change of the mentor's own data or any
-    mentee's, and per mentee's day (their figures are of their own day): a
-    digest of every mentee's generation and day."""
-    numbers = caching.generations("learner", [m.pk for m in mentees])
-    days = [figures.local_today(mentee) for mentee in mentees]
-    state = repr((sorted(numbers.items()), days))
-    return hashlib.sha256(state.encode()).hexdigest()[:16]
-
-
-def _hub_body(
-    request, mentees, sort: str, descending: bool, matrix: tuple, token_slot
-) -> str:
     rows = cached_mentee_rows(mentees, stalled_days=settings.MENTORING_STALLED_DAYS)
     rows.sort(key=SORTS[sort], reverse=descending)
-    role_slug, skill_sort = matrix
+    matrix = skills_matrix.build(
+        request.user,
+        mentees,
+        request.GET.get("role", "")[:100],
+        request.GET.get("skill", "")[:100],
+    )
     context = {
         **mentoring_context(request.user),
-        "matrix": skills_matrix.build(request.user, mentees, role_slug, skill_sort),
+        "matrix": matrix,
         "rows": rows,
         "sort": sort,
         "order": "desc" if descending else "asc",
@@ -129,9 +99,7 @@ def _hub_body(
             ("month", "Finished, 30 days"),
         ],
     }
-    if token_slot:
-        context["csrf_token"] = token_slot
-    return render_to_string("mentoring/_mentoring_body.html", context, request)
+    return private(render(request, "mentoring/mentoring.html", context))
 
 
 @login_required

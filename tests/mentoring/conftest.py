@@ -1,5 +1,10 @@
-import pytest
+import os
+import uuid
 
+import pytest
+from django.core.cache import caches
+
+from config import caching
 from mentoring.models import Mentorship
 from tests.factories import UserFactory
 
@@ -19,3 +24,44 @@ def mentor(db):
 @pytest.fixture
 def active(learner, mentor):
     return mentorship(learner, mentor)
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/11"  # shared, each test under its prefix
+
+
+def require_redis() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=1).ping()
+    except redis.RedisError as error:
+        message = f"Redis is not reachable at {REDIS_TEST_URL} ({error})"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message}: this test must run in CI")
+        pytest.skip(message)
+
+
+@pytest.fixture(params=["database", "redis"])
+def shared_cache(request, settings, monkeypatch):
+    """The cache the hub's data is kept in: the database table (the tests'
+    default) with every entry cached as on Redis, or Redis itself, under a
+    prefix of this test's own. The session stays in the database either way,
+    so the budgets are the same."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    if request.param == "database":
+        monkeypatch.setattr(caching, "is_database", lambda: False)
+        yield "database"
+        return
+    require_redis()
+    prefix = f"mentoring-hub-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ReusingRedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield "redis"
+    client = caches["default"]._cache.get_client(write=True)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)

@@ -78,6 +78,40 @@ def test_each_cell_has_the_rating_the_endorsement_and_the_share_done(mentor, men
     assert "<strong>0%</strong>" in bo_row  # SQL skill: nothing done yet
 
 
+def test_what_either_side_submits_shows_at_once_whatever_the_cache(
+    mentor, mentees, shared_cache
+):
+    """Each mentee's part of the cells is cached; the mentor's endorsements are
+    read afresh, so an endorsement (which retires no cached entry) shows on the
+    very next view, as does the mentee's own new rating and progress."""
+    client = signed_in(mentor)
+    ada_row = row_of(matrix_of(client.get(HUB).content.decode()), "Ada")
+    assert f"Self: {Level(3).label}" in ada_row
+    assert f"You: {Level(2).label}" in ada_row
+    assert (
+        client.post(
+            reverse("mentee_endorse", args=["bo", "shared-skill"]), {"level": "4"}
+        ).status_code
+        == 302
+    )
+    bo_row = row_of(matrix_of(client.get(HUB).content.decode()), "=Bo")
+    assert f"You: {Level(4).label}" in bo_row
+    bo_client = signed_in(mentees[1])
+    bo_client.post(reverse("progress_assess", args=["shared-skill"]), {"level": "1"})
+    status_url = reverse("progress_set_status", args=["concept", "d1"])
+    assert bo_client.post(status_url, {"status": "done"}).status_code == 302
+    table = matrix_of(client.get(HUB).content.decode())
+    bo_row = row_of(table, "=Bo")
+    assert f"You: {Level(4).label}" in bo_row
+    assert f"Self: {Level(1).label}" in bo_row
+    assert "<strong>100%</strong>" in bo_row  # SQL skill, its one concept done
+    assert row_of(table, "Ada") == ada_row
+
+
+def row_of(table: str, name: str) -> str:
+    return table[table.index(f">{name}<") :].split("</tr>")[0]
+
+
 def test_sorting_by_a_skill_and_filtering_by_role(mentor, mentees):
     client = signed_in(mentor)
     by_name = matrix_of(client.get(HUB).content.decode())
