@@ -77,17 +77,15 @@ def generations(group: str, ids: Iterable[int]) -> dict[int, int]:
 
 def bump(group: str, id: int | None = None) -> None:
     """Retire everything cached from a group: call it after the write that
-    changes the group, in the write's transaction when it has one."""
+    changes the group, in the write's transaction when it has one. The number
+    is replaced at once, so the writing request reads fresh entries, and again
+    when the transaction commits, so that an entry another process computed
+    from the old rows meanwhile is never served afterwards (unless the number
+    is a row of the same database, written with the change)."""
     key = _key(group, id)
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _write(key)
-        return
-    written = _written_in_this_transaction(key)
-    if written is not None and not written.read:
-        return  # nobody can have cached anything under the new number yet
     _write(key)
-    transaction.on_commit(_Written(key, written))
+    if not transaction.get_autocommit() and not _written_with_the_data():
+        transaction.on_commit(lambda: _write(key))
 
 
 def _key(group: str, id: int | None) -> str:
@@ -105,43 +103,11 @@ def _numbers(keys: list[str]) -> list[int]:
         # entry, since whoever writes one computes after writing it.
         cache.set_many(missing, timeout=None)
         found.update(missing)
-    if transaction.get_connection().in_atomic_block:
-        for key in keys:
-            written = _written_in_this_transaction(key)
-            if written is not None:
-                written.read = True
     return [found[key] for key in keys]
 
 
 def _write(key: str) -> None:
     cache.set(key, time.time_ns(), timeout=None)
-
-
-class _Written:
-    """A generation written in the current transaction, written again when the
-    transaction commits. Kept among the transaction's on-commit callbacks, so a
-    rolled-back savepoint forgets it with the rest of its work."""
-
-    def __init__(self, key: str, earlier: _Written | None):
-        self.key = key
-        self.read = False
-        self.done = False
-        # One rewrite per number at commit, however often it was bumped.
-        self.rewrite = earlier.rewrite if earlier is not None else {"due": True}
-
-    def __call__(self) -> None:
-        self.done = True
-        if self.rewrite["due"] and not _written_with_the_data():
-            self.rewrite["due"] = False
-            _write(self.key)
-
-
-def _written_in_this_transaction(key: str) -> _Written | None:
-    found = None
-    for _savepoints, callback, _robust in transaction.get_connection().run_on_commit:
-        if isinstance(callback, _Written) and callback.key == key and not callback.done:
-            found = callback
-    return found
 
 
 def _written_with_the_data() -> bool:

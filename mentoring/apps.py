@@ -6,9 +6,6 @@ class MentoringConfig(AppConfig):
     verbose_name = "Mentoring"
 
     def ready(self) -> None:
-        from allauth.account.models import EmailAddress
-        from django.db.models.signals import post_delete, post_save
-
         from mentoring import emails, feedback, learner_file
         from outbox.sending import message_failed, send_only_while
         from progress import extensions
@@ -32,21 +29,3 @@ class MentoringConfig(AppConfig):
         send_only_while("mentoring invitation", emails.invitation_still_open)
         # A reminder that could not be sent gives the learner's day back.
         message_failed.connect(emails.nudge_not_sent, dispatch_uid="nudge_not_sent")
-
-        # Mentorships and comments retire the cached pages they show on when
-        # they are saved (their save()); email addresses are allauth's rows,
-        # written outside this app, so a receiver does it for them.
-        post_save.connect(
-            _address_changed, sender=EmailAddress, dispatch_uid="hub_EmailAddress"
-        )
-        post_delete.connect(
-            _address_changed, sender=EmailAddress, dispatch_uid="hub_del_EmailAddress"
-        )
-
-
-def _address_changed(sender, instance, **kwargs) -> None:
-    """An address added, verified or removed changes which invitations and
-    requests its holder is shown on the hub."""
-    from config import caching
-
-    caching.bump("learner", instance.user_id)

@@ -88,7 +88,8 @@ class CitedForm(forms.ModelForm):
 
 
 class ContentAdmin(admin.ModelAdmin):
-    """Shared behaviour: publish actions, slugs that stay stable once saved."""
+    """Shared behaviour: publish actions, slugs that stay stable once saved, and
+    every save or delete retires what is cached from the content."""
 
     actions = [publish, unpublish]
     form = CitedForm
@@ -101,6 +102,19 @@ class ContentAdmin(admin.ModelAdmin):
         # A slug is an item's identity for links and the content files.
         readonly = list(super().get_readonly_fields(request, obj))
         return [*readonly, "slug"] if obj else readonly
+
+    def save_related(self, request, form, formsets, change):
+        # Called after the item itself is saved: its inlines and links are too.
+        super().save_related(request, form, formsets, change)
+        page_cache.content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        page_cache.content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        page_cache.content_changed()
 
 
 @admin.register(Source)

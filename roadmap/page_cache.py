@@ -1,11 +1,12 @@
 """Rendered public pages, kept in the shared cache until the content changes.
 
 Every page is cached under the content's generation (`config.caching`), which
-any change to roadmap content bumps: the content loader and the admin's bulk
-publish and unpublish call `content_changed`, and the admin's (or the shell's)
-saves and deletes reach it through roadmap/signals.py. A change therefore shows
-at once: the next request misses the cache and renders afresh. Each process
-also keeps the pages it served last.
+the functions that change roadmap content bump by calling `content_changed`:
+the content loader, and the admin's saves, deletes and bulk actions
+(`roadmap.admin.ContentAdmin`). A change therefore shows at once: the next
+request misses the cache and renders afresh. A change made another way (the
+shell, a script) calls `content_changed()` itself, or shows when the entries
+expire, within a day. Each process also keeps the pages it served last.
 """
 
 from __future__ import annotations

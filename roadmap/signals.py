@@ -1,4 +1,4 @@
-"""Content signals: the prerequisite cycle guard, and retiring cached pages.
+"""The prerequisite cycle guard.
 
 The guard is the last line of defence: no code path can store a prerequisite cycle.
 
@@ -6,10 +6,9 @@ Forms and the loader check first and show friendly errors; this catches the shel
 scripts and anything else that adds prerequisites directly.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
-from roadmap import page_cache
 from roadmap.models import LearningStep
 
 
@@ -25,26 +24,3 @@ def refuse_prerequisite_cycles(sender, instance, action, reverse, pk_set, **kwar
     else:
         edges.setdefault(instance.pk, set()).update(pk_set)
     LearningStep.check_prerequisite_edges(edges)
-
-
-# Retiring cached pages. The content loader and the admin's bulk publish and
-# unpublish call `page_cache.content_changed` themselves; these receivers are for
-# the writes that come from outside the app's own functions: the admin's forms
-# and inlines (a save, a delete, a re-linked prerequisite or source) and the
-# shell. The loader's own saves reach them too, and fold into its bump: a
-# generation is written once per transaction (config/caching.py).
-
-
-def _retire_cached_pages(sender, **kwargs) -> None:
-    if sender._meta.app_label == "roadmap":
-        page_cache.content_changed()
-
-
-def _retire_cached_pages_on_m2m(sender, action, **kwargs) -> None:
-    if action.startswith("post_") and sender._meta.app_label == "roadmap":
-        page_cache.content_changed()
-
-
-post_save.connect(_retire_cached_pages, dispatch_uid="roadmap_page_cache_save")
-post_delete.connect(_retire_cached_pages, dispatch_uid="roadmap_page_cache_delete")
-m2m_changed.connect(_retire_cached_pages_on_m2m, dispatch_uid="roadmap_page_cache_m2m")

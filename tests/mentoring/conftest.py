@@ -56,12 +56,10 @@ def shared_cache(request, settings, monkeypatch):
     prefix = f"mentoring-hub-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.ReusingRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": prefix,
         }
     }
     yield "redis"
-    client = caches["default"]._cache.get_client(write=True)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+    caches["default"].delete_pattern("*")  # this prefix's keys only

@@ -2,10 +2,14 @@
 content changes: every function that writes a learner's data retires them."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from progress import figures
 from progress.models import Evidence, ItemProgress, Status
+from roadmap.models import LearningStep
+from tests.roadmap import test_admin
+from tests.roadmap.test_admin import admin_url
 
 
 @pytest.fixture
@@ -74,10 +78,16 @@ class TestLearnersCachedFigures:
         signed_in.post(reverse("progress_delete_evidence", args=[*item, evidence.pk]))
         assert recounts() == before + 1
 
-    def test_a_content_edit_retires_them(self, learner, steps):
+    def test_a_curators_edit_in_the_admin_retires_them(self, learner, steps, curator):
         recounts = Recounts(learner)
         assert recounts() == 1
-        steps[1].title = "A curator's edit"
-        steps[1].save()
+        curator_client = Client()
+        curator_client.force_login(curator)
+        form = test_admin.TestPrerequisiteCycles().step_form(steps[1], [])
+        form["title"] = "A curator's edit"
+        response = curator_client.post(
+            admin_url(LearningStep, "change", steps[1].pk), form
+        )
+        assert response.status_code == 302
         assert recounts() == 2
         assert recounts() == 2

@@ -5,12 +5,14 @@ import re
 
 import pytest
 from django.shortcuts import render
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from progress import pages
 from progress.models import ItemProgress, Status
 from roadmap.models import Concept, LearningStep, Role
+from tests.roadmap import test_admin
+from tests.roadmap.test_admin import admin_url
 
 pytestmark = pytest.mark.django_db
 
@@ -75,10 +77,16 @@ def test_two_learners_share_the_skeleton_not_the_statuses(
     assert token not in mine
 
 
-def test_a_content_change_reaches_the_learners_skeleton(client, seed_roadmap, learner):
+def test_a_curators_edit_reaches_the_learners_skeleton(
+    client, seed_roadmap, learner, curator
+):
     client.force_login(learner)
     client.get(URL)
     step = LearningStep.objects.filter(stage__role__slug="backend-engineer").first()
-    step.title = "Renamed by a curator"
-    step.save()
+    curator_client = Client()
+    curator_client.force_login(curator)
+    form = test_admin.TestPrerequisiteCycles().step_form(step, [])
+    form["title"] = "Renamed by a curator"
+    response = curator_client.post(admin_url(LearningStep, "change", step.pk), form)
+    assert response.status_code == 302
     assert "Renamed by a curator" in client.get(URL).content.decode()

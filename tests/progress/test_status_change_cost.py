@@ -53,7 +53,7 @@ def backend(request, settings):
     prefix = f"status-change-cost-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.ReusingRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": prefix,
         }
@@ -61,9 +61,7 @@ def backend(request, settings):
     # As in production: sessions are read from Redis.
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     yield "redis"
-    client = caches["default"]._cache.get_client(write=True)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+    caches["default"].delete_pattern("*")  # this prefix's keys only
 
 
 @pytest.fixture
