@@ -1,4 +1,7 @@
-"""The shared cache's rules, in one place: generations, the release, token slots.
+"""When a cached entry is stale, in one place: generations and the release.
+
+Every entry is keyed by what it was computed from, so a key names fresh data
+or nothing: no code elsewhere decides whether an entry may still be served.
 
 **Generations**, the djangoproject.com way. Everything cached is keyed by the
 *generation* of each group of data it was computed from: a number kept in the
@@ -15,19 +18,18 @@ misses and computes afresh. Nothing is deleted: old entries expire.
 A bump replaces the number at once, so the writing request reads fresh entries,
 and again when the transaction commits, so that a page another process rendered
 from the old rows while the transaction was in flight is never served
-afterwards. Within one transaction a number is written once however many rows
-change (a role's reset, the content loader), unless it was read in between. On
-the database cache the number is a row of the same database, written in the
-same transaction as the change, so it changes exactly when the change commits
-and the second write is not needed.
+afterwards. On the database cache the number is a row of the same database,
+written in the same transaction as the change, so it changes exactly when the
+change commits and the second write is not needed. Write functions bump once,
+after their last write (a role's reset, the content loader).
+
+Entries are also dated where the data says so: a learner's figures by their
+own day (`progress.figures.learner_entry`), so a new day recounts them.
 
 **The release** is part of every key: a deploy that changes a template or the
 code never serves what the code before it cached. It is `WAYMARK_RELEASE` when
 the deployer sets it (the git commit, say), else a digest of the project's code
 and templates, computed once per process.
-
-**Token slots**: a cached part of a page holds a slot where each request's CSRF
-token goes (`cached_parts`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -47,8 +48,6 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import DEFAULT_DB_ALIAS, router, transaction
-from django.middleware.csrf import get_token
-from django.utils.safestring import mark_safe
 
 from config import replica
 
@@ -189,35 +188,29 @@ def cached(
     return value
 
 
-def cached_parts(
-    request,
-    render: Callable[[str], dict[str, Any]],
+def cached_many(
+    entries: dict[Any, tuple[str, Iterable[Group]]],
+    compute: Callable[[list], dict],
     *,
-    name: str,
-    depends_on: Iterable[Group],
     timeout: int,
-) -> dict[str, Any]:
-    """Parts of a page, cached as `cached` does, with this request's CSRF token.
-
-    `render(csrf_token)` gives a dict whose strings are HTML rendered with
-    `csrf_token` standing in for the token (any other values are kept as they
-    are). The slot is random, so no content can imitate it; each request's
-    token is filled in on the way out.
-    """
-    slot = f"⟦{secrets.token_hex(8)}:csrf⟧"
-    entry = cached(
-        name,
-        lambda: {"slot": slot, "parts": render(slot)},
-        depends_on=depends_on,
-        timeout=timeout,
-    )
-    token = get_token(request)
-    return {
-        part: mark_safe(value.replace(entry["slot"], token))  # noqa: S308 - our templates' HTML
-        if isinstance(value, str)
-        else value
-        for part, value in entry["parts"].items()
-    }
+) -> dict:
+    """Many entries at once, as `cached` keeps one: `entries` names each
+    entry's key (`ref -> (name, depends_on)`) and `compute(refs)` gives
+    `{ref: value}` for the refs not found, in one call: two cache round trips
+    however many entries. On the database cache, where each entry is a row to
+    read and write, everything is computed instead."""
+    refs = list(entries)
+    if not refs or is_database():
+        return compute(refs)
+    entry_keys = keys(entries)
+    found = cache.get_many(entry_keys.values())
+    missing = [ref for ref in refs if entry_keys[ref] not in found]
+    fresh = {}
+    if missing:
+        with replica.primary_reads():  # never older than the generations it is under
+            fresh = compute(missing)
+        cache.set_many({entry_keys[ref]: fresh[ref] for ref in missing}, timeout)
+    return {ref: fresh[ref] if ref in fresh else found[entry_keys[ref]] for ref in refs}
 
 
 # --- The release -------------------------------------------------------------------

@@ -271,9 +271,9 @@ LEARNER_FIGURES_TIMEOUT = 10 * 60  # the pace window slides: recount now and the
 
 
 def learner_entry(learner, name: str, now: datetime.datetime | None = None) -> dict:
-    """Where a learner's cached figures (or a page part made from them) live:
-    the arguments of `caching.cached` and `caching.cached_parts`, dated by the
-    learner's own day (the one helper every cache of their figures uses)."""
+    """Where a learner's cached figures live: the arguments of
+    `caching.cached`, dated by the learner's own day (the one helper every
+    cache of their figures uses)."""
     day = local_today(learner, now).isoformat()
     return {
         "name": f"figures:{learner.pk}:{name}:{day}",

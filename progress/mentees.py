@@ -8,11 +8,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from config import caching, replica
+from config import caching
 from progress import plan as plan_rules
 from progress.figures import (
     LEARNER_FIGURES_TIMEOUT,
@@ -65,7 +64,8 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
         return []
     follows = list(RoleFollow.objects.filter(learner__in=rows).shown())
     role_ids = sorted({follow.role_id for follow in follows})
-    # The database cache would cost two queries more than it saves here.
+    # Read from the database when the cache is the database: the cached copy
+    # would cost two queries more than it saves here.
     structure = (
         load_structure(role_ids) if caching.is_database() else role_structure(role_ids)
     )
@@ -152,30 +152,15 @@ def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeR
 def cached_per_learner(learners, name: str, compute, now=None) -> dict:
     """`compute(learners)` gives {learner's id: value}; each learner's value is
     cached under `learner_entry(learner, name)`, so the computing runs only for
-    the learners whose values are not cached, in its own fixed queries,
-    whatever their number: two cache round trips for all of them. Callers must
-    not change what they get."""
-    learners = list(learners)
-    if not learners or caching.is_database():
-        # The database cache writes one row per key: caching fifty values would
-        # cost more queries than computing them.
-        return compute(learners)
-    entries = {learner.pk: learner_entry(learner, name, now) for learner in learners}
-    keys = caching.keys(
-        {pk: (entry["name"], entry["depends_on"]) for pk, entry in entries.items()}
+    the learners whose values are not cached (`caching.cached_many`). Callers
+    must not change what they get."""
+    by_id = {learner.pk: learner for learner in learners}
+    entries = {}
+    for pk, learner in by_id.items():
+        entry = learner_entry(learner, name, now)
+        entries[pk] = (entry["name"], entry["depends_on"])
+    return caching.cached_many(
+        entries,
+        lambda ids: compute([by_id[pk] for pk in ids]),
+        timeout=LEARNER_FIGURES_TIMEOUT,
     )
-    found = cache.get_many(keys.values())
-    missing = [learner for learner in learners if keys[learner.pk] not in found]
-    fresh = {}
-    if missing:
-        with replica.primary_reads():  # cached under the newest generations
-            fresh = compute(missing)
-        cache.set_many(
-            {keys[pk]: value for pk, value in fresh.items()}, LEARNER_FIGURES_TIMEOUT
-        )
-    return {
-        learner.pk: fresh[learner.pk]
-        if learner.pk in fresh
-        else found[keys[learner.pk]]
-        for learner in learners
-    }

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
-from django.test import RequestFactory, override_settings
+from django.test import override_settings
 
 from config import caching
 from tests.cache_spy import CacheSpy
@@ -220,26 +220,33 @@ class TestCachedEntries:
         assert page() is not first
 
 
-class TestCachedParts:
-    def test_each_request_gets_its_own_token_in_one_rendering(
-        self, outside_cache, monkeypatch
-    ):
-        monkeypatch.setattr(caching, "get_token", lambda request: request.token)
+@pytest.mark.django_db
+class TestCachedMany:
+    def entries(self, ids):
+        return {pk: (f"row:{pk}", [("learner", pk)]) for pk in ids}
+
+    def test_only_the_missing_entries_are_computed_in_one_call(self, outside_cache):
         calls = []
 
-        def render(token):
-            calls.append(token)
-            return {"form": f'<input value="{token}">', "count": 3}
+        def compute(refs):
+            calls.append(sorted(refs))
+            return {ref: f"row {ref}" for ref in refs}
 
-        def parts(token):
-            request = RequestFactory().get("/")
-            request.token = token
-            return caching.cached_parts(
-                request, render, name="parts", depends_on=[caching.CONTENT], timeout=60
-            )
+        first = caching.cached_many(self.entries([1, 2]), compute, timeout=60)
+        assert first == {1: "row 1", 2: "row 2"}
+        again = caching.cached_many(self.entries([1, 2, 3]), compute, timeout=60)
+        assert again == {1: "row 1", 2: "row 2", 3: "row 3"}
+        caching.bump("learner", 2)
+        caching.cached_many(self.entries([1, 2, 3]), compute, timeout=60)
+        assert calls == [[1, 2], [3], [2]]
 
-        mine, theirs = parts("mine"), parts("theirs")
-        assert len(calls) == 1
-        assert "⟦" in calls[0]
-        assert mine == {"form": '<input value="mine">', "count": 3}
-        assert theirs == {"form": '<input value="theirs">', "count": 3}
+    def test_on_the_database_cache_everything_is_computed(self, database_cache):
+        calls = []
+
+        def compute(refs):
+            calls.append(sorted(refs))
+            return {ref: ref for ref in refs}
+
+        caching.cached_many(self.entries([1, 2]), compute, timeout=60)
+        caching.cached_many(self.entries([1, 2]), compute, timeout=60)
+        assert calls == [[1, 2], [1, 2]]
