@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from mentoring import feedback, skills_matrix
+from mentoring import feedback, rendering, skills_matrix
 from mentoring.consent import mentoring_context
 from mentoring.forms import CommentForm, EndorsementForm
 from mentoring.models import (
@@ -76,7 +76,13 @@ def hub(request: HttpRequest) -> HttpResponse:
     if sort not in SORTS:
         sort = "name"
     descending = request.GET.get("order") == "desc"
-    mentees = list(Mentorship.objects.mentees_of(request.user).order_by("username"))
+    consent = mentoring_context(request.user)
+    # The mentees are those of the page's "People you mentor" (as `mentees_of`
+    # gives them), read once for both.
+    mentees = sorted(
+        (m.learner for m in consent["my_mentees"] if m.learner.is_active),
+        key=lambda learner: learner.username,
+    )
     rows = cached_mentee_rows(mentees, stalled_days=settings.MENTORING_STALLED_DAYS)
     rows.sort(key=SORTS[sort], reverse=descending)
     matrix = skills_matrix.build(
@@ -85,10 +91,13 @@ def hub(request: HttpRequest) -> HttpResponse:
         request.GET.get("role", "")[:100],
         request.GET.get("skill", "")[:100],
     )
+    urls = rendering.dashboard_urls(mentees)
     context = {
-        **mentoring_context(request.user),
+        **consent,
         "matrix": matrix,
+        "matrix_rows_html": rendering.matrix_rows(matrix, urls),
         "rows": rows,
+        "rows_html": rendering.mentee_rows(rows, urls),
         "sort": sort,
         "order": "desc" if descending else "asc",
         "stalled_days": settings.MENTORING_STALLED_DAYS,

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring.models import Mentorship
 from progress import figures
 from progress.mentees import mentee_rows
 from progress.models import ItemProgress, ProgressEvent, RoleFollow
@@ -91,6 +92,36 @@ class TestMenteesTable:
         assert reverse("mentee_dashboard", args=["learner"]) not in body
         assert reverse("mentee_dashboard", args=["other"]) not in body
 
+    def test_a_mentees_name_is_shown_as_text_in_the_tables_and_their_card(
+        self, client, mentor, small_role, steps
+    ):
+        (learner,) = make_mentees(mentor, small_role, steps, 1)
+        learner.display_name = '<b onmouseover="x()">Ann</b>'
+        learner.save()
+        client.force_login(mentor)
+        body = client.get(reverse("mentoring")).content.decode()
+        assert "<b onmouseover" not in body
+        shown = "&lt;b onmouseover=&quot;x()&quot;&gt;Ann&lt;/b&gt;"
+        # The mentees table, the skills matrix, the card's title and its button.
+        assert body.count(f">{shown}</a></th>") == 2
+        assert f'<h3 class="card__title">{shown} <span class="meta">' in body
+        assert f'<span class="visually-hidden"> {shown}</span>' in body
+
+    def test_stop_mentoring_on_the_hub_ends_it_and_comes_back_to_the_hub(
+        self, client, mentor, small_role, steps
+    ):
+        (learner,) = make_mentees(mentor, small_role, steps, 1)
+        client.force_login(mentor)
+        body = client.get(reverse("mentoring")).content.decode()
+        card = body[body.index('id="my-mentees-title"') :]
+        action = re.search(r'<form method="post" action="([^"]+)"', card)[1]
+        response = client.post(action)  # the card's form sends its token alone
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mentoring")
+        assert not Mentorship.objects.active().filter(learner=learner).exists()
+        body = client.get(reverse("mentoring")).content.decode()
+        assert "You no longer mentor Mentee 000." in body
+
     def test_the_table_shows_the_same_figures_as_the_learner_sees(
         self, mentor, small_role, steps
     ):
@@ -154,21 +185,21 @@ def normalise(html: str) -> str:
     return re.sub(r'nonce="[^"]+"', "", html)
 
 
-# The session, the user, the mentees, consent (4), follows, the roles' structure
-# (steps, prerequisites, the steps' concepts, concepts), statuses, activity: 14 on
-# the database cache, whatever the number of mentees; with a shared cache such as
-# Redis the structure comes from it, so 4 fewer (the cache's own round trips not
-# counted), the pace query only when a mentee has a goal. The skills matrix adds
-# 6: the roles followed, their skills, the concepts, the concepts done, the
-# self-ratings and the mentor's endorsements.
-MENTORING_QUERIES = 20
+# The session, the user, consent (4, the mentees among them), follows, the roles'
+# structure (steps, prerequisites, the steps' concepts, concepts), statuses,
+# activity: 13 on the database cache, whatever the number of mentees; with a
+# shared cache such as Redis the structure comes from it, so 4 fewer (the cache's
+# own round trips not counted), the pace query only when a mentee has a goal.
+# The skills matrix adds 6: the roles followed, their skills, the concepts, the
+# concepts done, the self-ratings and the mentor's endorsements.
+MENTORING_QUERIES = 19
 # With every mentee's row and cells cached, the page is rendered from them: the
-# session, the user, the mentees, consent (4), and of the matrix the roles
-# followed, their skills and the mentor's endorsements (read afresh).
-MENTORING_QUERIES_CACHED = 10
+# session, the user, consent (4, the mentees among them), and of the matrix the
+# roles followed, their skills and the mentor's endorsements (read afresh).
+MENTORING_QUERIES_CACHED = 9
 # One mentee's row and cells computed again: their follows, statuses and
 # activity; the concepts, their statuses and self-ratings.
-MENTORING_QUERIES_CACHED_STRUCTURE = 16
+MENTORING_QUERIES_CACHED_STRUCTURE = 15
 
 
 @pytest.mark.django_db
