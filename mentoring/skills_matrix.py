@@ -59,18 +59,24 @@ class Matrix:
     sort: str = "name"  # "name" or a skill's slug
 
 
-def build(mentor, mentees, role_slug: str = "", sort: str = "name") -> Matrix:
+def build(
+    mentor, mentees, role_slug: str = "", sort: str = "name", followed=None
+) -> Matrix:
     """The matrix for `mentees` (the mentor's active mentees): the roles and
     skills, and the mentor's endorsements, read afresh; each mentee's own
-    figures and ratings cached per mentee (`learner_cells`)."""
+    figures and ratings cached per mentee (`learner_cells`). `followed`: the
+    published roles the mentees follow, when the caller has them already (the
+    hub's rows list them), else read here."""
     mentees = list(mentees)
     if not mentees:
         return Matrix()
-    roles = list(
-        Role.objects.published()
-        .filter(follows__learner__in=mentees)
-        .distinct()
-        .order_by("position", "title")
+    if followed is None:
+        followed = (
+            Role.objects.published().filter(follows__learner__in=mentees).distinct()
+        )
+    roles = sorted(
+        {role.pk: role for role in followed}.values(),
+        key=lambda role: (role.position, role.title),
     )
     role = next((r for r in roles if r.slug == role_slug), None)
     chosen = [role] if role else roles

@@ -90,6 +90,7 @@ def hub(request: HttpRequest) -> HttpResponse:
         mentees,
         request.GET.get("role", "")[:100],
         request.GET.get("skill", "")[:100],
+        followed=[entry.role for row in rows for entry in row.roles],
     )
     urls = rendering.dashboard_urls(mentees)
     context = {

@@ -190,16 +190,16 @@ def normalise(html: str) -> str:
 # activity: 13 on the database cache, whatever the number of mentees; with a
 # shared cache such as Redis the structure comes from it, so 4 fewer (the cache's
 # own round trips not counted), the pace query only when a mentee has a goal.
-# The skills matrix adds 6: the roles followed, their skills, the concepts, the
-# concepts done, the self-ratings and the mentor's endorsements.
-MENTORING_QUERIES = 19
+# The skills matrix adds 5: the roles' skills (the roles followed are the rows'),
+# the concepts, the concepts done, the self-ratings and the mentor's endorsements.
+MENTORING_QUERIES = 18
 # With every mentee's row and cells cached, the page is rendered from them: the
 # session, the user, consent (4, the mentees among them), and of the matrix the
-# roles followed, their skills and the mentor's endorsements (read afresh).
-MENTORING_QUERIES_CACHED = 9
+# roles' skills and the mentor's endorsements (read afresh).
+MENTORING_QUERIES_CACHED = 8
 # One mentee's row and cells computed again: their follows, statuses and
 # activity; the concepts, their statuses and self-ratings.
-MENTORING_QUERIES_CACHED_STRUCTURE = 15
+MENTORING_QUERIES_CACHED_STRUCTURE = 14
 
 
 @pytest.mark.django_db
