@@ -71,7 +71,9 @@ def hub(request: HttpRequest) -> HttpResponse:
     """Rendered afresh on every request from data cached per mentee: their row
     (`cached_mentee_rows`) and their part of the skills matrix
     (`skills_matrix.learner_cells`), so the page costs a fixed number of
-    queries however many mentees there are, and no mentor's HTML is stored."""
+    queries however many mentees there are, and no mentor's HTML is stored.
+    What repeats per mentee (the tables' rows, the cards) is written by
+    `mentoring.rendering`, the rest by the templates."""
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
