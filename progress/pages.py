@@ -69,6 +69,7 @@ def item_citations(user, item) -> list:
 def annotate_statuses(items, kind: str, statuses: dict) -> None:
     for item in items:
         item.learner_status = statuses.get((kind, item.pk), Status.NOT_STARTED)
+        item.status_label = Status(item.learner_status).label
 
 
 # --- Choice groups on the learner's pages -----------------------------------------
@@ -240,9 +241,10 @@ def annotate_stages(role, statuses, role_figures, noted=frozenset()) -> None:
             step.note_mark = NOTE_MARK if ("step", step.pk) in noted else ""
 
 
-def role_page_context(learner, role: Role) -> dict:
+def role_page_context(learner, role: Role, *, overview: bool = False) -> dict:
     """The role page with the learner's statuses and panel, rendered directly
-    (the skeleton in `progress.role_page` gives the same page)."""
+    (the skeleton in `progress.role_page` gives the same page); `overview`:
+    the page's overview rather than everything (`roadmap.views.shows_overview`)."""
     statuses = figures.statuses_for(learner)
     for stage in role.stages.all():
         annotate_statuses(stage.steps.all(), "step", statuses)
@@ -259,6 +261,7 @@ def role_page_context(learner, role: Role) -> dict:
         "role_panel_template": ROLE_PANEL,
         "item_status_template": STATUS_CONTROL,
         "status_choices": Status.choices,
+        "overview": overview,
     }
 
 

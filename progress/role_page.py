@@ -10,9 +10,10 @@ together from two cached parts:
   list of pieces. A piece is either shared HTML or a *slot*, a place where one
   learner's page differs: an item's status, its control, its note mark, a
   stage's summary and whether it starts open, a choice group's mark, the
-  progress panel, the map, the CSRF token. The skeleton is built by rendering
-  the templates with a marker at each slot (`Slots.mark`) and cutting the text
-  at the markers; each item's control is rendered by its own template once per
+  progress panel, the map, the CSRF token. The overview and the whole page
+  (`?view=all`, `roadmap.views.shows_overview`) have a skeleton each. A
+  skeleton is built by rendering the templates with a marker at each slot
+  (`Slots.mark`) and cutting the text at the markers; each item's control is rendered by its own template once per
   status, so a request picks the version that matches the learner's status.
 - **The learner's data**: their statuses, their figures for the role and the
   items they keep notes on, cached under their generation and the content's
@@ -40,6 +41,7 @@ from progress.models import RoleFollow, Status
 from progress.visibility import Audience
 from roadmap import page_cache, path_map
 from roadmap.models import Role
+from roadmap.views import shows_overview
 
 NOT_STARTED = Status.NOT_STARTED
 
@@ -51,13 +53,18 @@ def signed_in_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     if not audience.drafts:
         return learner_role_page(request, slug)
     role = audience.role_for_page(slug)
-    context = pages.role_page_context(request.user, role)
+    overview = shows_overview(request)
+    context = pages.role_page_context(request.user, role, overview=overview)
     return render(request, "roadmap/role_detail.html", context)
 
 
 def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The role page of a signed-in learner who is not staff."""
-    skeleton = page_cache.cached_page(f"role:{slug}:learner", lambda: _skeleton(slug))
+    overview = shows_overview(request)
+    skeleton = page_cache.cached_page(
+        f"role:{slug}:learner:{'overview' if overview else 'all'}",
+        lambda: _skeleton(slug, overview),
+    )
     learner = request.user
     data = figures.cached_for_learner(
         learner, f"role:{skeleton.role.pk}", lambda: _learner_data(learner, skeleton)
@@ -148,7 +155,7 @@ class Skeleton:
     map: path_map.PathMap | None = None
 
 
-def _skeleton(slug: str) -> Skeleton:
+def _skeleton(slug: str, overview: bool) -> Skeleton:
     role = get_object_or_404(
         Role.objects.for_page(drafts=False, choices=True), slug=slug
     )
@@ -162,12 +169,16 @@ def _skeleton(slug: str) -> Skeleton:
         for step in stage.steps.all():
             step.note_mark = slots.mark("note", ("step", step.pk))
             items.append(("step", step))
-    for role_skill in role.role_skills.all():
-        items.extend(("concept", c) for c in role_skill.skill.concepts.all())
+    concepts = [c for rs in role.role_skills.all() for c in rs.skill.concepts.all()]
+    items.extend(("concept", concept) for concept in concepts)
     for kind, item in items:
-        versions = _control_versions(kind, item)
-        item.status_control = slots.mark("control", (kind, item.pk), versions)
+        if kind == "step" or not overview:
+            versions = _control_versions(kind, item)
+            item.status_control = slots.mark("control", (kind, item.pk), versions)
+        elif getattr(item, "choice_group_row", None) is not None:
+            item.choice_mark = slots.mark("mark", (kind, item.pk))
         item.learner_status = slots.mark("status", (kind, item.pk))
+        item.status_label = slots.mark("label", (kind, item.pk))
     context = {
         "role": role,
         "role_panel_template": "progress/_role_panel_slot.html",
@@ -175,6 +186,7 @@ def _skeleton(slug: str) -> Skeleton:
         "item_status_template": "progress/_status_control_slot.html",
         "status_choices": Status.choices,
         "role_map": slots.mark("map"),
+        "overview": overview,
     }
     article = render_to_string("roadmap/_role_article.html", context)
     shown = Role(pk=role.pk, slug=role.slug, title=role.title, tagline=role.tagline)
@@ -228,6 +240,8 @@ def _write(pieces: list, data: LearnerData, panel: str, token: str, out: list) -
             _write(version, data, panel, token, out)
         elif kind == "status":
             out.append(statuses.get(piece[1], NOT_STARTED))
+        elif kind == "label":
+            out.append(Status(statuses.get(piece[1], NOT_STARTED)).label)
         elif kind == "token":
             out.append(token)
         elif kind == "note":

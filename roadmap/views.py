@@ -23,12 +23,23 @@ def public_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     """A role's page as every visitor shares it: rendered once per content
     version and served from the shared cache. (Signed in, people get their own
     page from `progress.views.role_detail`, which routes here for the others.)"""
-    page = page_cache.cached_page(f"role:{slug}", lambda: _public_role(slug))
+    overview = shows_overview(request)
+    page = page_cache.cached_page(
+        f"role:{slug}:{'overview' if overview else 'all'}",
+        lambda: _public_role(slug, overview),
+    )
     context = {"role": page, "article": mark_safe(page["article"])}  # noqa: S308
     return render(request, "roadmap/role_detail.html", context)
 
 
-def _public_role(slug: str) -> dict:
+def shows_overview(request: HttpRequest) -> bool:
+    """Whether a role page shows its overview (each item's sources named, the
+    passages they quote on the sources' pages) rather than everything
+    (`?view=all`: every resource, concept and quoted passage in place)."""
+    return request.GET.get("view") != "all"
+
+
+def _public_role(slug: str, overview: bool) -> dict:
     role = get_object_or_404(
         Role.objects.for_page(drafts=False, choices=True), slug=slug
     )
@@ -36,6 +47,7 @@ def _public_role(slug: str) -> dict:
         "role": role,
         "role_panel_template": "roadmap/_role_sign_in.html",
         "role_map": path_map.render(path_map.role_map(role)),
+        "overview": overview,
     }
     article = render_to_string("roadmap/_role_article.html", context)
     return {"title": role.title, "tagline": role.tagline, "article": article}

@@ -25,6 +25,7 @@ SKILL = "databases-and-sql"
 VISITOR_PAGES = {
     "home": "/",
     "role": "/roles/backend-engineer/",
+    "role-everything": "/roles/backend-engineer/?view=all",
     "skill": f"/skills/{SKILL}/",
     "search": "/search/?q=database",
     "sources": "/sources/",
@@ -39,6 +40,7 @@ VISITOR_PAGES = {
 LEARNER_PAGES = {
     "dashboard": "/dashboard/",
     "role-signed-in": "/roles/backend-engineer/",
+    "role-signed-in-everything": "/roles/backend-engineer/?view=all",
     "role-map": "/roles/backend-engineer/#map",
     "role-path": "/roles/backend-engineer/#path",
     "role-titles": "/roles/backend-engineer/?view=titles#path",
@@ -170,6 +172,6 @@ def test_every_page_type_passes_axe_csp_and_console(
 
 
 def test_the_crawl_covers_every_page_type():
-    """38 page types x 2 schemes x 2 widths = 152 page checks."""
+    """40 page types x 2 schemes x 2 widths = 160 page checks."""
     total = len(VISITOR_PAGES) + len(LEARNER_PAGES) + len(MENTOR_PAGES)
-    assert total == 38
+    assert total == 40

@@ -81,6 +81,11 @@ def test_a_quote_opens_and_leads_to_its_passage_without_javascript(
     page = context.new_page()
     page.goto(live_server.url + "/roles/backend-engineer/#step-use-a-messaging-system")
     step = page.locator("#step-use-a-messaging-system")
+    # The overview names the sources; the passages are one link away.
+    expect(step.locator("details.quote")).to_have_count(0)
+    step.get_by_role("link", name="what the sources say").click()
+    page.wait_for_url("**/roles/backend-engineer/?view=all#step-use-a-messaging-system")
+    step = page.locator("#step-use-a-messaging-system")
     quote = step.locator("details.quote").first
     expect(quote.locator("blockquote")).to_be_hidden()
     quote.locator("summary").click()

@@ -25,6 +25,9 @@ def client(seed_roadmap, learner) -> Client:
     return client
 
 
+ALL = "?view=all"  # the role page with every concept's control
+
+
 def mark_of(html: str, slug: str) -> str:
     """The choice mark beside a language's status control ("" when none)."""
     pk = Concept.objects.get(slug=slug).pk
@@ -43,7 +46,8 @@ def post_status(client: Client, slug: str, status: str, *, htmx: bool, page: str
     if page == "skill":
         address = "http://testserver" + reverse("skill_detail", args=[SKILL])
     else:
-        address = "http://testserver" + reverse("role_detail", args=[ROLE])
+        # The concepts' controls are in the role page's "everything" view.
+        address = "http://testserver" + reverse("role_detail", args=[ROLE]) + ALL
     headers = (
         {"HX-Request": "true", "HX-Current-URL": address}
         if htmx
@@ -71,7 +75,7 @@ def test_python_done_shows_python_chosen_and_the_other_seven_optional(
     client, page, htmx
 ):
     slug = SKILL if page == "skill_detail" else ROLE
-    address = reverse(page, args=[slug])
+    address = reverse(page, args=[slug]) + (ALL if page == "role_detail" else "")
     client.get(address)  # the page as it was, cached
     if htmx:
         body = click(client, "concept", "python", "done", page=address)

@@ -17,6 +17,7 @@ from tests.roadmap.test_admin import admin_url
 pytestmark = pytest.mark.django_db
 
 URL = reverse("role_detail", args=["backend-engineer"])
+ALL = "?view=all"  # everything; without it, the overview
 
 
 def normalise(html: str) -> str:
@@ -26,9 +27,9 @@ def normalise(html: str) -> str:
     return re.sub(r'nonce="[^"]+"', "NONCE", html)
 
 
-def rendered_directly(client, learner) -> str:
+def rendered_directly(client, learner, view="") -> str:
     """The role page as the templates render it, without any cache."""
-    request = RequestFactory().get(URL)
+    request = RequestFactory().get(URL + view)
     request.user = learner
     request.session = client.session
     request.htmx = False
@@ -36,7 +37,7 @@ def rendered_directly(client, learner) -> str:
     role = Role.objects.for_page(drafts=False, choices=True).get(
         slug="backend-engineer"
     )
-    context = pages.role_page_context(learner, role)
+    context = pages.role_page_context(learner, role, overview=view != ALL)
     return render(request, "roadmap/role_detail.html", context).content.decode()
 
 
@@ -48,18 +49,38 @@ def mark_a_bit_of_everything(learner):
         ItemProgress.objects.set_status(learner, item, statuses[index % 4])
 
 
+@pytest.mark.parametrize(("view", "controls"), [("", 40), (ALL, 160)])
 def test_the_filled_page_equals_the_directly_rendered_page(
-    client, seed_roadmap, learner
+    client, seed_roadmap, learner, view, controls
 ):
     mark_a_bit_of_everything(learner)
     client.force_login(learner)
-    client.get(URL)
-    filled = client.get(URL).content.decode()
-    direct = rendered_directly(client, learner)
+    client.get(URL + view)
+    filled = client.get(URL + view).content.decode()
+    direct = rendered_directly(client, learner, view)
     start = filled.index("<main")
     assert normalise(filled[start:]) == normalise(direct[direct.index("<main") :])
-    assert filled.count('aria-pressed="true"') == 160
+    assert filled.count('aria-pressed="true"') == controls
     assert "⟦" not in filled
+
+
+def test_the_overview_shows_each_concepts_status_and_names_the_sources(
+    client, seed_roadmap, learner
+):
+    """The overview: a control on each step, each concept's status in words
+    (its control is on the skill's page), the sources named without their
+    passages; everything is one link away."""
+    mark_a_bit_of_everything(learner)
+    client.force_login(learner)
+    overview = client.get(URL).content.decode()
+    everything = client.get(URL + ALL).content.decode()
+    concept_statuses = re.findall(r'class="concept-status">([^<]+)<', overview)
+    assert len(concept_statuses) == 120
+    assert concept_statuses.count("Done") == 3  # the concepts marked done
+    assert "Source" in overview and 'class="quote"' not in overview
+    assert everything.count('class="quote"') > 200
+    assert 'href="?view=all#path"' in overview
+    assert len(overview) < len(everything) / 1.8
 
 
 def test_two_learners_share_the_skeleton_not_the_statuses(
@@ -67,9 +88,9 @@ def test_two_learners_share_the_skeleton_not_the_statuses(
 ):
     mark_a_bit_of_everything(learner)
     client.force_login(learner)
-    mine = client.get(URL).content.decode()
+    mine = client.get(URL + ALL).content.decode()
     client.force_login(other_learner)
-    theirs = client.get(URL).content.decode()
+    theirs = client.get(URL + ALL).content.decode()
     assert mine.count("status-control--done") == 8
     assert theirs.count("status-control--done") == 0
     assert theirs.count("status-control--not_started") == 160

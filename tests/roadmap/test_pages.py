@@ -112,13 +112,21 @@ class TestRolePage:
             .exclude(resources=None)
             .first()
         )
-        body = text(client.get(reverse("role_detail", args=["backend-engineer"])))
-        start = body.index(f'id="step-{step.slug}"')
-        step_html = body[start : body.index('<li class="step"', start)]
+        url = reverse("role_detail", args=["backend-engineer"])
+
+        def step_html(view: str) -> str:
+            body = text(client.get(url + view))
+            start = body.index(f'id="step-{step.slug}"')
+            return body[start : body.index('<li class="step"', start)]
+
+        everything, overview = step_html("?view=all"), step_html("")
         for prerequisite in step.prerequisites.all():
-            assert f'href="#step-{prerequisite.slug}"' in step_html
+            assert f'href="#step-{prerequisite.slug}"' in everything
+            assert f'href="#step-{prerequisite.slug}"' in overview
         for resource in step.resources.all():
-            assert resource.url in step_html
+            assert resource.url in everything
+            assert resource.url not in overview  # one link away
+        assert f'href="?view=all#step-{step.slug}"' in overview
 
     def test_a_draft_role_is_404_for_visitors_and_learners(self, client, learner):
         RoleFactory(slug="draft", is_published=False)
