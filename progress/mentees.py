@@ -94,7 +94,9 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
             plan_rules.goals_of(follows_of[learner.pk]),
         )
         rows[learner.pk].roles = [
-            MenteeRole(progress.role, progress.overall, progress.goal, progress.plan)
+            MenteeRole(
+                _named(progress.role), progress.overall, progress.goal, progress.plan
+            )
             for progress in by_role.values()
         ]
 
@@ -126,6 +128,12 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
     for row in rows.values():
         row.stalled = row.last_active is None or row.last_active < threshold
     return [rows[learner.pk] for learner in learners]
+
+
+def _named(role: Role) -> Role:
+    """The role as a row names it (its id, slug and title): rows are cached
+    fifty at a time, and the rest of a role is kilobytes of text."""
+    return Role(pk=role.pk, slug=role.slug, title=role.title)
 
 
 def cached_mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
