@@ -8,7 +8,7 @@ management commands, the task worker and the shell read what they wrote.
 
 from __future__ import annotations
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from config.replica import REPLICA, current
 
@@ -30,7 +30,7 @@ class ReplicaRouter:
             reads is None
             or not reads.replica
             or model._meta.app_label in PRIMARY_ONLY_APPS
-            or connections[DEFAULT_DB_ALIAS].in_atomic_block
+            or not transaction.get_autocommit(using=DEFAULT_DB_ALIAS)
         ):
             return DEFAULT_DB_ALIAS
         reads.used_replica = True

@@ -86,8 +86,8 @@ def test_explain_pages_reports_every_page_without_sequential_scans(
         stdout=output,
     )
     lines = output.getvalue().splitlines()
-    for page in ("dashboard", "role page", "mentor dashboard", "drop-off"):
+    for page in ("dashboard", "role page", "mentor dashboard", "search", "drop-off"):
         (line,) = [line for line in lines if line.startswith(f"| {page}")]
         assert int(line.split("|")[2]) > 0  # queries were captured and explained
-    assert len(list(tmp_path.glob("*.txt"))) == 4
+    assert len(list(tmp_path.glob("*.txt"))) == 5
     assert "Index" in (tmp_path / "dashboard.txt").read_text()

@@ -51,6 +51,7 @@ class Command(BaseCommand):
                 learner, f"/roles/{options['role']}/"
             ),
             "mentor dashboard": self.page_queries(mentor, "/mentoring/"),
+            "search": self.page_queries(learner, "/search/?q=database+query"),
             "drop-off counts": self.dropoff_queries(),
         }
         if options["plans"]:
@@ -98,7 +99,7 @@ class Command(BaseCommand):
     def dropoff_queries(self) -> list[str]:
         request = RequestFactory().get("/admin/progress/stepdropoff/")
         request.user = get_user_model()(is_staff=True, is_superuser=True)
-        model_admin = admin.site._registry[StepDropOff]
+        model_admin = admin.site.get_model_admin(StepDropOff)
         queryset = model_admin.get_queryset(request)
         with CaptureQueriesContext(connection) as captured:
             queryset.count()
