@@ -29,7 +29,7 @@ from django.utils import timezone
 from accounts.models import User
 from mentoring.emails import queue_invitation
 from mentoring.forms import InviteMentorForm, RequestMentoringForm
-from mentoring.models import Mentorship
+from mentoring.models import Mentorship, awaiting_answer_q, sent_by_q
 
 audit = logging.getLogger("waymark.audit")
 
@@ -49,24 +49,23 @@ class OverAllowance(Exception):
 
 
 def mentoring_context(user) -> dict:
-    """What the /mentoring/ hub shows about consent, in four queries."""
-    return {
-        "invitations_for_me": list(
-            Mentorship.objects.pending()
-            .awaiting_answer_from(user)
-            .select_related("learner", "mentor")
-        ),
-        "sent_by_me": list(
-            Mentorship.objects.pending()
-            .sent_by(user)
-            .select_related("learner", "mentor")
-        ),
-        "my_mentors": list(
-            Mentorship.objects.active()
-            .filter(learner=user)
-            .select_related("mentor")
-            .order_by("responded_at", "id")
-        ),
+    """What the /mentoring/ hub shows about consent, in two queries: the people
+    `user` mentors (often fifty, read without their mentor, who is `user`), and
+    everything else the page lists (a few rows), split here by what `user` may
+    do with each."""
+    pending = Q(status=Mentorship.Status.PENDING, expires_at__gt=timezone.now())
+    others = (
+        Mentorship.objects.filter(
+            (pending & (awaiting_answer_q(user) | sent_by_q(user)))
+            | Q(status=Mentorship.Status.ACTIVE, learner=user)
+        )
+        .select_related("learner", "mentor")
+        .order_by("responded_at", "id")
+    )
+    context = {
+        "invitations_for_me": [],
+        "sent_by_me": [],
+        "my_mentors": [],
         "my_mentees": list(
             Mentorship.objects.active()
             .filter(mentor=user)
@@ -76,6 +75,28 @@ def mentoring_context(user) -> dict:
         "invite_form": InviteMentorForm(user=user),
         "request_form": RequestMentoringForm(user=user),
     }
+    for mentorship in others:
+        for name in _lists_showing(mentorship, user):
+            context[name].append(mentorship)
+    for name in ("invitations_for_me", "sent_by_me"):  # newest first, as listed
+        context[name].sort(key=lambda m: (m.created_at, m.pk), reverse=True)
+    return context
+
+
+def _lists_showing(mentorship: Mentorship, user) -> list[str]:
+    """Which of the hub's lists show a row of `mentoring_context`'s query:
+    active ones are `user`'s mentors; a pending one `user` sent waits for the
+    other side, and any other pending one for `user` (`awaiting_answer_q`;
+    a request both from and to `user` is both)."""
+    if mentorship.status == Mentorship.Status.ACTIVE:
+        return ["my_mentors"]
+    from_mentor = mentorship.initiated_by == Mentorship.Initiator.MENTOR
+    sender_id = mentorship.mentor_id if from_mentor else mentorship.learner_id
+    if sender_id != user.pk:
+        return ["invitations_for_me"]
+    if from_mentor and mentorship.learner_id == user.pk:
+        return ["invitations_for_me", "sent_by_me"]
+    return ["sent_by_me"]
 
 
 def invitation_url(token: str) -> str:

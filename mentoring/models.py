@@ -35,43 +35,13 @@ class MentorshipQuerySet(models.QuerySet):
         )
 
     def awaiting_answer_from(self, user) -> MentorshipQuerySet:
-        """Pending invitations and requests that `user` is the one to answer.
-
-        A mentor's request is answered by whoever holds a verified address, or the
-        username, equal to the one it was sent to. A learner's email invitation
-        is answered by whoever holds a verified address equal to the invited one; a
-        one-time link (no address) only through its token, so it is not listed.
-        """
-        from allauth.account.models import EmailAddress
-
-        verified = (
-            EmailAddress.objects.filter(user=user, verified=True)
-            .annotate(address=Lower("email"))
-            .values("address")
-        )
-        # A request is sent to what the mentor typed, an address or a username,
-        # and reaches whoever holds it when they look (older rows name the
-        # learner).
-        addressed = models.Q(invited_email__in=verified) | models.Q(
-            invited_username=user.username.lower()
-        )
-        asked = models.Q(initiated_by=Mentorship.Initiator.MENTOR) & (
-            models.Q(learner=user)
-            | (models.Q(learner__isnull=True) & addressed & ~models.Q(mentor=user))
-        )
-        invited = models.Q(
-            initiated_by=Mentorship.Initiator.LEARNER,
-            mentor__isnull=True,
-            invited_email__in=verified,
-        ) & ~models.Q(learner=user)
-        return self.filter(asked | invited, status=Mentorship.Status.PENDING)
+        """Pending invitations and requests that `user` is the one to answer
+        (`awaiting_answer_q`)."""
+        return self.filter(awaiting_answer_q(user))
 
     def sent_by(self, user) -> MentorshipQuerySet:
         """Invitations and requests `user` started, in any state."""
-        return self.filter(
-            models.Q(initiated_by=Mentorship.Initiator.LEARNER, learner=user)
-            | models.Q(initiated_by=Mentorship.Initiator.MENTOR, mentor=user)
-        )
+        return self.filter(sent_by_q(user))
 
     def mentees_of(self, mentor) -> models.QuerySet:
         return (
@@ -88,6 +58,46 @@ class MentorshipQuerySet(models.QuerySet):
         if not mentor.is_authenticated:
             return False
         return self.active().filter(mentor=mentor, learner=learner).exists()
+
+
+def awaiting_answer_q(user) -> Q:
+    """Pending invitations and requests that `user` is the one to answer.
+
+    A mentor's request is answered by whoever holds a verified address, or the
+    username, equal to the one it was sent to. A learner's email invitation
+    is answered by whoever holds a verified address equal to the invited one; a
+    one-time link (no address) only through its token, so it is not listed.
+    """
+    from allauth.account.models import EmailAddress
+
+    verified = (
+        EmailAddress.objects.filter(user=user, verified=True)
+        .annotate(address=Lower("email"))
+        .values("address")
+    )
+    # A request is sent to what the mentor typed, an address or a username,
+    # and reaches whoever holds it when they look (older rows name the
+    # learner).
+    addressed = models.Q(invited_email__in=verified) | models.Q(
+        invited_username=user.username.lower()
+    )
+    asked = models.Q(initiated_by=Mentorship.Initiator.MENTOR) & (
+        models.Q(learner=user)
+        | (models.Q(learner__isnull=True) & addressed & ~models.Q(mentor=user))
+    )
+    invited = models.Q(
+        initiated_by=Mentorship.Initiator.LEARNER,
+        mentor__isnull=True,
+        invited_email__in=verified,
+    ) & ~models.Q(learner=user)
+    return (asked | invited) & models.Q(status=Mentorship.Status.PENDING)
+
+
+def sent_by_q(user) -> Q:
+    """Invitations and requests `user` started, in any state."""
+    return models.Q(initiated_by=Mentorship.Initiator.LEARNER, learner=user) | models.Q(
+        initiated_by=Mentorship.Initiator.MENTOR, mentor=user
+    )
 
 
 def get_visible_learner(request, username: str):

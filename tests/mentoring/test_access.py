@@ -151,6 +151,51 @@ class TestMentoringContext:
         assert not context["invite_form"].is_bound
         assert not context["request_form"].is_bound
 
+    def test_each_list_keeps_its_order(self, learner):
+        """Pending rows newest first, mentors and mentees by when they began."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        people = [UserFactory(username=f"person{index}") for index in range(4)]
+        waiting, sent, mentors, mentees = [], [], [], []
+        for index, age in enumerate([3, 1, 2]):
+            created = now - timedelta(hours=age)
+            asked = make_mentorship(
+                learner, people[index], initiated_by=Mentorship.Initiator.MENTOR
+            )
+            mine = make_mentorship(learner, invited_email=f"x{index}@example.com")
+            mentor = make_mentorship(
+                learner,
+                UserFactory(username=f"mentor{index}"),
+                status=Mentorship.Status.ACTIVE,
+                responded_at=created,
+            )
+            mentee = make_mentorship(
+                UserFactory(username=f"mentee{index}"),
+                learner,
+                status=Mentorship.Status.ACTIVE,
+                responded_at=created,
+            )
+            Mentorship.objects.filter(pk__in=[asked.pk, mine.pk]).update(
+                created_at=created
+            )
+            waiting.append((created, asked.pk))
+            sent.append((created, mine.pk))
+            mentors.append((created, mentor.pk))
+            mentees.append((created, mentee.pk))
+
+        context = mentoring_context(learner)
+
+        def pks(rows, newest_first):
+            return [pk for _, pk in sorted(rows, reverse=newest_first)]
+
+        assert [m.pk for m in context["invitations_for_me"]] == pks(waiting, True)
+        assert [m.pk for m in context["sent_by_me"]] == pks(sent, True)
+        assert [m.pk for m in context["my_mentors"]] == pks(mentors, False)
+        assert [m.pk for m in context["my_mentees"]] == pks(mentees, False)
+
     def test_an_unverified_address_gets_no_invitations(self, learner, other_learner):
         EmailAddress.objects.filter(user=other_learner).update(verified=False)
         make_mentorship(learner, invited_email="other@example.com")
@@ -189,7 +234,8 @@ class TestMentoringContext:
         request = rf.get("/mentoring/")
         request.user = learner
 
-        with django_assert_num_queries(4):
+        # The mentees, and everything else the page lists.
+        with django_assert_num_queries(2):
             context = mentoring_context(learner)
             html = render_to_string(
                 "mentoring/_mentorships.html", context, request=request

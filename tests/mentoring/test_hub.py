@@ -185,21 +185,22 @@ def normalise(html: str) -> str:
     return re.sub(r'nonce="[^"]+"', "", html)
 
 
-# The session, the user, consent (4, the mentees among them), follows, the roles'
-# structure (steps, prerequisites, the steps' concepts, concepts), statuses,
-# activity: 13 on the database cache, whatever the number of mentees; with a
-# shared cache such as Redis the structure comes from it, so 4 fewer (the cache's
-# own round trips not counted), the pace query only when a mentee has a goal.
+# The session, the user, consent (2: the mentees, and all else the page lists),
+# follows, the roles' structure (steps, prerequisites, the steps' concepts,
+# concepts), statuses, activity: 11 on the database cache, whatever the number
+# of mentees; with a shared cache such as Redis the structure comes from it, so 4
+# fewer (the cache's own round trips not counted), the pace query only when a
+# mentee has a goal.
 # The skills matrix adds 5: the roles' skills (the roles followed are the rows'),
 # the concepts, the concepts done, the self-ratings and the mentor's endorsements.
-MENTORING_QUERIES = 18
+MENTORING_QUERIES = 16
 # With every mentee's row and cells cached, the page is rendered from them: the
-# session, the user, consent (4, the mentees among them), and of the matrix the
-# roles' skills and the mentor's endorsements (read afresh).
-MENTORING_QUERIES_CACHED = 8
+# session, the user, consent (2), and of the matrix the roles' skills and the
+# mentor's endorsements (read afresh).
+MENTORING_QUERIES_CACHED = 6
 # One mentee's row and cells computed again: their follows, statuses and
 # activity; the concepts, their statuses and self-ratings.
-MENTORING_QUERIES_CACHED_STRUCTURE = 14
+MENTORING_QUERIES_CACHED_STRUCTURE = 12
 
 
 @pytest.mark.django_db
