@@ -98,6 +98,7 @@ def hub(request: HttpRequest) -> HttpResponse:
     context = {
         **consent,
         "matrix": matrix,
+        "matrix_heads_html": rendering.matrix_heads(matrix),
         "matrix_rows_html": rendering.matrix_rows(matrix, urls),
         "rows": rows,
         "rows_html": rendering.mentee_rows(rows, urls),
