@@ -13,8 +13,9 @@ together from two cached parts:
   progress panel, the map, the CSRF token. The overview and the whole page
   (`?view=all`, `roadmap.views.shows_overview`) have a skeleton each. A
   skeleton is built by rendering the templates with a marker at each slot
-  (`Slots.mark`) and cutting the text at the markers; each item's control is rendered by its own template once per
-  status, so a request picks the version that matches the learner's status.
+  (`Slots.mark`) and cutting the text at the markers; each item's control is
+  rendered by its own template once per status, so a request picks the
+  version that matches the learner's status.
 - **The learner's data**: their statuses, their figures for the role and the
   items they keep notes on, cached under their generation and the content's
   (`figures.cached_for_learner`).

@@ -68,17 +68,24 @@ def mentee_url(learner, kind: str, item) -> str:
 @login_required
 @require_GET
 def hub(request: HttpRequest) -> HttpResponse:
-    """Rendered afresh on every request from data cached per mentee: their row
-    (`cached_mentee_rows`) and their part of the skills matrix
-    (`skills_matrix.learner_cells`), so the page costs a fixed number of
-    queries however many mentees there are, and no mentor's HTML is stored.
+    """Rendered afresh on every request from data cached per mentee
+    (`hub_context`); no mentor's HTML is stored."""
+    context = hub_context(request.user, request.GET)
+    return private(render(request, "mentoring/mentoring.html", context))
+
+
+def hub_context(mentor, query) -> dict:
+    """The hub from data cached per mentee: their row (`cached_mentee_rows`)
+    and their part of the skills matrix (`skills_matrix.learner_cells`), so
+    the page costs a fixed number of queries however many mentees there are.
     What repeats per mentee (the tables' rows, the cards) is written by
-    `mentoring.rendering`, the rest by the templates."""
-    sort = request.GET.get("sort", "name")
+    `mentoring.rendering`, the rest by the templates. `query`: the page's
+    sort, order, role and skill."""
+    sort = query.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
-    descending = request.GET.get("order") == "desc"
-    consent = mentoring_context(request.user)
+    descending = query.get("order") == "desc"
+    consent = mentoring_context(mentor)
     # The mentees are those of the page's "People you mentor" (as `mentees_of`
     # gives them), read once for both.
     mentees = sorted(
@@ -88,14 +95,14 @@ def hub(request: HttpRequest) -> HttpResponse:
     rows = cached_mentee_rows(mentees, stalled_days=settings.MENTORING_STALLED_DAYS)
     rows.sort(key=SORTS[sort], reverse=descending)
     matrix = skills_matrix.build(
-        request.user,
+        mentor,
         mentees,
-        request.GET.get("role", "")[:100],
-        request.GET.get("skill", "")[:100],
+        query.get("role", "")[:100],
+        query.get("skill", "")[:100],
         followed=[entry.role for row in rows for entry in row.roles],
     )
     urls = rendering.dashboard_urls(mentees)
-    context = {
+    return {
         **consent,
         "matrix": matrix,
         "matrix_heads_html": rendering.matrix_heads(matrix),
@@ -112,7 +119,6 @@ def hub(request: HttpRequest) -> HttpResponse:
             ("month", "Finished, 30 days"),
         ],
     }
-    return private(render(request, "mentoring/mentoring.html", context))
 
 
 @login_required
