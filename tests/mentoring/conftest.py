@@ -1,4 +1,3 @@
-import os
 import uuid
 
 import pytest
@@ -7,6 +6,7 @@ from django.core.cache import caches
 from config import caching
 from mentoring.models import Mentorship
 from tests.factories import UserFactory
+from tests.shared_redis import REDIS_TEST_URL, require_redis
 
 
 def mentorship(learner, mentor, status=Mentorship.Status.ACTIVE, **extra):
@@ -24,21 +24,6 @@ def mentor(db):
 @pytest.fixture
 def active(learner, mentor):
     return mentorship(learner, mentor)
-
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/11"  # shared, each test under its prefix
-
-
-def require_redis() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=1).ping()
-    except redis.RedisError as error:
-        message = f"Redis is not reachable at {REDIS_TEST_URL} ({error})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}: this test must run in CI")
-        pytest.skip(message)
 
 
 @pytest.fixture(params=["database", "redis"])

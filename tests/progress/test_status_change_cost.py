@@ -4,7 +4,6 @@ and once more when the change commits (not at all on the database cache, where
 the first write commits with the change), and the request runs a fixed number of
 queries."""
 
-import os
 import uuid
 from collections import Counter
 
@@ -18,20 +17,7 @@ from django.urls import reverse
 from progress.models import RoleFollow
 from roadmap.models import LearningStep, Role
 from tests.cache_spy import CacheSpy
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/11"
-
-
-def require_redis() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=1).ping()
-    except redis.RedisError as error:
-        message = f"Redis is not reachable at {REDIS_TEST_URL} ({error})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}: this test must run in CI")
-        pytest.skip(message)
+from tests.shared_redis import REDIS_TEST_URL, require_redis
 
 
 @pytest.fixture(params=["database", "redis"])
