@@ -92,6 +92,10 @@ INSTALLED_APPS = [
     # Django's own form templates, for the renderer below.
     "django.forms",
 ]
+# The parts of a learner's data file (export and import) that apps above
+# `progress` own: mentors' feedback and endorsements (progress/learner_file.py).
+LEARNER_FILE_SECTIONS = ["mentoring.learner_file.SECTION"]
+
 # Forms render through the project's templates, so every field is laid out by
 # templates/django/forms/field.html.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

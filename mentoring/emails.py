@@ -77,8 +77,8 @@ def queue_nudge(nudge: Nudge) -> bool:
     return True
 
 
-def nudge_not_sent(sender, message, **kwargs) -> None:
-    """`outbox.sending.message_failed`: a reminder that could not be sent."""
+def nudge_not_sent(message) -> None:
+    """A reminder that could not be sent (`outbox.sending.register_kind`)."""
     nudge_id = message.context.get("nudge")
     if nudge_id:
         Nudge.objects.filter(pk=nudge_id).delete()
@@ -86,5 +86,5 @@ def nudge_not_sent(sender, message, **kwargs) -> None:
 
 def invitation_still_open(context: dict) -> bool:
     """An invitation's email goes only while the invitation waits for an answer
-    (`outbox.sending.send_only_while`): not once withdrawn, answered or expired."""
+    (`outbox.sending.register_kind`): not once withdrawn, answered or expired."""
     return Mentorship.objects.pending().filter(pk=context.get("mentorship")).exists()

@@ -6,8 +6,8 @@ skill at a level (kept apart from the learner's own ratings), or sends a reminde
 (at most one a day). The learner replies in a thread and marks it read. Each
 write is one function here, written to the audit log; the views call them after
 checking who may (`get_visible_learner` for a mentor, `Audience.of` for the
-learner). The readers below fill `progress.extensions` places (registered in
-`MentoringConfig.ready`), so progress shows them without importing this app.
+learner). The readers below are shown on the learner's own pages by the
+`mentor_feedback` template tags, so progress shows them without importing this app.
 """
 
 from __future__ import annotations
@@ -123,19 +123,25 @@ def thread_context(learner, kind: str, item) -> dict:
     }
 
 
-def skill_context(learner, skill) -> dict:
-    """The skill panel: mentors' endorsements, and the thread on the skill."""
-    endorsements = list(
+def endorsements(learner, skill) -> list[Endorsement]:
+    """Mentors' endorsements of the learner's skill, newest first."""
+    return list(
         Endorsement.objects.filter(learner=learner, skill=skill).select_related(
             "mentor"
         )[:20]
     )
-    return {**thread_context(learner, "skill", skill), "endorsements": endorsements}
 
 
-def dashboard_context(learner) -> dict:
-    """Mentors' latest comments and the unread count. A new comment or a read
-    mark retires the learner's cached dashboard, so a comment shows at once."""
+def cached_dashboard_feedback(learner) -> dict:
+    """`dashboard_feedback`, cached with the learner's other data: a new comment
+    or a read mark bumps their generation, so a comment shows at once."""
+    return figures.cached_for_learner(
+        learner, "feedback", lambda: dashboard_feedback(learner)
+    )
+
+
+def dashboard_feedback(learner) -> dict:
+    """Mentors' latest comments and the unread count."""
     latest = list(
         Comment.objects.filter(learner=learner)
         .exclude(author=learner)

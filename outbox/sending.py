@@ -15,12 +15,12 @@ import enum
 import logging
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.dispatch import Signal
 from django.tasks import task
 from django.utils import timezone
 
@@ -28,17 +28,25 @@ from outbox.models import Message
 
 logger = logging.getLogger("waymark.email")
 
-# Sent after a message is given up on (its context says what it was about).
-message_failed = Signal()
 
-# kind -> a check of the message's context: is it still to be sent? (An
-# invitation withdrawn before its email went out is not.)
-WANTED: dict[str, Callable[[dict], bool]] = {}
+@dataclass(frozen=True)
+class Kind:
+    """What the app that sends messages of one kind says about them, from the
+    message's context: whether one is still to be sent (an invitation withdrawn
+    before its email went out is not), and what to undo when one is given up on
+    (a mentor's reminder that never arrived gives the mentee's day back)."""
+
+    still_wanted: Callable[[dict], bool] | None = None
+    given_up: Callable[[Message], None] | None = None
 
 
-def send_only_while(kind: str, check: Callable[[dict], bool]) -> None:
-    """Register the check that messages of `kind` are still wanted when sent."""
-    WANTED[kind] = check
+# kind -> what its sender says about it (registered in each app's `ready`).
+KINDS: dict[str, Kind] = {}
+
+
+def register_kind(kind: str, **rules) -> None:
+    """Say when messages of `kind` are still wanted and what their failure undoes."""
+    KINDS[kind] = Kind(**rules)
 
 
 class Priority(enum.IntEnum):
@@ -184,7 +192,7 @@ def deliver(message_id: int, attempt: int = 1) -> str:
         if message.status in (Message.Status.SENT, Message.Status.CANCELLED):
             logger.info("message %s: %s, nothing to do", message_id, message.status)
             return f"already {message.status}"
-        wanted = WANTED.get(message.kind)
+        wanted = KINDS.get(message.kind, Kind()).still_wanted
         if not may_receive(message.recipient, message.priority, message.to) or (
             wanted is not None and not wanted(message.context)
         ):
@@ -240,7 +248,9 @@ def deliver(message_id: int, attempt: int = 1) -> str:
             give_up.attempts,
             give_up.last_error,
         )
-        message_failed.send(sender=Message, message=give_up)
+        given_up = KINDS.get(give_up.kind, Kind()).given_up
+        if given_up is not None:
+            given_up(give_up)
         raise DeliveryFailed(give_up.last_error)
     logger.info(
         "message %s (%s): sent to %s", message.pk, message.kind, len(message.to)

@@ -18,7 +18,7 @@ class ProgressConfig(AppConfig):
         )
 
         from outbox import schedule
-        from outbox.sending import send_only_while
+        from outbox.sending import register_kind
         from progress import reminders, timings
 
         schedule.register(
@@ -38,7 +38,7 @@ class ProgressConfig(AppConfig):
                 "has come (progress/reminders.py).",
             )
         )
-        send_only_while(reminders.KIND, reminders.still_wanted)
+        register_kind(reminders.KIND, still_wanted=reminders.still_wanted)
 
 
 def _forget_learner(sender, instance, **kwargs) -> None:

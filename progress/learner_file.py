@@ -26,14 +26,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from fsrs import Card, Rating
 
-from progress import extensions, figures
+from progress import figures
 from progress.forms import NoteForm
 from progress.models import (
     EVIDENCE_PER_ITEM,
@@ -63,13 +65,18 @@ SIGNATURE_SALT = "waymark.export.attestations"
 
 @dataclass(frozen=True)
 class Section:
-    """Part of the file another app owns (`progress.extensions`, "learner_file"):
+    """Part of the file another app owns (named in `settings.LEARNER_FILE_SECTIONS`):
     what it writes, what of that others vouch for (signed), and how it reads it
     back into a learner being imported."""
 
     write: Callable[[object], dict]
     attested: Callable[[dict], dict]
     read: Callable[[Importer, object], None]
+
+
+def sections() -> list[Section]:
+    """The parts of the file other apps own, as the settings name them."""
+    return [import_string(path) for path in settings.LEARNER_FILE_SECTIONS]
 
 
 def iso(value: datetime.datetime | None) -> str | None:
@@ -79,7 +86,7 @@ def iso(value: datetime.datetime | None) -> str | None:
 def _attested(document: dict) -> dict:
     """The parts of a file that others vouch for, as the signature covers them."""
     attested = {"username": document.get("account", {}).get("username")}
-    for section in extensions.contributions("learner_file"):
+    for section in sections():
         attested.update(section.attested(document))
     return attested
 
@@ -204,7 +211,7 @@ def export_data(user) -> dict:
             .order_by("created_at", "id")
         ],
     }
-    for section in extensions.contributions("learner_file"):
+    for section in sections():
         document.update(section.write(user))
     document["attestations_signature"] = _signature(document)
     return document
@@ -420,7 +427,7 @@ class Importer:
         self.history(learner)
         self.assessments(learner)
         self.reviews(learner)
-        for section in extensions.contributions("learner_file"):
+        for section in sections():
             section.read(self, learner)
         return self.counts
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from progress import extensions, figures, reviews
+from progress import figures, reviews
 from progress.activity import learner_activity
 from progress.forms import GoalForm, SelfAssessmentForm
 from progress.models import (
@@ -139,13 +139,12 @@ def skill_panel(
     learner, skill: Skill, statuses: dict | None = None, assessment_form=None
 ) -> dict:
     """The skill page's panel: concept figures, self-assessments (`assessment_form`
-    is a refused rating, shown with its error), and what other apps add (mentors'
-    endorsements and feedback)."""
+    is a refused rating, shown with its error). Mentors' endorsements and feedback
+    are added by the template (`mentor_feedback`)."""
     statuses = figures.statuses_for(learner) if statuses is None else statuses
     counts = concept_counts(skill.concepts.all(), statuses, skill_groups(skill))
     assessments = list(SelfAssessment.objects.filter(learner=learner, skill=skill)[:20])
     return {
-        **extensions.context("skill", learner, skill),
         "skill": skill,
         "skill_figures": counts,
         "assessments": assessments,
@@ -339,7 +338,6 @@ def dashboard_context(learner) -> dict:
                 [progress.continue_with], progress.continue_kind, statuses
             )
     return {
-        **extensions.context("dashboard", learner),
         **reviews_context(learner, follows),
         "role_figures": role_figures,
         "activity": learner_activity(learner).shown(),

@@ -200,7 +200,7 @@ def compose(learner, week: datetime.date, context: dict) -> EmailMessage:
 
 
 def still_wanted(context: dict) -> bool:
-    """`outbox.sending.send_only_while`: the learner still wants the email."""
+    """`outbox.sending.register_kind`: the learner still wants the email."""
     return (
         get_user_model()
         .objects.filter(pk=context.get("learner"), weekly_email=True, is_active=True)

@@ -30,7 +30,6 @@ from config.spreadsheet import SafeWriter
 from progress import (
     calendar,
     compare,
-    extensions,
     figures,
     learner_file,
     pages,
@@ -418,7 +417,6 @@ def item_context(request: HttpRequest, kind: str, item) -> dict:
                 "shared": progress.note_shared if progress else False,
             }
         ),
-        **extensions.context("item", request.user, kind, item),
         "evidence_form": EvidenceForm(),
         "status_choices": Status.choices,
     }
