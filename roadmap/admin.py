@@ -383,6 +383,8 @@ class LearningStepForm(CitedForm):
             "prerequisites",
             "sources",
             "quotes",
+            "recall_prompt",
+            "recall_answer",
             "is_published",
         )
 

@@ -36,6 +36,7 @@ MONTH = "month"  # ...is a month, YYYY-MM (stored as the month's first day)
 DOCUMENT = "document"  # ...names a text file in the `sources/` folder beside the file
 QUOTES = "quotes"  # ...maps each of the item's `cites` slugs to a passage of it
 MEMBERS = "members"  # ...is a list of slugs among the enclosing item's `within` list
+QUOTED = "quoted"  # ...is the slug of a source the item quotes (a key of its `cites`)
 
 # A quote is a sentence or a list line; a document is a few pages.
 QUOTE_MAX_LENGTH = 500

@@ -46,6 +46,7 @@ def _type(f: Field) -> str:
         fields.INTEGER: "whole number",
         fields.DOCUMENT: "file name",
         fields.QUOTES: "mapping of source slugs to text",
+        fields.QUOTED: "source slug",
     }.get(f.type, f.type)
 
 
@@ -102,6 +103,8 @@ def _limits(f: Field) -> str:
         )
     if f.type == fields.REFERENCE:
         return "must exist"
+    if f.type == fields.QUOTED:
+        return f"a key of the item's `{f.cites}`; given with `{f.requires}`"
     if f.type == fields.REFERENCES:
         limits = "each must exist, none twice"
         if f.acyclic:

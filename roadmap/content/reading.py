@@ -150,6 +150,13 @@ class _Reader:
         once the enclosing item is read."""
         return self.references(data, f, where)
 
+    def quoted(self, data: dict, f: Field, where: str) -> str:
+        """A source slug among the item's quotes (checked with the quotes, once
+        every file is read); empty when not given."""
+        if data.get(f.key) is None:
+            return ""
+        return self.slug(data, f, where) or ""
+
     def choice(self, data: dict, f: Field, where: str) -> str:
         value = data.get(f.key, f.default)
         where = f"{where}.{f.key}"
@@ -630,11 +637,37 @@ def _check_references(catalogue: Catalogue, problems: list[str]) -> None:
             )
 
 
+def _check_quoted(
+    kind: Kind, f: Field, item: dict, file: str, problems: list[str]
+) -> None:
+    """A QUOTED field names one of the item's quotes, and comes with the field
+    it `requires` (a recall prompt and its answer go together)."""
+    where = f"{file}: {item['where']}"
+    needed = next(g for g in kind.fields if g.key == f.requires)
+    quotes = next(g for g in kind.fields if g.key == f.cites)
+    if item[needed.name] and not item[f.name]:
+        problems.append(
+            f"{where}.{needed.key}: is given without `{f.key}` (the source whose "
+            "quote answers it)"
+        )
+    elif item[f.name] and not item[needed.name]:
+        problems.append(f"{where}.{f.key}: is given without `{needed.key}`")
+    elif item[f.name] and item[f.name] not in item[quotes.name]:
+        quoted = ", ".join(sorted(item[quotes.name])) or "none"
+        problems.append(
+            f"{where}.{f.key}: the {kind.noun} quotes no passage of source "
+            f"{shown(item[f.name])} (its `{quotes.key}`: {quoted})"
+        )
+
+
 def _check_quotes(
     kind: Kind, item: dict, file: str, catalogue: Catalogue, problems: list[str]
 ) -> None:
-    """Each quote names a source the item cites, and occurs in its text."""
+    """Each quote names a source the item cites, and occurs in its text; a
+    recall prompt is answered by one of the item's quotes."""
     for f in kind.fields:
+        if f.type == fields.QUOTED:
+            _check_quoted(kind, f, item, file, problems)
         if f.type != fields.QUOTES:
             continue
         cites = next(g for g in kind.fields if g.key == f.cites)

@@ -21,6 +21,7 @@ from roadmap.content.fields import (
     MAPPING,
     MEMBERS,
     MONTH,
+    QUOTED,
     QUOTES,
     REFERENCE,
     REFERENCES,
@@ -81,6 +82,22 @@ EDITORIAL = Field(
     TEXT,
     doc="Waymark's own note: what it adds beyond the sources (a definition, "
     "advice). Shown apart from the sourced text and labelled as Waymark's.",
+)
+RECALL = Field(
+    "recall",
+    TEXT,
+    "recall_prompt",
+    doc="A question the learner answers from memory when the item is up for "
+    "review; its answer is the passage the item quotes from the source named in "
+    "`recall_answer`, shown with Waymark's note.",
+)
+RECALL_ANSWER = Field(
+    "recall_answer",
+    QUOTED,
+    cites="quotes",
+    requires="recall",
+    doc="The source (by slug) whose quoted passage answers `recall`: one of the "
+    "item's `quotes`.",
 )
 EFFORT_REASON = Field(
     "effort_reason",
@@ -174,6 +191,8 @@ CONCEPTS = Kind(
         EDITORIAL,
         SOURCES_FIELD,
         QUOTES_FIELD,
+        RECALL,
+        RECALL_ANSWER,
         PUBLISHED,
     ),
     doc="Things to understand or technologies to know, in order within one skill.",
@@ -257,6 +276,8 @@ SKILLS = Kind(
         EDITORIAL,
         SOURCES_FIELD,
         QUOTES_FIELD,
+        RECALL,
+        RECALL_ANSWER,
         PUBLISHED,
         Field(
             "concepts",
@@ -380,6 +401,8 @@ STEPS = Kind(
         EDITORIAL,
         SOURCES_FIELD,
         QUOTES_FIELD,
+        RECALL,
+        RECALL_ANSWER,
         Field("skills", REFERENCES, to="skills", doc="The skills the step builds."),
         Field(
             "concepts",

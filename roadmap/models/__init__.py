@@ -20,6 +20,8 @@ from roadmap.models.base import (
     Content,
     Measured,
     PublishedQuerySet,
+    Recall,
+    Recalled,
     citations_of,
     sees_drafts,
 )
@@ -62,6 +64,8 @@ __all__ = [
     "LearningStepQuerySet",
     "Measured",
     "PublishedQuerySet",
+    "Recall",
+    "Recalled",
     "Resource",
     "Role",
     "RoleFact",

@@ -4,6 +4,7 @@ of steps and concepts (`Measured`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -113,6 +114,76 @@ class Cited(models.Model):
     def citations(self) -> list[Citation]:
         """Each (prefetched) source with the passage quoted from it."""
         return citations_of(self.sources.all(), self.quotes)
+
+
+RECALL_PROMPT_MAX_LENGTH = 300
+
+
+class Recalled(models.Model):
+    """An item a learner reviews: a question to answer from memory, whose answer
+    is the passage the item quotes from one of its sources (with Waymark's note
+    beside it)."""
+
+    recall_prompt = models.CharField(
+        "recall prompt",
+        max_length=RECALL_PROMPT_MAX_LENGTH,
+        blank=True,
+        help_text="A question a learner answers from memory when the item is up "
+        "for review.",
+    )
+    recall_answer = models.SlugField(
+        "answered by the quote from",
+        max_length=100,
+        blank=True,
+        help_text="The source (by slug) whose quoted passage answers the prompt: "
+        "one the item quotes.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.recall_prompt and not self.recall_answer:
+            raise ValidationError(
+                {"recall_answer": "Name the source whose quote answers the prompt."}
+            )
+        if self.recall_answer and not self.recall_prompt:
+            raise ValidationError(
+                {"recall_prompt": "Write the question the quote answers."}
+            )
+        if self.recall_answer and self.recall_answer not in (self.quotes or {}):
+            raise ValidationError(
+                {
+                    "recall_answer": f"The item quotes no passage of "
+                    f"“{self.recall_answer}”: the answer must be one of its quotes "
+                    f"({', '.join(sorted(self.quotes or {})) or 'none yet'})."
+                }
+            )
+
+    @property
+    def recall(self) -> Recall | None:
+        """The prompt with its answer, or None when the item has none."""
+        if not self.recall_prompt or self.recall_answer not in (self.quotes or {}):
+            return None
+        return Recall(
+            self.recall_prompt,
+            self.recall_answer,
+            self.quotes[self.recall_answer],
+            self.editorial,
+        )
+
+
+@dataclass(frozen=True)
+class Recall:
+    prompt: str
+    source_slug: str
+    quote: str | list[str]  # the passage, or several of one source
+    note: str  # Waymark's note
+
+    @property
+    def passages(self) -> list[str]:
+        return self.quote if isinstance(self.quote, list) else [self.quote]
 
 
 def citations_of(sources, quotes: dict) -> list[Citation]:

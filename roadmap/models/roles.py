@@ -25,6 +25,7 @@ from roadmap.models.base import (
     Content,
     Measured,
     PublishedQuerySet,
+    Recalled,
     citations_of,
 )
 from roadmap.models.choices import ChoiceGroup, choice_entries, with_choice_groups
@@ -59,7 +60,7 @@ class SkillQuerySet(PublishedQuerySet):
         )
 
 
-class Skill(Cited, Content):
+class Skill(Recalled, Cited, Content):
     """A skill, shared by every role that needs it."""
 
     class Kind(models.TextChoices):
@@ -94,7 +95,7 @@ class ConceptQuerySet(PublishedQuerySet):
     parents = ("skill",)
 
 
-class Concept(Measured, Cited, Content):
+class Concept(Recalled, Measured, Cited, Content):
     """Something to understand or a technology to know, within one skill."""
 
     class Kind(models.TextChoices):
@@ -408,7 +409,7 @@ class LearningStepQuerySet(PublishedQuerySet):
     parents = ("stage", "stage__role")
 
 
-class LearningStep(Measured, Cited, Content):
+class LearningStep(Recalled, Measured, Cited, Content):
     """One thing to do on the way to a role, in order within its stage."""
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")
