@@ -574,6 +574,56 @@ class ReviewLog(models.Model):
         return f"{self.card.item}: {self.get_rating_display()}"
 
 
+# Target retention (FSRS's desired retention): below 0.7 reviews come too late
+# to help; above 0.97 they come so often that the load explodes.
+RETENTION_MIN, RETENTION_MAX, RETENTION_DEFAULT = 0.70, 0.97, 0.90
+DAILY_LIMIT_MAX = 500
+
+
+class ReviewSettings(models.Model):
+    """How a learner's reviews are paced: a daily limit, a pause, and how well
+    they aim to remember (docs/progress.md, "Spaced review")."""
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="review_settings",
+    )
+    daily_limit = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(DAILY_LIMIT_MAX)],
+        help_text="At most this many reviews a day; the rest wait, oldest first. "
+        "Empty: no limit.",
+    )
+    retention = models.FloatField(
+        "target retention",
+        default=RETENTION_DEFAULT,
+        validators=[
+            MinValueValidator(RETENTION_MIN),
+            MaxValueValidator(RETENTION_MAX),
+        ],
+        help_text="How likely you aim to recall an item when it comes back: "
+        "higher means more frequent reviews.",
+    )
+    paused_from = models.DateField(null=True, blank=True)
+    paused_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="No reviews until this day (the learner's); every review moves "
+        "on by the pause's length, so nothing piles up.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.learner}'s review settings"
+
+    @classmethod
+    def of(cls, learner) -> ReviewSettings:
+        """The learner's settings, or the defaults (unsaved) if they set none."""
+        found = cls.objects.filter(learner=learner).first()
+        return found or cls(learner=learner)
+
+
 class WeeklyEmail(models.Model):
     """The weekly plan email of one learner for one week (its Monday, in their
     time zone): the row is written with the email, so each week's is sent once."""
