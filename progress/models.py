@@ -368,6 +368,14 @@ class ProgressEvent(ItemRelated):
     from_status = models.CharField(max_length=20, choices=Status.choices)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    bulk_change = models.ForeignKey(
+        "BulkChange",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        help_text="The bulk change it was part of.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -378,6 +386,49 @@ class ProgressEvent(ItemRelated):
 
     def __str__(self) -> str:
         return f"{self.learner}: {self.item} {self.from_status} → {self.to_status}"
+
+
+class BulkChange(models.Model):
+    """ "I already know this": a stage's steps or a skill's concepts marked done
+    at once (`progress.known.mark_known`), shown as one change and undone as
+    one (`progress.known.undo`). `items` keeps each changed item's earlier
+    status."""
+
+    class Part(models.TextChoices):
+        STAGE = "stage", "stage"
+        SKILL = "skill", "skill"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_changes"
+    )
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+")
+    part = models.CharField(max_length=10, choices=Part.choices)
+    title = models.CharField(max_length=200, help_text="The stage's or skill's.")
+    count = models.PositiveIntegerField(help_text="How many items it marked done.")
+    items = models.JSONField(
+        help_text="Per item: id, status and changed_at before, and whether the "
+        "change made its row."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["learner", "-created_at"], name="bulk_learner_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.summary}"
+
+    @property
+    def kind(self) -> str:
+        return "step" if self.part == self.Part.STAGE else "concept"
+
+    @property
+    def summary(self) -> str:
+        items = "item" if self.count == 1 else "items"
+        return f"Marked {self.count} {items} of {self.part} “{self.title}” done"
 
 
 class Evidence(models.Model):

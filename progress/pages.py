@@ -9,6 +9,7 @@ page itself is filled from a shared skeleton (`progress.role_page`).
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -20,6 +21,7 @@ from progress import figures, reviews
 from progress.activity import learner_activity
 from progress.forms import GoalForm, SelfAssessmentForm
 from progress.models import (
+    BulkChange,
     ItemProgress,
     ProgressEvent,
     RoleFollow,
@@ -341,12 +343,7 @@ def dashboard_context(learner) -> dict:
         **reviews_context(learner, follows),
         "role_figures": role_figures,
         "activity": learner_activity(learner).shown(),
-        "recent": list(
-            ProgressEvent.objects.filter(learner=learner)
-            .select_related("step__stage__role", "concept__skill")
-            .only(*RECENT_FIELDS)
-            .order_by("-created_at", "-id")[:12]
-        ),
+        "recent": recent_changes(learner),
         "status_choices": Status.choices,
         "other_roles": list(
             Audience.of(learner)
@@ -354,6 +351,23 @@ def dashboard_context(learner) -> dict:
             .exclude(pk__in=[follow.role_id for follow in follows])
         ),
     }
+
+
+def recent_changes(learner, size: int = 12) -> list:
+    """The dashboard's recent changes, newest first: status changes one by one,
+    and each "I already know this" as one (`BulkChange`, not its events), in
+    two queries."""
+    events = (
+        ProgressEvent.objects.filter(learner=learner)
+        .filter(Q(bulk_change__isnull=True) | Q(bulk_change__undone_at__isnull=False))
+        .select_related("step__stage__role", "concept__skill")
+        .only(*RECENT_FIELDS)
+        .order_by("-created_at", "-id")[:size]
+    )
+    changes = BulkChange.objects.filter(learner=learner, undone_at__isnull=True)
+    recent = [*events, *changes.defer("items")[:size]]
+    recent.sort(key=lambda change: change.created_at, reverse=True)
+    return recent[:size]
 
 
 def reviews_context(learner, follows=None) -> dict:

@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from progress.models import Status
+from progress.models import ProgressEvent, Status
 
 SLUG_MARK = "-slug-"
 
@@ -152,15 +152,42 @@ def plan_items(items) -> SafeString:
 RETIRED = ' <span class="badge badge--draft">Retired</span>'
 
 
-def recent_items(events) -> SafeString:
+def recent_items(events, csrf_input: str = "") -> SafeString:
     """A list item per status change (`progress.models.ProgressEvent`, with its
     step's stage and role or its concept's skill): the item, where it belongs,
-    whether it is retired, the change and when."""
+    whether it is retired, the change and when; and one per "I already know
+    this" (`progress.models.BulkChange`), with its undo form (`csrf_input`: the
+    page's token field)."""
     item_url = ItemUrls("progress_item")
     statuses = {value: escape(label.lower()) for value, label in Status.choices}
     moments = Moments("j M, H:i")
+    csrf_input = mark_safe(csrf_input)  # noqa: S308 - Django's own field
     return _join(
-        _recent_item(event, item_url, statuses, moments) + "\n" for event in events
+        (
+            _recent_item(event, item_url, statuses, moments)
+            if isinstance(event, ProgressEvent)
+            else _recent_change(event, moments, csrf_input)
+        )
+        + "\n"
+        for event in events
+    )
+
+
+def _recent_change(change, moments, csrf_input: str) -> SafeString:
+    action = reverse("progress_undo_known", args=[change.pk])
+    return format_html(
+        '<li class="history__bulk">\n{}\n<span class="meta">{}</span>\n'
+        '<form method="post" action="{}" hx-post="{}" class="inline-form">{}'
+        '<input type="hidden" name="next" value="{}">'
+        '<button type="submit" class="small-button">Undo<span class="visually-hidden">'
+        ": {}</span></button></form>\n</li>",
+        change.summary,
+        moments(change.created_at),
+        action,
+        action,
+        csrf_input,
+        reverse("dashboard"),
+        change.summary,
     )
 
 

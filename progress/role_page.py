@@ -37,7 +37,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from progress import figures, pages
+from progress import figures, known, pages
 from progress.models import RoleFollow, Status
 from progress.visibility import Audience
 from roadmap import page_cache, path_map
@@ -56,7 +56,7 @@ def signed_in_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     role = audience.role_for_page(slug)
     overview = shows_overview(request)
     context = pages.role_page_context(request.user, role, overview=overview)
-    return render(request, "roadmap/role_detail.html", context)
+    return render(request, "roadmap/role_detail.html", _offer(request, context))
 
 
 def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -77,7 +77,19 @@ def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
     article = fill(skeleton.pieces, data, panel=panel, token=get_token(request))
     context = {"role": skeleton.role, "article": mark_safe(article)}  # noqa: S308 - our templates' HTML
-    return render(request, "roadmap/role_detail.html", context)
+    return render(request, "roadmap/role_detail.html", _offer(request, context))
+
+
+def _offer(request: HttpRequest, context: dict) -> dict:
+    """Right after "I already know this", the page offers to undo it."""
+    change = known.offer(request)
+    if change is not None:
+        context["notice"] = render_to_string(
+            "progress/_known_offer.html",
+            {"change": change, "next": request.path},
+            request=request,
+        )
+    return context
 
 
 # --- The learner's data --------------------------------------------------------------

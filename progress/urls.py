@@ -47,6 +47,23 @@ urlpatterns = [
         name="progress_delete_evidence",
     ),
     path("progress/undo/", views.undo, name="progress_undo"),
+    path(
+        "roles/<slug:role>/stages/<slug:slug>/known/",
+        views.mark_known,
+        {"part": "stage"},
+        name="progress_known_stage",
+    ),
+    path(
+        "roles/<slug:role>/skills/<slug:slug>/known/",
+        views.mark_known,
+        {"part": "skill"},
+        name="progress_known_skill",
+    ),
+    path(
+        "progress/changes/<int:pk>/undo/",
+        views.undo_known,
+        name="progress_undo_known",
+    ),
     path("calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path(

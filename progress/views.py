@@ -24,13 +24,14 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from config.spreadsheet import SafeWriter
 from progress import (
     calendar,
     compare,
     figures,
+    known,
     learner_file,
     pages,
     reminders,
@@ -40,6 +41,7 @@ from progress import (
 from progress.activity import learner_activity
 from progress.forms import EvidenceForm, GoalForm, NoteForm, SelfAssessmentForm
 from progress.models import (
+    BulkChange,
     CalendarFeed,
     ItemProgress,
     Level,
@@ -380,11 +382,14 @@ def undo(request: HttpRequest) -> HttpResponse:
     """Revert the learner's latest status change (itself recorded as a change)."""
     event = (
         ProgressEvent.objects.filter(learner=request.user)
-        .select_related("step", "concept")
+        .select_related("step", "concept", "bulk_change")
         .first()
     )
     if event is None:
         messages.info(request, "There is nothing to undo.")
+    elif event.bulk_change and not event.bulk_change.undone_at:  # undone as one
+        _, text = known.undo_message(event.bulk_change, known.undo(event.bulk_change))
+        messages.success(request, text)
     else:
         ItemProgress.objects.set_status(request.user, event.item, event.from_status)
         messages.success(
@@ -401,9 +406,11 @@ def undo(request: HttpRequest) -> HttpResponse:
 def item_context(request: HttpRequest, kind: str, item) -> dict:
     progress = ItemProgress.objects.filter(learner=request.user).for_item(item).first()
     item.learner_status = progress.status if progress else Status.NOT_STARTED
-    history = ProgressEvent.objects.filter(learner=request.user).filter(**{kind: item})[
-        :50
-    ]
+    history = (
+        ProgressEvent.objects.filter(learner=request.user)
+        .filter(**{kind: item})
+        .select_related("bulk_change")[:50]
+    )
     return {
         "item": item,
         "kind": kind,
@@ -570,3 +577,48 @@ def public_profile(request: HttpRequest, username: str) -> HttpResponse:
             "activity": learner_activity(user),
         },
     )
+
+
+# --- "I already know this" ----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mark_known(request: HttpRequest, role: str, slug: str, part: str) -> HttpResponse:
+    """Mark a stage's steps or a skill's concepts done at once: a GET lists
+    what would change, the POST does it (`progress.known`)."""
+    found = known.find(request.user, role, part, slug)
+    if request.method != "POST":
+        context = known.confirmation(request.user, found)
+        return render(request, "progress/known_confirm.html", context)
+    change = known.mark_known(request.user, found)
+    if change is None:
+        messages.info(
+            request,
+            f"Nothing changed: every item of {part} “{found.title}” is already "
+            "done or skipped.",
+        )
+    else:
+        request.session[known.OFFER] = change.pk  # the role page offers its undo
+        messages.success(request, f"{change.summary}.")
+    return redirect_to(request, found.role.get_absolute_url())
+
+
+@login_required
+@require_POST
+def undo_known(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo one of the learner's "I already know this" changes (`known.undo`)."""
+    change = get_object_or_404(
+        BulkChange.objects.select_related("role"), pk=pk, learner=request.user
+    )
+    changed, text = known.undo_message(change, known.undo(change))
+    (messages.success if changed else messages.info)(request, text)
+    return redirect_to(request, safe_next(request, change.role.get_absolute_url()))
+
+
+def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
+    """Where a form goes next: htmx is told to go there (HX-Redirect), a
+    browser is redirected."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

@@ -25,7 +25,15 @@ from django.http import Http404
 
 from progress.models import ItemProgress
 from progress.structure import skill_groups_column
-from roadmap.models import Concept, LearningStep, Role, Skill, Source, sees_drafts
+from roadmap.models import (
+    Concept,
+    LearningStep,
+    Role,
+    Skill,
+    Source,
+    Stage,
+    sees_drafts,
+)
 
 ITEM_MODELS: dict[str, type[Model]] = {"step": LearningStep, "concept": Concept}
 # Things a feedback thread can be about: items, and skills.
@@ -94,6 +102,10 @@ class Audience:
             choice_members=skill_groups_column()
         )
         return self._get(skills, slug)
+
+    def stage(self, role: Role, slug: str) -> Stage:
+        """A stage of `role` (itself looked up through this audience)."""
+        return self._get(Stage.objects.visible(self.drafts).filter(role=role), slug)
 
     def skill_or_none(self, slug: str) -> Skill | None:
         return Skill.objects.visible(self.drafts).filter(slug=slug).first()

@@ -1,7 +1,7 @@
 """The dashboard's repeated parts, written by `progress.rendering`:
 `{% review_items reviews.due ratings %}`, `{% plan_items plan.this_week %}`,
 `{% recent_items recent %}` and `{% month_rows activity.months %}`. The review
-forms carry the page's CSRF token as `{% csrf_token %}` writes it."""
+and undo forms carry the page's CSRF token as `{% csrf_token %}` writes it."""
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
@@ -22,9 +22,9 @@ def plan_items(items) -> SafeString:
     return rendering.plan_items(items)
 
 
-@register.simple_tag
-def recent_items(events) -> SafeString:
-    return rendering.recent_items(events)
+@register.simple_tag(takes_context=True)
+def recent_items(context, events) -> SafeString:
+    return rendering.recent_items(events, CsrfTokenNode().render(context))
 
 
 @register.simple_tag

@@ -25,6 +25,9 @@ GETS = [
     ("progress_export_csv", [], 200),
     ("role_detail", ["small"], 200),
     ("skill_detail", ["shared-skill"], 200),
+    ("progress_known_stage", ["small", "basics"], 200),
+    ("progress_known_skill", ["small", "shared-skill"], 200),
+    ("progress_known_stage", ["small", "missing"], 404),
 ]
 
 
@@ -63,6 +66,10 @@ POSTS = [
     ("progress_assess", ["shared-skill"], {"level": "2"}, (302,)),
     ("progress_assess", ["shared-skill"], {"level": "9"}, (400,)),
     ("progress_undo", [], {}, (302,)),
+    # htmx is sent to the role page (HX-Redirect, 200), a browser redirected
+    ("progress_known_stage", ["small", "basics"], {}, (200, 302)),
+    ("progress_known_skill", ["small", "missing"], {}, (404,)),
+    ("progress_undo_known", [999], {}, (404,)),
 ]
 
 

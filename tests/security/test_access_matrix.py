@@ -107,6 +107,9 @@ EXPECTED = {
     "progress_compare": SIGNED_IN,
     "calendar_settings": SIGNED_IN,
     "progress_review": POST_ONLY,
+    "reviews": SIGNED_IN,  # each person's own reviews, nobody else's
+    "review_pacing": POST_ONLY,
+    "review_pause": POST_ONLY,
     "calendar_feed": (404,) * 7,  # the world's token is no feed's: nobody learns
     # A forged unsubscribe link names nobody: 404 for all, signed in or not.
     "weekly_email_unsubscribe": (404,) * 7,
@@ -125,6 +128,10 @@ EXPECTED = {
     "feedback_reply": POST_ONLY,
     "feedback_mark_read": POST_ONLY,
     "progress_undo": POST_ONLY,
+    # "I already know this": a GET asks to confirm; the undo is a POST
+    "progress_known_stage": SIGNED_IN,
+    "progress_known_skill": SIGNED_IN,
+    "progress_undo_known": POST_ONLY,
     "mentee_dashboard": MENTOR_ONLY,
     "mentee_role": MENTOR_ONLY,
     "mentee_item": MENTOR_ONLY,

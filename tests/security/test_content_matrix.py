@@ -25,6 +25,7 @@ from tests.factories import (
     RoleSkillFactory,
     SkillFactory,
     SourceFactory,
+    StageFactory,
     StepFactory,
 )
 from tests.security.test_access_matrix import fingerprint
@@ -42,7 +43,13 @@ PUBLIC_GET = {"role_detail", "skill_detail", "source_detail"}
 MENTEE_GET = {"mentee_item", "mentee_role"}
 # Compares published roles only, for everyone (the figures count published
 # content): a draft or retired role is 404, staff and history included.
-PUBLISHED_ONLY_GET = {"progress_compare"}
+# "I already know this" marks published items of a published stage or skill
+# of a published role: the same.
+PUBLISHED_ONLY_GET = {
+    "progress_compare",
+    "progress_known_stage",
+    "progress_known_skill",
+}
 POSTS = {
     "progress_follow",
     "progress_assess",
@@ -92,7 +99,14 @@ def build_states(world, small_role, steps):
         made = ConceptFactory(skill=skill, slug=slug, name=f"TITLE-{slug}")
         return _in_state(made, state, owner)
 
-    states = {"step": {}, "concept": {}, "skill": {}, "role": {}, "source": {}}
+    states = {
+        "step": {},
+        "concept": {},
+        "skill": {},
+        "role": {},
+        "source": {},
+        "stage": {},
+    }
     for state in ("draft", "retired_without_history", "retired_with_history"):
         states["step"][state] = step(f"step-{state}", state).slug
         states["concept"][state] = concept(f"concept-{state}", state).slug
@@ -106,6 +120,15 @@ def build_states(world, small_role, steps):
     states["skill"] = {
         "draft": "skill-draft",
         "retired_without_history": "skill-retired",
+    }
+    draft_stage = StageFactory(
+        role=small_role, slug="stage-draft", title="TITLE-stage-draft", position=8
+    )
+    _in_state(draft_stage, "draft", owner)
+    retire(StageFactory(role=small_role, slug="stage-retired", position=9))
+    states["stage"] = {
+        "draft": "stage-draft",
+        "retired_without_history": "stage-retired",
     }
     RoleFactory(slug="role-draft", title="TITLE-role-draft", is_published=False)
     followed = RoleFactory(slug="role-retired", title="TITLE-role-retired")
@@ -186,6 +209,8 @@ def build_url(name: str, params: set, kind: str, slug: str) -> str:
         kwargs["kind"] = kind
     if "username" in params:
         kwargs["username"] = "owner"
+    if "role" in params:  # a stage or skill of the small role
+        kwargs["role"] = "small"
     return reverse(name, kwargs=kwargs)
 
 

@@ -93,6 +93,11 @@ def build_world(small_role, steps) -> World:
     from progress.models import WeeklyEmail
 
     WeeklyEmail.objects.create(learner=owner, week="2026-11-30")
+    from progress.models import BulkChange
+
+    bulk_change = BulkChange.objects.create(
+        learner=owner, role=small_role, part="stage", title="Basics", count=0, items=[]
+    )
     world = World()
     world.users = {
         "anonymous": None,
@@ -116,6 +121,8 @@ def build_world(small_role, steps) -> World:
         "token": "owner-invitation-token",
         "user_pk": owner.pk,
         "progress_pk": shared.pk,
+        "stage": small_role.stages.first().slug,
+        "bulk_change": bulk_change.pk,
     }
     return world
 
@@ -162,12 +169,15 @@ SLUG_FOR = {
     "progress_assess": "skill",
     "mentee_endorse": "skill",
     "source_detail": "source",
+    "progress_known_stage": "stage",
+    "progress_known_skill": "skill",
 }
 PK_FOR = {
     "progress_delete_evidence": "evidence",
     "mentoring_accept": "pending",
     "mentoring_decline": "pending",
     "mentoring_end": "mentorship",
+    "progress_undo_known": "bulk_change",
 }
 
 
@@ -186,6 +196,8 @@ def concrete_url(name: str, pattern, world: World) -> str:
     for parameter in parameters:
         if parameter == "username":
             value = world.ids["username"]
+        elif parameter == "role":  # a stage's or skill's role
+            value = world.ids["role"]
         elif parameter == "kind":
             value = "step"
         elif parameter == "slug":
