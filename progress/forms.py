@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -7,8 +8,11 @@ from progress.models import (
     MAX_GOAL_YEARS,
     MAX_HOURS_PER_WEEK,
     NOTE_MAX_LENGTH,
+    RETENTION_MAX,
+    RETENTION_MIN,
     Evidence,
     Level,
+    ReviewSettings,
     validate_target_date,
 )
 from progress.plan import format_hours
@@ -119,3 +123,50 @@ class GoalForm(forms.Form):
                 code="past",
             )
         return target
+
+
+class ReviewPacingForm(forms.ModelForm):
+    """The learner's daily limit and target retention (`ReviewSettings`)."""
+
+    class Meta:
+        model = ReviewSettings
+        fields = ["daily_limit", "retention"]
+        labels = {
+            "daily_limit": "Reviews a day, at most",
+            "retention": "Target retention",
+        }
+        help_texts = {
+            "retention": f"From {RETENTION_MIN:.2f} to {RETENTION_MAX:.2f}: how "
+            "likely you aim to recall an item when it comes back. 0.90 is the "
+            "usual choice; higher means more reviews.",
+        }
+        widgets = {
+            "retention": forms.NumberInput(
+                attrs={"step": "0.01", "min": RETENTION_MIN, "max": RETENTION_MAX}
+            ),
+        }
+
+
+class PauseForm(forms.Form):
+    """Pause reviews until a day (holidays)."""
+
+    MAX_DAYS = 180
+
+    until = forms.DateField(
+        label="No reviews until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=f"Up to {MAX_DAYS} days ahead. Every review moves on by the "
+        "pause's length, so nothing piles up when you are back.",
+    )
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_until(self) -> datetime.date:
+        until = self.cleaned_data["until"]
+        if until <= self.today:
+            raise forms.ValidationError("Choose a day after today.")
+        if until > self.today + datetime.timedelta(days=self.MAX_DAYS):
+            raise forms.ValidationError(f"A pause lasts at most {self.MAX_DAYS} days.")
+        return until

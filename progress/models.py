@@ -668,6 +668,9 @@ class ReviewSettings(models.Model):
     def __str__(self) -> str:
         return f"{self.learner}'s review settings"
 
+    def is_paused(self, today) -> bool:
+        return self.paused_until is not None and today < self.paused_until
+
     @classmethod
     def of(cls, learner) -> ReviewSettings:
         """The learner's settings, or the defaults (unsaved) if they set none."""

@@ -375,7 +375,7 @@ def reviews_context(learner, follows=None) -> dict:
     if follows is None:
         follows = RoleFollow.objects.filter(learner=learner).shown()
     due = reviews.due_reviews(learner, list(follows), timezone.now())
-    return {"reviews": due, "ratings": reviews.RATINGS}
+    return {"reviews": due}
 
 
 def cached_dashboard_context(learner) -> dict:

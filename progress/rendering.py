@@ -75,56 +75,20 @@ class Moments:
 # --- Reviews due ---------------------------------------------------------------------
 
 
-def review_items(due, ratings: dict, csrf_input: str) -> SafeString:
+def review_items(due) -> SafeString:
     """A list item per review due (`progress.reviews.DueReview`): the item's
-    link, its day and a form of a button per rating (`progress.reviews.RATINGS`),
-    posted as is or by htmx, which swaps the reviews' section. `csrf_input`: the
-    page's token field as `{% csrf_token %}` writes it."""
+    link and its day. They are done on the reviews page, one at a time."""
     item_url = ItemUrls("progress_item")
-    review_url = ItemUrls("progress_review")
-    # Each button up to the item's title, written once for the page.
-    buttons = [
-        format_html(
-            '<button type="submit" name="rating" value="{}" class="small-button">{}'
-            '<span class="visually-hidden">: ',
-            value,
-            rating.label,
-        )
-        for value, rating in ratings.items()
-    ]
-    csrf_input = mark_safe(csrf_input)  # noqa: S308 - Django's own field
     return _join(
-        _review_item(review, item_url, review_url, buttons, csrf_input) + "\n"
+        format_html(
+            '<li class="review"><a href="{}">{}</a> <span class="meta">due '
+            '<time datetime="{}">{}</time></span></li>\n',
+            item_url(review.kind, review.slug),
+            review.title,
+            review.due.isoformat(),
+            date_format(review.due, "j M"),
+        )
         for review in due
-    )
-
-
-def _review_item(
-    review, item_url: ItemUrls, review_url: ItemUrls, buttons, csrf_input: str
-) -> SafeString:
-    title = escape(review.title)  # once: the link, the legend and four buttons
-    action = review_url(review.kind, review.slug)
-    return format_html(
-        '<li class="review">\n'
-        '<a href="{}">{}</a> <span class="meta">due <time datetime="{}">{}</time>'
-        "</span>\n"
-        '<form method="post" action="{}" hx-post="{}" hx-target="#dashboard-reviews"'
-        ' hx-swap="outerHTML" class="inline-form review-form">\n'
-        "{}\n"
-        '<fieldset><legend class="visually-hidden">How well you recall {}</legend>\n'
-        "{}\n"
-        "</fieldset>\n"
-        "</form>\n"
-        "</li>",
-        item_url(review.kind, review.slug),
-        title,
-        review.due.isoformat(),
-        date_format(review.due, "j M"),
-        action,
-        action,
-        csrf_input,
-        title,
-        _join(f"{button}{title}</span></button>" for button in buttons),
     )
 
 

@@ -34,10 +34,18 @@ from fsrs import Card, Rating, Scheduler
 
 from config import caching
 from progress import figures
-from progress.models import ItemProgress, ReviewCard, ReviewLog, RoleFollow, Status
+from progress.models import (
+    ItemProgress,
+    ReviewCard,
+    ReviewLog,
+    ReviewSettings,
+    RoleFollow,
+    Status,
+)
 from progress.structure import role_structure
 
 REVIEWS_SHOWN = 10
+FORECAST_DAYS = 30
 LAPSED_DAYS = 60
 SCHEDULER = Scheduler(
     learning_steps=(),
@@ -64,8 +72,23 @@ class DueReview:
 @dataclass(frozen=True)
 class Reviews:
     due: list[DueReview]  # the ones shown, oldest first
-    total: int  # all that are due (and not lapsed)
+    total: int  # today's reviews: all that are due (not lapsed), within the limit
     answered_today: bool = False  # a review was rated today, the learner's day
+    waiting: int = 0  # due, but past the daily limit: they wait, oldest first
+    paused_until: datetime.date | None = None  # no reviews before this day
+
+
+def scheduler(retention: float) -> Scheduler:
+    """FSRS with the learner's target retention (whole days, no fuzz)."""
+    if retention == SCHEDULER.desired_retention:
+        return SCHEDULER
+    return Scheduler(
+        desired_retention=retention,
+        learning_steps=(),
+        relearning_steps=(),
+        enable_fuzzing=False,
+        maximum_interval=365,
+    )
 
 
 def reviewable(follows) -> dict[tuple[str, int], tuple[str, str]]:
@@ -86,15 +109,19 @@ def reviewable(follows) -> dict[tuple[str, int], tuple[str, str]]:
     return items
 
 
-def schedule(learner, follows, now: datetime.datetime) -> tuple[list[DueReview], bool]:
+def schedule(
+    learner, follows, now: datetime.datetime, pacing: ReviewSettings | None = None
+) -> tuple[list[DueReview], int]:
     """Every item up for review, on the day of its next review (lapsed ones left
-    out), oldest first; and whether a review was rated today. Two queries (the
-    structure is cached)."""
+    out; none before the end of a pause), oldest first; and how many were rated
+    today. Two queries (the structure is cached)."""
     items = reviewable(follows)
     if not items:
-        return [], False
+        return [], 0
     today = figures.local_today(learner, now)
-    scheduled, answered_today = {}, False
+    pacing = pacing or ReviewSettings.of(learner)
+    resume = pacing.paused_until if pacing.is_paused(today) else None
+    scheduled, answered_today = {}, 0
     for step_id, concept_id, due, last in (
         ReviewCard.objects.filter(learner=learner)
         .annotate(last=Max("logs__reviewed_at"))
@@ -103,7 +130,7 @@ def schedule(learner, follows, now: datetime.datetime) -> tuple[list[DueReview],
         key = ("step", step_id) if step_id else ("concept", concept_id)
         scheduled[key] = due
         if key in items and last and last.astimezone(learner.zone).date() == today:
-            answered_today = True
+            answered_today += 1
     upcoming: list[DueReview] = []
     for step_id, concept_id, changed in ItemProgress.objects.filter(
         learner=learner, status=Status.DONE
@@ -115,6 +142,8 @@ def schedule(learner, follows, now: datetime.datetime) -> tuple[list[DueReview],
         if day is None:
             done_on = changed.astimezone(learner.zone).date() if changed else today
             day = done_on + datetime.timedelta(days=1)
+        if resume and day < resume:  # marked done during the pause
+            day = resume
         if (today - day).days <= LAPSED_DAYS:
             slug, title = items[key]
             upcoming.append(DueReview(key[0], slug, title, day))
@@ -122,27 +151,81 @@ def schedule(learner, follows, now: datetime.datetime) -> tuple[list[DueReview],
     return upcoming, answered_today
 
 
-def due_reviews(learner, follows, now: datetime.datetime) -> Reviews:
-    """The learner's reviews due today or earlier: the dashboard's and the
-    weekly email's."""
-    upcoming, answered_today = schedule(learner, follows, now)
+def due_reviews(
+    learner, follows, now: datetime.datetime, pacing: ReviewSettings | None = None
+) -> Reviews:
+    """The learner's reviews for today: those due today or earlier, oldest
+    first, as many as their daily limit leaves (what they rated today counts
+    against it). The dashboard's, the reviews page's, the weekly email's and the
+    calendar's today."""
+    pacing = pacing or ReviewSettings.of(learner)
+    return _todays(learner, pacing, schedule(learner, follows, now, pacing), now)
+
+
+def _todays(learner, pacing, scheduled, now: datetime.datetime) -> Reviews:
     today = figures.local_today(learner, now)
+    if pacing.is_paused(today):
+        return Reviews([], 0, paused_until=pacing.paused_until)
+    upcoming, answered = scheduled
     due = [review for review in upcoming if review.due <= today]
-    return Reviews(due[:REVIEWS_SHOWN], len(due), answered_today)
+    allowed = len(due)
+    if pacing.daily_limit is not None:
+        allowed = max(0, min(allowed, pacing.daily_limit - answered))
+    return Reviews(
+        due[: min(allowed, REVIEWS_SHOWN)],
+        allowed,
+        answered > 0,
+        waiting=len(due) - allowed,
+    )
 
 
 def review_days(
-    learner, follows, now: datetime.datetime, days_ahead: int
+    learner,
+    follows,
+    now: datetime.datetime,
+    days_ahead: int,
+    pacing: ReviewSettings | None = None,
 ) -> dict[datetime.date, int]:
     """How many reviews fall on each day from today to `days_ahead` days on:
-    today's are the ones the dashboard lists (overdue ones included)."""
+    today's are `due_reviews`' (overdue ones included, within the limit); a
+    later day's, those that fall due on it."""
+    pacing = pacing or ReviewSettings.of(learner)
     today = figures.local_today(learner, now)
     last = today + datetime.timedelta(days=days_ahead)
-    days: dict[datetime.date, int] = {}
-    for review in schedule(learner, follows, now)[0]:
-        day = max(review.due, today)
-        if day <= last:
-            days[day] = days.get(day, 0) + 1
+    scheduled = schedule(learner, follows, now, pacing)
+    todays = _todays(learner, pacing, scheduled, now)
+    days: dict[datetime.date, int] = {today: todays.total} if todays.total else {}
+    for review in scheduled[0]:
+        if today < review.due <= last:
+            days[review.due] = days.get(review.due, 0) + 1
+    return days
+
+
+def forecast(
+    learner, follows, now: datetime.datetime, pacing: ReviewSettings | None = None
+) -> list[tuple[datetime.date, int]]:
+    """Each of the next FORECAST_DAYS days (today first) with how many reviews
+    fall on it: the reviews page's forecast, from `review_days`."""
+    today = figures.local_today(learner, now)
+    counts = review_days(learner, follows, now, FORECAST_DAYS - 1, pacing)
+    return [
+        (day, counts.get(day, 0))
+        for day in (today + datetime.timedelta(days=n) for n in range(FORECAST_DAYS))
+    ]
+
+
+def intervals(
+    learner, kind: str, item, now: datetime.datetime, retention: float
+) -> dict[str, datetime.date]:
+    """What each rating would do: rating -> the day the item comes back (the
+    learner's). The rating buttons say it, and `rate` keeps to it."""
+    row = ReviewCard.objects.filter(learner=learner, **{kind: item}).first()
+    fsrs = scheduler(retention)
+    days = {}
+    for name, value in RATINGS.items():
+        card = Card.from_dict(row.card) if row else Card()
+        card, _log = fsrs.review_card(card, Rating(value), now)
+        days[name] = card.due.astimezone(learner.zone).date()
     return days
 
 
@@ -181,7 +264,8 @@ def rate(learner, item, kind: str, rating: str, now: datetime.datetime) -> Revie
         if row is not None and row.due > figures.local_today(learner, now):
             return row
         card = Card.from_dict(row.card) if row else Card()
-        card, _log = SCHEDULER.review_card(card, Rating(RATINGS[rating]), now)
+        fsrs = scheduler(ReviewSettings.of(learner).retention)
+        card, _log = fsrs.review_card(card, Rating(RATINGS[rating]), now)
         due = card.due.astimezone(learner.zone).date()
         if row is None:
             row = ReviewCard.objects.create(
@@ -193,3 +277,86 @@ def rate(learner, item, kind: str, rating: str, now: datetime.datetime) -> Revie
         ReviewLog.objects.create(card=row, rating=RATINGS[rating], next_due=due)
         caching.bump("learner", learner.pk)  # the dashboard lists what is due
     return row
+
+
+def pause(learner, until: datetime.date, now: datetime.datetime) -> int:
+    """No reviews before `until`: every review of the learner (first reviews
+    included) moves on by the pause's length, so the days after it carry the
+    load they had, not a pile. Pausing again while paused lengthens the pause.
+    Returns how many reviews moved."""
+    today = figures.local_today(learner, now)
+    with transaction.atomic():
+        pacing, _ = ReviewSettings.objects.select_for_update().get_or_create(
+            learner=learner
+        )
+        start = pacing.paused_until if pacing.is_paused(today) else today
+        days = (until - start).days
+        if days <= 0:
+            return 0
+        _first_reviews_as_cards(learner, now)
+        cards = list(ReviewCard.objects.filter(learner=learner).only("pk", "due"))
+        for card in cards:
+            card.due += datetime.timedelta(days=days)
+        ReviewCard.objects.bulk_update(cards, ["due"], batch_size=500)
+        if not pacing.is_paused(today):
+            pacing.paused_from = today
+        pacing.paused_until = until
+        pacing.save()
+        caching.bump("learner", learner.pk)
+    return len(cards)
+
+
+def resume(learner, now: datetime.datetime) -> int:
+    """End a pause today: the reviews move back by the days it had left (none
+    to before today). Returns how many moved."""
+    today = figures.local_today(learner, now)
+    with transaction.atomic():
+        pacing = (
+            ReviewSettings.objects.select_for_update().filter(learner=learner).first()
+        )
+        if pacing is None or not pacing.is_paused(today):
+            return 0
+        back = datetime.timedelta(days=(pacing.paused_until - today).days)
+        cards = list(
+            ReviewCard.objects.filter(learner=learner, due__gte=today).only("pk", "due")
+        )
+        for card in cards:
+            card.due = max(today, card.due - back)
+        ReviewCard.objects.bulk_update(cards, ["due"], batch_size=500)
+        pacing.paused_from = pacing.paused_until = None
+        pacing.save()
+        caching.bump("learner", learner.pk)
+    return len(cards)
+
+
+def _first_reviews_as_cards(learner, now: datetime.datetime) -> None:
+    """Give each done item still waiting for its first review a schedule of its
+    own (a new FSRS card due the day after it was marked done), so a pause can
+    move it like the others."""
+    follows = RoleFollow.objects.filter(learner=learner).shown()
+    upcoming, _answered = schedule(learner, follows, now)
+    have = {
+        ("step", step) if step else ("concept", concept)
+        for step, concept in ReviewCard.objects.filter(learner=learner).values_list(
+            "step_id", "concept_id"
+        )
+    }
+    items = reviewable(follows)
+    by_slug = {(kind, items[(kind, pk)][0]): pk for kind, pk in items}
+    ReviewCard.objects.bulk_create(
+        ReviewCard(
+            learner=learner,
+            card=Card().to_dict(),
+            due=review.due,
+            **{f"{review.kind}_id": by_slug[(review.kind, review.slug)]},
+        )
+        for review in upcoming
+        if (review.kind, by_slug[(review.kind, review.slug)]) not in have
+    )
+
+
+def save_pacing(pacing: ReviewSettings) -> None:
+    """Save the learner's daily limit and retention: today's reviews change."""
+    with transaction.atomic():
+        pacing.save()
+        caching.bump("learner", pacing.learner_id)

@@ -1,10 +1,13 @@
 from django.urls import path
 
 import accounts.converters  # noqa: F401 - registers <username:...>
-from progress import views
+from progress import review_views, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("reviews/", review_views.reviews_page, name="reviews"),
+    path("reviews/pacing/", review_views.review_pacing, name="review_pacing"),
+    path("reviews/pause/", review_views.review_pause, name="review_pause"),
     path(
         "dashboard/figures/", views.dashboard_figures, name="progress_dashboard_figures"
     ),
@@ -33,7 +36,7 @@ urlpatterns = [
     path("items/<str:kind>/<slug:slug>/note/", views.save_note, name="progress_note"),
     path(
         "items/<str:kind>/<slug:slug>/review/",
-        views.review_item,
+        review_views.review_item,
         name="progress_review",
     ),
     path(

@@ -35,7 +35,6 @@ from progress import (
     learner_file,
     pages,
     reminders,
-    reviews,
     role_page,
 )
 from progress.activity import learner_activity
@@ -127,35 +126,6 @@ def goal(request: HttpRequest, slug: str) -> HttpResponse:
         else f"Your goal for {follow.role.title} is saved: your plan is on your "
         "dashboard.",
     )
-    return redirect(safe_next(request, reverse("dashboard")))
-
-
-# --- Spaced review -------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def review_item(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
-    """Rate the recall of a done item (`rating`: again, hard, good or easy)."""
-    item = get_item(request, kind, slug)
-    rating = request.POST.get("rating", "")
-    if rating not in reviews.RATINGS:
-        return HttpResponseBadRequest(
-            "Rate it again, hard, good or easy.", content_type="text/plain"
-        )
-    refused = reviews.refusal(request.user, kind, item)
-    if refused:
-        return HttpResponseBadRequest(refused, content_type="text/plain; charset=utf-8")
-    card = reviews.rate(request.user, item, kind, rating, timezone.now())
-    text = f"Next review of {item}: {card.due:%-d %B %Y}."
-    if request.htmx:
-        response = render(
-            request,
-            "progress/dashboard.html#reviews",
-            pages.reviews_context(request.user),
-        )
-        return trigger_client_event(response, "waymark:announce", {"message": text})
-    messages.success(request, text)
     return redirect(safe_next(request, reverse("dashboard")))
 
 

@@ -1,7 +1,7 @@
 """The dashboard's repeated parts, written by `progress.rendering`:
-`{% review_items reviews.due ratings %}`, `{% plan_items plan.this_week %}`,
-`{% recent_items recent %}` and `{% month_rows activity.months %}`. The review
-and undo forms carry the page's CSRF token as `{% csrf_token %}` writes it."""
+`{% review_items reviews.due %}`, `{% plan_items plan.this_week %}`,
+`{% recent_items recent %}` and `{% month_rows activity.months %}`. The undo
+forms carry the page's CSRF token as `{% csrf_token %}` writes it."""
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
@@ -12,9 +12,9 @@ from progress import rendering
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def review_items(context, due, ratings) -> SafeString:
-    return rendering.review_items(due, ratings, CsrfTokenNode().render(context))
+@register.simple_tag
+def review_items(due) -> SafeString:
+    return rendering.review_items(due)
 
 
 @register.simple_tag

@@ -67,9 +67,9 @@ class TestDashboard:
 
 # Session, user, follows, statuses, one for the pace, activity, recent changes,
 # the "I already know this" marks among them, feedback, unread feedback, other
-# roles, and two for the reviews due (their schedules, the done items) (the
-# roles' structure is cached).
-DASHBOARD_QUERIES = 13
+# roles, and three for the reviews due (the learner's review pacing, their
+# schedules, the done items) (the roles' structure is cached).
+DASHBOARD_QUERIES = 14
 # With the learner's figures and rendered parts cached: the session and the user.
 DASHBOARD_QUERIES_CACHED = 2
 

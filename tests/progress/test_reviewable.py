@@ -80,7 +80,10 @@ def feed_sessions(path: str) -> dict[datetime.date, int]:
 
 
 def reviews_part(html: str) -> str:
-    start = html.index('id="dashboard-reviews"')
+    """The dashboard's reviews section, or the reviews page's session."""
+    found = re.search(r'id="(dashboard-reviews|review-session)"', html)
+    assert found, "no reviews section"
+    start = found.start()
     return html[start : html.index("</section>", start)]
 
 

@@ -1,5 +1,5 @@
-"""Spaced review: done items come back on the days FSRS gives, rated through the
-dashboard's form, with and without htmx."""
+"""Spaced review: done items come back on the days FSRS gives; the dashboard
+lists them and the reviews page rates them, with and without htmx."""
 
 import datetime
 
@@ -40,9 +40,11 @@ class TestReviews:
         section = body[body.index('id="reviews-title"') :]
         section = section[: section.index("</section>")]
         assert "Step one" in section
-        assert f'action="{review_url()}"' in section
+        assert f'href="{reverse("reviews")}"' in section
+        page = client.get(reverse("reviews")).content.decode()
+        assert f'action="{review_url()}"' in page
         for rating in ("again", "hard", "good", "easy"):
-            assert f'name="rating" value="{rating}"' in section
+            assert f'name="rating" value="{rating}"' in page
 
     @pytest.mark.parametrize("htmx", [False, True])
     def test_a_rating_schedules_the_next_review_and_is_kept(
@@ -55,7 +57,7 @@ class TestReviews:
         response = client.post(review_url(), {"rating": "good"}, **headers)
         if htmx:
             assert response.status_code == 200
-            assert 'id="dashboard-reviews"' in response.content.decode()
+            assert 'id="review-session"' in response.content.decode()
             assert "Next review of Step one" in response["HX-Trigger"]
         else:
             assert response.status_code == 302
