@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -88,7 +88,17 @@ def mark_known(learner, known: Known) -> BulkChange | None:
     """The items not started or being learnt become done, in one transaction:
     the rows (in bulk), one event each, the steps' tallies, one `BulkChange`
     with each item's earlier status and time, and one new generation of the
-    learner's figures. None when nothing changes."""
+    learner's figures. None when nothing changes.
+
+    A first status set on one of the items at the same moment makes its row
+    first: the mark then starts again, and finds and locks that row."""
+    try:
+        return _mark_known(learner, known)
+    except IntegrityError:
+        return _mark_known(learner, known)
+
+
+def _mark_known(learner, known: Known) -> BulkChange | None:
     part = known.part
     kind = "step" if part == BulkChange.Part.STAGE else "concept"
     ids = [item.pk for item in known.items]

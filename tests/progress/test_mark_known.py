@@ -328,3 +328,31 @@ class TestAccess:
         small_role.save()
         client.force_login(curator)
         assert client.get(STAGE_URL).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_first_status_set_at_the_same_moment_does_not_fail_the_mark(
+    client, learner, steps, monkeypatch
+):
+    """The row a concurrent first status makes collides with the mark's bulk
+    insert once: the mark starts again, finds the row and marks it."""
+    client.force_login(learner)
+    page = client.get(STAGE_URL)
+    action, fields = form_of(page.content.decode(), "/known/")
+    real = type(ItemProgress.objects).bulk_create
+    collided = []
+
+    def collide_once(manager, objs, *args, **kwargs):
+        objs = list(objs)
+        if not collided and objs:
+            collided.append(True)
+            duplicate = ItemProgress(learner=learner, step=steps[0], status="learning")
+            real(manager, [duplicate])
+        return real(manager, objs, *args, **kwargs)
+
+    monkeypatch.setattr(type(ItemProgress.objects), "bulk_create", collide_once)
+    response = client.post(action, fields)
+    assert response.status_code == 302
+    assert collided
+    assert statuses(learner) == {"s1": "done", "s2": "done"}
+    assert BulkChange.objects.get().count == 2
