@@ -10,7 +10,8 @@ from accounts.audit import log_denied
 
 
 class TimezoneMiddleware:
-    """Show dates and times in the signed-in user's own time zone."""
+    """Show dates and times in the signed-in user's own time zone, for this
+    request only (the thread goes back to the site's zone after it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,7 +22,10 @@ class TimezoneMiddleware:
             timezone.activate(user.zone)
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class PrivacyHeadersMiddleware:

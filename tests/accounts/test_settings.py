@@ -212,3 +212,17 @@ class TestSavingSettings:
 
         assert client.put(URL).status_code == 405
         assert client.delete(URL).status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_learners_time_zone_lasts_one_request(client):
+    """The time zone a request shows dates in does not stay with the thread
+    after it (a later task or request in the same thread keeps the site's)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(timezone="Europe/Paris"))
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE
