@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from mentoring.models import Comment, Endorsement, Mentorship
 from progress.models import Evidence, ItemProgress, RoleFollow, SelfAssessment
@@ -51,6 +52,7 @@ LEARNER_PAGES = {
     "reset": "/roles/backend-engineer/reset/",
     "goal": "/roles/backend-engineer/goal/",
     "calendar": "/calendar/",
+    "reviews": "/reviews/",
     "mentoring-learner": "/mentoring/",
     "account": "/account/",
     "account-delete": "/account/delete/",
@@ -97,6 +99,11 @@ def world(seed_roadmap):
     )
     for step in LearningStep.objects.order_by("stage__position", "position")[:6]:
         ItemProgress.objects.set_status(ada, step, "done")
+    # Marked done two days ago: due for review today, so the reviews page shows a
+    # session card (a question, its answer in a <details>, the rating buttons).
+    ItemProgress.objects.filter(learner=ada).update(
+        status_changed_at=timezone.now() - datetime.timedelta(days=2)
+    )
     step = LearningStep.objects.get(slug=STEP)
     row = ItemProgress.objects.get(learner=ada, step=step)
     row.note, row.note_shared = "Chose Python.", True
@@ -172,6 +179,52 @@ def test_every_page_type_passes_axe_csp_and_console(
 
 
 def test_the_crawl_covers_every_page_type():
-    """40 page types x 2 schemes x 2 widths = 160 page checks."""
+    """41 page types x 2 schemes x 2 widths = 164 page checks."""
     total = len(VISITOR_PAGES) + len(LEARNER_PAGES) + len(MENTOR_PAGES)
-    assert total == 40
+    assert total == 41
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_reviews_page_passes_axe_csp_and_console(
+    browser, live_server, world, axe_source, width, scheme
+):
+    """The reviews page alone (it is in the crawl too), with reviews due: the
+    session card with its question, its answer open and its rating buttons."""
+    context = watched_context(
+        browser, viewport={"width": width, "height": 900}, color_scheme=scheme
+    )
+    shots = {"axe": axe_source, "dir": None}
+    pages = {"reviews": LEARNER_PAGES["reviews"]}
+    found = crawl(context, live_server, pages, shots, width, scheme, "ada")
+    page = context.new_page()  # signed in by the crawl
+    page.goto(live_server.url + LEARNER_PAGES["reviews"])
+    assert page.locator("#review-question").inner_text().strip()
+    assert page.locator("#review-session button[name=rating]").count() == 4
+    page.get_by_text("Show the answer").click()
+    if axe := axe_violations(page, axe_source):
+        found["reviews-answer-open"] = {"axe": axe}
+    context.close()
+    assert found == {}, json.dumps(found, indent=1)[:8000]
+
+
+def test_the_reviews_page_is_valid_html(client, world, tmp_path):
+    """The reviews page with reviews due, through the Nu Html Checker (the whole
+    crawl's check is test_html_validity.py's)."""
+    import shutil
+
+    from tests.browser.test_html_validity import VNU, check_html
+
+    java = shutil.which("java")
+    if not (java and VNU.exists()):
+        message = "Java or vnu-jar is not installed"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message}: the HTML checks must run in CI")
+        pytest.skip(message)
+    client.force_login(world["ada"])
+    response = client.get(LEARNER_PAGES["reviews"])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="review-question"' in html and "<details" in html
+    errors = check_html([java, "-jar", str(VNU)], tmp_path, {"reviews": html})
+    assert errors == [], f"{len(errors)} HTML errors:\n" + "\n".join(errors)
