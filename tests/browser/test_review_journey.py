@@ -118,9 +118,7 @@ def test_three_reviews_a_daily_limit_and_an_undone_known_stage(
     assert ItemProgress.objects.filter(learner=learner, status="done").count() == (
         3 + len(before)
     )
-    # The offer's undo form ends its <p> when parsed (a form cannot sit in a
-    # paragraph), so the button is found by its name rather than inside it.
-    undo = page.locator("main form.inline-form button", has_text="Undo")
+    undo = notice.locator("form button", has_text="Undo")
     expect(undo).to_have_count(1)
     expect(undo).to_contain_text("Marked")
     undo.click()
