@@ -29,7 +29,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 from fsrs import Card, Rating, Scheduler
 
 from config import caching
@@ -360,3 +360,38 @@ def save_pacing(pacing: ReviewSettings) -> None:
     with transaction.atomic():
         pacing.save()
         caching.bump("learner", pacing.learner_id)
+
+
+def fading(
+    learner,
+    follows,
+    now: datetime.datetime,
+    pacing: ReviewSettings | None = None,
+) -> set[tuple[str, int]]:
+    """The done items whose predicted recall (FSRS retrievability) has fallen
+    below the learner's target retention: (kind, id). Only reviewed items have
+    a prediction; an item stays done while it fades. One query (and the
+    learner's pacing, unless given)."""
+    items = reviewable(follows)
+    if not items:
+        return set()
+    pacing = pacing or ReviewSettings.of(learner)
+    fsrs = scheduler(pacing.retention)
+    done = ItemProgress.objects.filter(learner=learner, status=Status.DONE).filter(
+        Q(step_id=OuterRef("step_id")) | Q(concept_id=OuterRef("concept_id"))
+    )
+    found = set()
+    for step_id, concept_id, state in (
+        ReviewCard.objects.filter(learner=learner)
+        .filter(Exists(done))
+        .values_list("step_id", "concept_id", "card")
+    ):
+        key = ("step", step_id) if step_id else ("concept", concept_id)
+        if key not in items:
+            continue
+        card = Card.from_dict(state)
+        if card.last_review is None:
+            continue
+        if fsrs.get_card_retrievability(card, now) < pacing.retention:
+            found.add(key)
+    return found
