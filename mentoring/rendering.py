@@ -218,12 +218,15 @@ def matrix_rows(matrix: Matrix, urls: dict[int, str]) -> SafeString:
 
 
 def _matrix_cell(cell: Cell) -> str:
-    """The share of the skill done, the mentee's own rating, your endorsement:
-    an integer and two escaped labels."""
+    """The share of the skill done (and how many of its done concepts fade,
+    said in words), the mentee's own rating, your endorsement: two integers
+    and two escaped labels."""
     if cell.percent is None:
         done = '<span class="meta">no concepts</span>'
     else:
         done = f"<strong>{int(cell.percent)}%</strong>"
+    if cell.fading:
+        done += f' · <span class="badge">{int(cell.fading)} fading</span>'
     rated = escape(cell.rated_label or "not rated")
     endorsed = escape(cell.endorsed_label or "not endorsed")
     return (

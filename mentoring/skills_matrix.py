@@ -1,6 +1,7 @@
 """The mentor's skills matrix: mentees by skill, each cell the learner's own
 rating, the mentor's endorsement and the share of the skill done (its concepts
-weighed by their hours, `progress.figures.Counts.percent`).
+weighed by their hours, `progress.figures.Counts.percent`) with how many of
+its done concepts are fading (still done).
 
 Only active mentorships (the hub's mentees), only published roles, skills and
 concepts; a fixed number of queries however many mentees or skills
@@ -19,11 +20,14 @@ import io
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.utils import timezone
+
 from config.spreadsheet import SafeWriter
 from mentoring.models import Endorsement
+from mentoring.review_health import fading_concepts
 from progress.figures import concept_hours, skill_counts
 from progress.mentees import cached_per_learner
-from progress.models import ItemProgress, Level, SelfAssessment
+from progress.models import ItemProgress, Level, SelfAssessment, Status
 from progress.structure import GROUP_COLUMNS, concept_groups
 from roadmap.models import CONCEPT_HOUR_COLUMNS, Concept, Role, RoleSkill
 
@@ -40,6 +44,9 @@ class Cell(NamedTuple):
     # left out, rounded down: `progress.figures.Counts.percent`); none when the
     # skill has no concepts.
     percent: int | None = None
+    # How many of the skill's done concepts are fading: their predicted recall
+    # is below the learner's target (`progress.reviews.fading`); still done.
+    fading: int = 0
 
     @property
     def rated_label(self) -> str:
@@ -99,8 +106,8 @@ def build(
         pk, own = learner.pk, cells[learner.pk]
         row = []
         for skill_id in skill_ids:
-            rated, percent = own[skill_id]
-            row.append(Cell(rated, endorsed.get((pk, skill_id)), percent))
+            rated, percent, fading = own[skill_id]
+            row.append(Cell(rated, endorsed.get((pk, skill_id)), percent, fading))
         rows.append((learner, row))
     slugs = [skill.slug for skill in skills]
     if sort in slugs:
@@ -113,10 +120,12 @@ def build(
 
 
 def learner_cells(learners, skill_ids: list[int]) -> dict[int, dict]:
-    """Each learner's own part of their cells, {skill: (rated, percent)}, from
-    their data and the content alone, so cached per learner until either
-    changes (`cached_per_learner`), by the set of skills shown; the
-    endorsements are the mentor's, read afresh."""
+    """Each learner's own part of their cells, {skill: (rated, percent,
+    fading)}, from their data and the content alone, so cached per learner
+    until either changes (`cached_per_learner`, which dates the entry by the
+    learner's day and keeps it ten minutes at most: recall fades with time
+    alone), by the set of skills shown; the endorsements are the mentor's,
+    read afresh."""
     if not skill_ids:
         return {learner.pk: {} for learner in learners}
     digest = hashlib.sha256(repr(skill_ids).encode()).hexdigest()[:16]
@@ -128,7 +137,9 @@ def learner_cells(learners, skill_ids: list[int]) -> dict[int, dict]:
 
 
 def _learner_cells(learners, skill_ids: list[int]) -> dict[int, dict]:
-    """`learner_cells`, counted in three queries however many learners."""
+    """`learner_cells`, counted in three queries however many learners, and a
+    fourth when any of them has a concept of these skills done (which of them
+    fade, `review_health.fading_concepts`)."""
     rows = list(
         Concept.objects.published()
         .filter(skill__in=skill_ids)
@@ -149,14 +160,27 @@ def _learner_cells(learners, skill_ids: list[int]) -> dict[int, dict]:
     rated = _latest(
         SelfAssessment.objects.filter(learner__in=learners, skill__in=skill_ids)
     )
+    done = {
+        learner_id: {key[1] for key, status in own.items() if status == Status.DONE}
+        for learner_id, own in statuses.items()
+    }
+    fading = fading_concepts(
+        {learner_id: ids for learner_id, ids in done.items() if ids}, timezone.now()
+    )
     cells = {}
     for learner in learners:
-        percent = {}
+        percent, faded = {}, {}
+        fades = fading.get(learner.pk, set())
         for skill_id, concept_ids in concepts_of.items():
             counts = skill_counts(concept_ids, statuses[learner.pk], groups)
             percent[skill_id] = counts.percent if counts.total else None
+            faded[skill_id] = sum(1 for pk, _hours in concept_ids if pk in fades)
         cells[learner.pk] = {
-            skill_id: (rated.get((learner.pk, skill_id)), percent.get(skill_id))
+            skill_id: (
+                rated.get((learner.pk, skill_id)),
+                percent.get(skill_id),
+                faded.get(skill_id, 0),
+            )
             for skill_id in skill_ids
         }
     return cells

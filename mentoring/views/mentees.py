@@ -26,6 +26,7 @@ from mentoring.models import (
     Nudge,
     get_visible_learner,
 )
+from mentoring.review_health import review_health
 from progress import figures
 from progress.activity import learner_activity
 from progress.mentees import cached_mentee_rows
@@ -149,7 +150,8 @@ def mentee_dashboard(request: HttpRequest, username: str) -> HttpResponse:
 
 def mentee_dashboard_context(learner) -> dict:
     """What a mentor sees of a mentee: the same figures as the learner's own
-    dashboard, their skills to endorse, what they share, and today's reminder."""
+    dashboard, their review health, their skills to endorse, what they share,
+    and today's reminder."""
     roles = [
         follow.role
         for follow in learner.follows.filter(role__is_published=True).select_related(
@@ -161,6 +163,7 @@ def mentee_dashboard_context(learner) -> dict:
         "learner": learner,
         "role_figures": figures.role_progress(learner, roles, statuses=statuses),
         "activity": learner_activity(learner),
+        "review_health": review_health(learner),
         "recent": ProgressEvent.objects.filter(learner=learner)
         .select_related("step__stage__role", "concept__skill")
         .order_by("-created_at", "-id")[:12],

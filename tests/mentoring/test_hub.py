@@ -192,7 +192,9 @@ def normalise(html: str) -> str:
 # fewer (the cache's own round trips not counted), the pace query only when a
 # mentee has a goal.
 # The skills matrix adds 5: the roles' skills (the roles followed are the rows'),
-# the concepts, the concepts done, the self-ratings and the mentor's endorsements.
+# the concepts, the concepts done, the self-ratings and the mentor's endorsements;
+# a sixth when a mentee has a concept of those skills done, which of them fade
+# (tests/mentoring/test_review_health.py): these mentees have none.
 MENTORING_QUERIES = 16
 # With every mentee's row and cells cached, the page is rendered from them: the
 # session, the user, consent (2), and of the matrix the roles' skills and the
