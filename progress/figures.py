@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from config import caching
 from progress import plan as plan_rules
+from progress import reviews
 from progress.models import ItemProgress, ProgressEvent, Status
 from progress.structure import Groups, ItemKey, RoleStructure, role_structure
 from roadmap.models import Concept, LearningStep, Role
@@ -315,7 +316,8 @@ def role_progress(
     """Figures for each role, in a fixed number of queries however many roles:
     the learner's statuses (unless given) and two for the pace; the roles'
     structure comes from the cache (`role_structure`). With `goals` (role id ->
-    the learner's goal), each of those roles gets its plan too."""
+    the learner's goal), each of those roles gets its plan too, with the time
+    its reviews take this week (`reviews.week_load`: four queries more)."""
     roles = list(roles)
     if not roles:
         return []
@@ -324,7 +326,8 @@ def role_progress(
     by_role = {role.pk: RoleProgress(role=role) for role in roles}
     structure = role_structure(by_role)
     recent = recent_done([learner], now)[learner.pk]
-    fill(by_role, structure, statuses, recent, local_today(learner, now), goals)
+    load = reviews.week_load(learner, goals, now) if goals else {}
+    fill(by_role, structure, statuses, recent, local_today(learner, now), goals, load)
     return [by_role[role.pk] for role in roles]
 
 
@@ -335,11 +338,13 @@ def fill(
     recent: dict[ItemKey, datetime.date],
     today: datetime.date,
     goals: dict[int, plan_rules.Goal] | None = None,
+    review_load: dict[int, plan_rules.ReviewLoad] | None = None,
 ) -> None:
     """Every figure of a learner's roles, for every page, the mentor's rows,
     the email and the calendar: the counts, what to continue with, the pace
-    and projection, and each goal's plan. No query: the statuses, the items
-    done recently (`recent_done`) and the structure are given."""
+    and projection, and each goal's plan (its reviews' time from `review_load`,
+    role id -> load). No query: the statuses, the items done recently
+    (`recent_done`) and the structure are given."""
     role_steps: dict[int, list[ItemKey]] = defaultdict(list)
     role_concepts: dict[int, list[ItemKey]] = defaultdict(list)
     for step in structure.steps:
@@ -372,6 +377,7 @@ def fill(
                 goal,
                 progress.pace.hours_per_week,
                 today,
+                (review_load or {}).get(role_id),
             )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from config import caching
 from progress import plan as plan_rules
+from progress import reviews
 from progress.figures import (
     LEARNER_FIGURES_TIMEOUT,
     Counts,
@@ -53,9 +54,9 @@ class MenteeRow:
 
 
 def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
-    """Figures for many learners in a fixed number of queries (5, and the roles'
-    structure from its cache), however many; each goal's plan as the learner's
-    own dashboard computes it."""
+    """Figures for many learners in a fixed number of queries (5, 4 more with
+    goals, and the roles' structure from its cache), however many; each goal's
+    plan as the learner's own dashboard computes it."""
 
     now = now or timezone.now()
     learners = list(learners)
@@ -82,6 +83,12 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
     follows_of: dict[int, list] = defaultdict(list)
     for follow in follows:
         follows_of[follow.learner_id].append(follow)
+    goals = {
+        learner.pk: plan_rules.goals_of(follows_of[learner.pk]) for learner in learners
+    }
+    # Each plan holds the time of the role's reviews of the week, as on the
+    # learner's own pages (four queries more, however many learners, with goals).
+    loads = reviews.week_loads(learners, goals, now, structure) if has_goal else {}
     for learner in learners:
         # The learner's own figures, computed as their pages compute them.
         by_role = {f.role_id: RoleProgress(role=f.role) for f in follows_of[learner.pk]}
@@ -91,7 +98,8 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
             statuses[learner.pk],
             recent[learner.pk],
             local_today(learner, now),
-            plan_rules.goals_of(follows_of[learner.pk]),
+            goals[learner.pk],
+            loads.get(learner.pk, {}),
         )
         rows[learner.pk].roles = [
             MenteeRole(

@@ -11,6 +11,8 @@ Pure functions over plain values, so the rules are easy to state and to test
 - The learner works `capacity` hours a week (their goal's hours, else their own
   recent pace), spread evenly over the days from today on. Nothing is planned
   before today.
+- The reviews of the role's items falling in the next 7 days (`ReviewLoad`)
+  take their time out of the capacity first; the items get the rest.
 - This week's items are those the capacity left in this week (today to Sunday)
   reaches, and at least the next one.
 - The finish date is the day the last remaining hour is reached. Fewer hours
@@ -95,6 +97,7 @@ class PlanItem:
 class Goal:
     target: datetime.date | None = None
     hours_per_week: float | None = None
+    reviews: bool = True  # the role's reviews are on: their time counts
 
     def __post_init__(self) -> None:
         if self.hours_per_week is not None:  # a Decimal from the form or the row
@@ -113,10 +116,48 @@ def goals_of(follows) -> dict[int, Goal]:
     """role id -> the learner's goal, for the followed roles that have one."""
     goals = {}
     for follow in follows:
-        goal = Goal(follow.target_date, follow.hours_per_week)
+        goal = Goal(follow.target_date, follow.hours_per_week, follow.reviews)
         if goal.is_set:
             goals[follow.role_id] = goal
     return goals
+
+
+# A review takes this long when the learner's own reviews do not say yet.
+DEFAULT_REVIEW_MINUTES = 2.0
+
+
+@dataclass(frozen=True)
+class ReviewLoad:
+    """The reviews of a role's items falling in the next 7 days (today's within
+    the daily limit), and the minutes one takes: the learner's own (`measured`)
+    or DEFAULT_REVIEW_MINUTES. A plan counts their time in the week's hours."""
+
+    count: int = 0
+    minutes_each: float = DEFAULT_REVIEW_MINUTES
+    measured: bool = False
+
+    @property
+    def hours(self) -> float:
+        return self.count * self.minutes_each / 60
+
+    @property
+    def label(self) -> str:
+        """"12 reviews in the next 7 days, about 24 min (2 min each, a
+        default)"; "" when none."""
+        if not self.count:
+            return ""
+        each = f"{self.minutes_each:.1f}".removesuffix(".0")
+        total = self.count * self.minutes_each
+        if total < 60:
+            about = f"{max(1, round(total))} min"
+        else:
+            about = f"{format_hours(round(self.hours, 1))} h"
+        basis = "from your reviews" if self.measured else "a default"
+        noun = "review" if self.count == 1 else "reviews"
+        return (
+            f"{self.count} {noun} in the next 7 days, about {about} "
+            f"({each} min each, {basis})"
+        )
 
 
 @dataclass(frozen=True)
@@ -137,6 +178,8 @@ class Plan:
     earliest: datetime.date | None = None
     # The remaining items with no estimate yet, counted at their kind's default.
     guessed: tuple[PlanItem, ...] = ()
+    # The reviews the week's hours hold besides the items.
+    review: ReviewLoad = field(default_factory=ReviewLoad)
 
     @property
     def guessed_note(self) -> str:
@@ -263,11 +306,16 @@ def make_plan(
     goal: Goal,
     pace_hours_per_week: float,
     today: datetime.date,
+    review: ReviewLoad | None = None,
 ) -> Plan:
-    """The plan for the remaining `items` (in order) from `today`."""
-    plan = _make_plan(items, goal, pace_hours_per_week, today)
+    """The plan for the remaining `items` (in order) from `today`. The time of
+    the reviews (`review`: the next 7 days', held as the load of every week)
+    comes out of the week's hours before the items get theirs, and a target
+    needs it on top of the items' hours."""
+    review = review or ReviewLoad()
+    plan = _make_plan(items, goal, pace_hours_per_week, today, review.hours)
     guessed = tuple(item for item in items if item.estimate == "default")
-    return dataclasses.replace(plan, guessed=guessed)
+    return dataclasses.replace(plan, guessed=guessed, review=review)
 
 
 def _make_plan(
@@ -275,6 +323,7 @@ def _make_plan(
     goal: Goal,
     pace_hours_per_week: float,
     today: datetime.date,
+    review_hours: float = 0.0,
 ) -> Plan:
     remaining = sum(item.hours for item in items)
     week = week_of(today)
@@ -286,17 +335,24 @@ def _make_plan(
         capacity, source = 0.0, "none"
     if not items:
         return Plan(capacity, source, 0.0, status="done", week=week, target=goal.target)
+    needed = _needed(remaining, goal.target, today)
     target = {
         "target": goal.target,
-        "needed_per_week": _needed(remaining, goal.target, today),
-        "earliest": finish_day(remaining, MAX_HOURS_PER_WEEK, today)
+        "needed_per_week": None if needed is None else needed + review_hours,
+        # The items get what the most hours a week leave besides the reviews
+        # (at least an hour: a week all reviews still moves).
+        "earliest": finish_day(
+            remaining, max(1.0, MAX_HOURS_PER_WEEK - review_hours), today
+        )
         if goal.target
         else None,
     }
+    plan_capacity = capacity
+    capacity = max(0.0, capacity - review_hours)  # what the items get
     if capacity == 0:
         # Nothing to plan with: the next item, and what the target asks for.
         return Plan(
-            capacity,
+            plan_capacity,
             source,
             remaining,
             this_week=items[:1],
@@ -318,7 +374,7 @@ def _make_plan(
         reached += item.hours
     if goal.target is None:
         return Plan(
-            capacity,
+            plan_capacity,
             source,
             remaining,
             this_week,
@@ -335,7 +391,7 @@ def _make_plan(
     else:
         status = "on track"
     return Plan(
-        capacity,
+        plan_capacity,
         source,
         remaining,
         this_week,

@@ -26,6 +26,9 @@ dashboard and the weekly email (`due_reviews`), the calendar feed
 from __future__ import annotations
 
 import datetime
+import itertools
+import statistics
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -33,7 +36,6 @@ from django.db.models import Exists, Max, OuterRef, Q
 from fsrs import Card, Rating, Scheduler
 
 from config import caching
-from progress import figures
 from progress.models import (
     ItemProgress,
     ReviewCard,
@@ -42,6 +44,7 @@ from progress.models import (
     RoleFollow,
     Status,
 )
+from progress.plan import DEFAULT_REVIEW_MINUTES, ReviewLoad, local_today
 from progress.structure import role_structure
 
 REVIEWS_SHOWN = 10
@@ -67,6 +70,7 @@ class DueReview:
     slug: str
     title: str
     due: datetime.date
+    role_id: int = 0  # the followed role the item is reviewed for
 
 
 @dataclass(frozen=True)
@@ -91,21 +95,28 @@ def scheduler(retention: float) -> Scheduler:
     )
 
 
-def reviewable(follows) -> dict[tuple[str, int], tuple[str, str]]:
-    """(kind, id) -> (slug, title) of the items of the followed roles whose
-    reviews are on (from the roles' cached structure)."""
-    role_ids = {follow.role_id for follow in follows if follow.reviews}
+def reviewable(follows) -> dict[tuple[str, int], tuple[str, str, int]]:
+    """(kind, id) -> (slug, title, role id) of the items of the followed roles
+    whose reviews are on (from the roles' cached structure)."""
+    return items_of({follow.role_id for follow in follows if follow.reviews})
+
+
+def items_of(
+    role_ids: set[int], structure=None
+) -> dict[tuple[str, int], tuple[str, str, int]]:
+    """`reviewable` of the roles `role_ids`, from `structure` if given (it must
+    hold them), else the roles' cached structure."""
     if not role_ids:
         return {}
-    structure = role_structure(role_ids)
+    structure = structure or role_structure(role_ids)
     items = {
-        ("step", step.pk): (step.slug, step.title)
+        ("step", step.pk): (step.slug, step.title, step.role_id)
         for step in structure.steps
         if step.role_id in role_ids
     }
     for pk, role_id, name, _hours, slug in structure.concepts:
         if role_id in role_ids:
-            items[("concept", pk)] = (slug, name)
+            items[("concept", pk)] = (slug, name, role_id)
     return items
 
 
@@ -115,26 +126,45 @@ def schedule(
     """Every item up for review, on the day of its next review (lapsed ones left
     out; none before the end of a pause), oldest first; and how many were rated
     today. Two queries (the structure is cached)."""
-    items = reviewable(follows)
+    return _schedule(learner, reviewable(follows), now, pacing)
+
+
+def _card_rows(learners):
+    """(learner id, step id, concept id, due, last rating) of each schedule."""
+    return (
+        ReviewCard.objects.filter(learner__in=learners)
+        .annotate(last=Max("logs__reviewed_at"))
+        .values_list("learner_id", "step_id", "concept_id", "due", "last")
+    )
+
+
+def _done_rows(learners):
+    """(learner id, step id, concept id, when marked done) of each done item."""
+    return ItemProgress.objects.filter(
+        learner__in=learners, status=Status.DONE
+    ).values_list("learner_id", "step_id", "concept_id", "status_changed_at")
+
+
+def _schedule(
+    learner, items, now, pacing, cards=None, done=None
+) -> tuple[list[DueReview], int]:
+    """`schedule` of `items`, from the learner's schedules (`cards`) and done
+    items (`done`), read here unless given (`_card_rows`, `_done_rows`)."""
     if not items:
         return [], 0
-    today = figures.local_today(learner, now)
+    today = local_today(now, learner.zone)
     pacing = pacing or ReviewSettings.of(learner)
     resume = pacing.paused_until if pacing.is_paused(today) else None
     scheduled, answered_today = {}, 0
-    for step_id, concept_id, due, last in (
-        ReviewCard.objects.filter(learner=learner)
-        .annotate(last=Max("logs__reviewed_at"))
-        .values_list("step_id", "concept_id", "due", "last")
-    ):
+    cards = _card_rows([learner]) if cards is None else cards
+    for _learner, step_id, concept_id, due, last in cards:
         key = ("step", step_id) if step_id else ("concept", concept_id)
         scheduled[key] = due
         if key in items and last and last.astimezone(learner.zone).date() == today:
             answered_today += 1
     upcoming: list[DueReview] = []
-    for step_id, concept_id, changed in ItemProgress.objects.filter(
-        learner=learner, status=Status.DONE
-    ).values_list("step_id", "concept_id", "status_changed_at"):
+    done = _done_rows([learner]) if done is None else done
+    for _learner, step_id, concept_id, changed in done:
         key = ("step", step_id) if step_id else ("concept", concept_id)
         if key not in items:
             continue
@@ -145,8 +175,8 @@ def schedule(
         if resume and day < resume:  # marked done during the pause
             day = resume
         if (today - day).days <= LAPSED_DAYS:
-            slug, title = items[key]
-            upcoming.append(DueReview(key[0], slug, title, day))
+            slug, title, role_id = items[key]
+            upcoming.append(DueReview(key[0], slug, title, day, role_id))
     upcoming.sort(key=lambda review: (review.due, review.title))
     return upcoming, answered_today
 
@@ -163,7 +193,7 @@ def due_reviews(
 
 
 def _todays(learner, pacing, scheduled, now: datetime.datetime) -> Reviews:
-    today = figures.local_today(learner, now)
+    today = local_today(now, learner.zone)
     if pacing.is_paused(today):
         return Reviews([], 0, paused_until=pacing.paused_until)
     upcoming, answered = scheduled
@@ -190,7 +220,7 @@ def review_days(
     today's are `due_reviews`' (overdue ones included, within the limit); a
     later day's, those that fall due on it."""
     pacing = pacing or ReviewSettings.of(learner)
-    today = figures.local_today(learner, now)
+    today = local_today(now, learner.zone)
     last = today + datetime.timedelta(days=days_ahead)
     scheduled = schedule(learner, follows, now, pacing)
     todays = _todays(learner, pacing, scheduled, now)
@@ -206,7 +236,7 @@ def forecast(
 ) -> list[tuple[datetime.date, int]]:
     """Each of the next FORECAST_DAYS days (today first) with how many reviews
     fall on it: the reviews page's forecast, from `review_days`."""
-    today = figures.local_today(learner, now)
+    today = local_today(now, learner.zone)
     counts = review_days(learner, follows, now, FORECAST_DAYS - 1, pacing)
     return [
         (day, counts.get(day, 0))
@@ -261,7 +291,7 @@ def rate(learner, item, kind: str, rating: str, now: datetime.datetime) -> Revie
             .filter(learner=learner, **{kind: item})
             .first()
         )
-        if row is not None and row.due > figures.local_today(learner, now):
+        if row is not None and row.due > local_today(now, learner.zone):
             return row
         card = Card.from_dict(row.card) if row else Card()
         fsrs = scheduler(ReviewSettings.of(learner).retention)
@@ -284,7 +314,7 @@ def pause(learner, until: datetime.date, now: datetime.datetime) -> int:
     included) moves on by the pause's length, so the days after it carry the
     load they had, not a pile. Pausing again while paused lengthens the pause.
     Returns how many reviews moved."""
-    today = figures.local_today(learner, now)
+    today = local_today(now, learner.zone)
     with transaction.atomic():
         pacing, _ = ReviewSettings.objects.select_for_update().get_or_create(
             learner=learner
@@ -309,7 +339,7 @@ def pause(learner, until: datetime.date, now: datetime.datetime) -> int:
 def resume(learner, now: datetime.datetime) -> int:
     """End a pause today: the reviews move back by the days it had left (none
     to before today). Returns how many moved."""
-    today = figures.local_today(learner, now)
+    today = local_today(now, learner.zone)
     with transaction.atomic():
         pacing = (
             ReviewSettings.objects.select_for_update().filter(learner=learner).first()
@@ -395,3 +425,106 @@ def fading(
         if fsrs.get_card_retrievability(card, now) < pacing.retention:
             found.add(key)
     return found
+
+
+# A gap longer than this between two ratings is a new sitting, not one review.
+SITTING_GAP = datetime.timedelta(minutes=10)
+# How many of the learner's timed reviews make their own measure, and how far
+# back their ratings are read.
+MIN_TIMED_REVIEWS = 5
+TIMING_DAYS = 30
+
+
+def week_load(learner, goals: dict, now: datetime.datetime) -> dict[int, ReviewLoad]:
+    """role id -> the reviews of its items in the next 7 days (today's within
+    the daily limit, none during a pause) and the minutes one takes, for the
+    roles in `goals` (role id -> `plan.Goal`) whose reviews are on: the time
+    each role's plan holds for them. Four queries."""
+    return week_loads([learner], {learner.pk: goals}, now).get(learner.pk, {})
+
+
+def week_loads(
+    learners, goals: dict[int, dict], now: datetime.datetime, structure=None
+) -> dict[int, dict[int, ReviewLoad]]:
+    """`week_load` of many learners (learner id -> role id -> load; `goals`:
+    learner id -> their goals), in four queries however many: the mentor's
+    rows plan as the learners' own pages do. `structure`: the roles' structure
+    the caller holds (else it is read from its cache)."""
+    roles_of = {
+        learner.pk: {
+            role_id
+            for role_id, goal in goals.get(learner.pk, {}).items()
+            if goal.reviews
+        }
+        for learner in learners
+    }
+    learners = [learner for learner in learners if roles_of[learner.pk]]
+    if not learners:
+        return {}
+    every_item = items_of(set().union(*roles_of.values()), structure)
+    pacings = {
+        row.learner_id: row
+        for row in ReviewSettings.objects.filter(learner__in=learners)
+    }
+    cards, done = defaultdict(list), defaultdict(list)
+    for row in _card_rows(learners):
+        cards[row[0]].append(row)
+    for row in _done_rows(learners):
+        done[row[0]].append(row)
+    minutes = minutes_per_review(learners, now)
+    loads = {}
+    for learner in learners:
+        items = {
+            key: value
+            for key, value in every_item.items()
+            if value[2] in roles_of[learner.pk]
+        }
+        pacing = pacings.get(learner.pk) or ReviewSettings(learner=learner)
+        scheduled = _schedule(
+            learner, items, now, pacing, cards[learner.pk], done[learner.pk]
+        )
+        today = local_today(now, learner.zone)
+        todays = _todays(learner, pacing, scheduled, now)
+        due_today = [review for review in scheduled[0] if review.due <= today]
+        later = today + datetime.timedelta(days=6)
+        counts: dict[int, int] = defaultdict(int)
+        for review in [
+            *due_today[: todays.total],
+            *(r for r in scheduled[0] if today < r.due <= later),
+        ]:
+            counts[review.role_id] += 1
+        each, measured = minutes[learner.pk]
+        loads[learner.pk] = {
+            role_id: ReviewLoad(count, each, measured)
+            for role_id, count in counts.items()
+        }
+    return loads
+
+
+def minutes_per_review(learners, now: datetime.datetime) -> dict:
+    """learner id -> (how long one of their reviews takes, measured): the
+    median gap between two ratings of one sitting (at most SITTING_GAP apart)
+    over their ratings of the last TIMING_DAYS days, once there are
+    MIN_TIMED_REVIEWS such gaps; else (DEFAULT_REVIEW_MINUTES, False). One query."""
+    moments = defaultdict(list)
+    for learner_id, at in (
+        ReviewLog.objects.filter(
+            card__learner__in=learners,
+            reviewed_at__gte=now - datetime.timedelta(days=TIMING_DAYS),
+        )
+        .order_by("card__learner_id", "reviewed_at")
+        .values_list("card__learner_id", "reviewed_at")
+    ):
+        moments[learner_id].append(at)
+    result = {}
+    for learner in learners:
+        gaps = [
+            (later - earlier).total_seconds() / 60
+            for earlier, later in itertools.pairwise(moments[learner.pk])
+            if later - earlier <= SITTING_GAP
+        ]
+        if len(gaps) < MIN_TIMED_REVIEWS:
+            result[learner.pk] = (DEFAULT_REVIEW_MINUTES, False)
+        else:
+            result[learner.pk] = (max(round(statistics.median(gaps), 1), 0.1), True)
+    return result

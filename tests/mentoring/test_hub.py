@@ -223,8 +223,10 @@ class TestMenteesGoals:
             target = timezone.localdate() + datetime.timedelta(days=3 + index)
             RoleFollow.objects.set_goal(follow, target, 1 + index % 5)
         client.force_login(mentor)
-        # One more query than without goals: the mentees' pace, all at once.
-        with django_assert_num_queries(MENTORING_QUERIES + 1):
+        # Five more queries than without goals, however many mentees: their
+        # pace, and the time of their reviews of the week (`reviews.week_loads`:
+        # pacing, schedules, done items, ratings), all at once.
+        with django_assert_num_queries(MENTORING_QUERIES + 5):
             body = client.get(reverse("mentoring")).content.decode()
 
         rows = mentee_rows(learners, stalled_days=14)

@@ -155,10 +155,16 @@ class TestTheEmail:
         client = Client()
         client.force_login(subscriber)
         dashboard = client.get(reverse("dashboard")).content.decode()
-        # 14 h left at 1 h a day from Monday: 20 December, 11 days early.
+        # 14 h left at 7 h a week from Monday, less the 2 minutes of the one
+        # review of the week: just under 1 h a day, so 21 December, 10 days early.
         assert "Ahead:" in body and "Ahead:" in dashboard
-        assert "you finish on 20 December 2026, 11 days before your target" in body
-        assert "20 December 2026</time>, 11 days before your target" in dashboard
+        assert "you finish on 21 December 2026, 10 days before your target" in body
+        assert "21 December 2026</time>, 10 days before your target" in dashboard
+        reviews_line = (
+            "1 review in the next 7 days, about 2 min (2 min each, a default)"
+        )
+        assert f"Reviews come first: {reviews_line}." in body
+        assert reviews_line in dashboard
         assert "- Step two (about 4 h): http://" in body
         assert reverse("progress_item", args=["step", "s2"]) in body
         assert "1 item to review" in body and "- Step one: " in body
