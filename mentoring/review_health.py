@@ -5,7 +5,7 @@ Every figure comes from `progress.reviews`, the functions the mentee's own
 dashboard and reviews page read, so the two sides agree: "due today" is
 `due_reviews(...).total`, overdue and fading are counted from `schedule` and
 `fading`. `fading_concepts` answers the fading question for many mentees at
-once, for the skills matrix, by the same rule as `reviews.fading`.
+once, for the skills matrix, with the same test of a card (`reviews.fades`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
-from fsrs import Card
 
 from progress import figures, reviews
 from progress.models import RETENTION_DEFAULT, ReviewCard, ReviewSettings, RoleFollow
@@ -73,7 +72,6 @@ def fading_concepts(
     retention = ReviewSettings.objects.filter(learner=OuterRef("learner")).values(
         "retention"
     )[:1]
-    schedulers = {}
     for learner_id, concept_id, state, target in (
         ReviewCard.objects.filter(learner__in=list(done), concept__in=concept_ids)
         .filter(Exists(reviewed_role))
@@ -82,12 +80,7 @@ def fading_concepts(
     ):
         if concept_id not in done[learner_id]:
             continue
-        card = Card.from_dict(state)
-        if card.last_review is None:  # never rated: no prediction
-            continue
         target = RETENTION_DEFAULT if target is None else target
-        if target not in schedulers:
-            schedulers[target] = reviews.scheduler(target)
-        if schedulers[target].get_card_retrievability(card, now) < target:
+        if reviews.fades(state, target, now):
             found[learner_id].add(concept_id)
     return found

@@ -26,6 +26,7 @@ dashboard and the weekly email (`due_reviews`), the calendar feed
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import statistics
 from collections import defaultdict
@@ -82,6 +83,7 @@ class Reviews:
     paused_until: datetime.date | None = None  # no reviews before this day
 
 
+@functools.cache
 def scheduler(retention: float) -> Scheduler:
     """FSRS with the learner's target retention (whole days, no fuzz)."""
     if retention == SCHEDULER.desired_retention:
@@ -406,7 +408,6 @@ def fading(
     if not items:
         return set()
     pacing = pacing or ReviewSettings.of(learner)
-    fsrs = scheduler(pacing.retention)
     done = ItemProgress.objects.filter(learner=learner, status=Status.DONE).filter(
         Q(step_id=OuterRef("step_id")) | Q(concept_id=OuterRef("concept_id"))
     )
@@ -417,14 +418,19 @@ def fading(
         .values_list("step_id", "concept_id", "card")
     ):
         key = ("step", step_id) if step_id else ("concept", concept_id)
-        if key not in items:
-            continue
-        card = Card.from_dict(state)
-        if card.last_review is None:
-            continue
-        if fsrs.get_card_retrievability(card, now) < pacing.retention:
+        if key in items and fades(state, pacing.retention, now):
             found.add(key)
     return found
+
+
+def fades(state: dict, retention: float, now: datetime.datetime) -> bool:
+    """Whether a reviewed item's predicted recall (its FSRS card's
+    retrievability) is below the learner's target `retention` at `now`; an
+    item never rated has no prediction and does not fade."""
+    card = Card.from_dict(state)
+    if card.last_review is None:
+        return False
+    return scheduler(retention).get_card_retrievability(card, now) < retention
 
 
 # A gap longer than this between two ratings is a new sitting, not one review.
