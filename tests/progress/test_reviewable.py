@@ -12,7 +12,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from progress import reminders
-from progress.models import ReviewLog
+from progress.models import ReviewLog, WeeklyEmail
 from tests.factories import StageFactory, StepFactory, UserFactory
 from tests.queue import delivered
 
@@ -91,6 +91,13 @@ def listed(client) -> list[str]:
     """The titles the dashboard lists as due for review."""
     body = client.get(reverse("dashboard")).content.decode()
     return re.findall(r'<li class="review">\s*<a href="[^"]+">([^<]+)</a>', body)
+
+
+def on_reviews_page(client) -> int:
+    """How many reviews the reviews page says are today's (0: none)."""
+    body = client.get(reverse("reviews")).content.decode()
+    found = re.search(r"Today: (\d+) to review", body)
+    return int(found[1]) if found else 0
 
 
 def badge(client) -> int:
@@ -205,6 +212,28 @@ class TestOneRuleForWhatIsReviewed:
         assert f"{len(on_dashboard)} item" in email.body
         today = clock.current.date()
         assert feed_sessions(path).get(today, 0) == badge(client) == len(on_dashboard)
+        assert on_reviews_page(client) == len(on_dashboard)
+
+        # With a daily limit, the four still agree: the rest wait.
+        client.force_login(learner)
+        assert (
+            client.post(
+                reverse("review_pacing"), {"daily_limit": "1", "retention": "0.9"}
+            ).status_code
+            == 302
+        )
+        WeeklyEmail.objects.all().delete()
+        clock.current += datetime.timedelta(days=7)
+        reminders.send_weekly_emails(clock.current)
+        email = [m for m in delivered() if m.to == [learner.email]][-1]
+        client.force_login(learner)  # a week on: a new session
+        assert "1 item to review" in email.body
+        today = clock.current.date()
+        assert feed_sessions(path).get(today, 0) == badge(client) == 1
+        assert on_reviews_page(client) == len(listed(client)) == 1
+        assert "for a later day: your daily limit is 1" in (
+            client.get(reverse("reviews")).content.decode()
+        )
 
 
 @pytest.mark.django_db
