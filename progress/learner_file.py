@@ -40,12 +40,14 @@ from progress.forms import NoteForm
 from progress.models import (
     EVIDENCE_PER_ITEM,
     MAX_HOURS_PER_WEEK,
+    RETENTION_DEFAULT,
     Evidence,
     ItemProgress,
     Level,
     ProgressEvent,
     ReviewCard,
     ReviewLog,
+    ReviewSettings,
     RoleFollow,
     SelfAssessment,
     Status,
@@ -61,6 +63,7 @@ FORMAT = "waymark-export"
 VERSION = 1
 LEVELS = {label.lower(): value for value, label in Level.choices}
 SIGNATURE_SALT = "waymark.export.attestations"
+PACING_FIELDS = ("daily_limit", "retention", "paused_from", "paused_until")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,11 @@ def _signature(document: dict) -> str:
 
 
 # --- Writing the file -------------------------------------------------------
+
+
+def _pacing(user) -> dict:
+    pacing = ReviewSettings.of(user)  # its days are written as ISO dates
+    return {key: getattr(pacing, key) for key in PACING_FIELDS}
 
 
 def export_data(user) -> dict:
@@ -190,6 +198,7 @@ def export_data(user) -> dict:
             .select_related("skill")
             .order_by("created_at", "id")
         ],
+        "review_pacing": _pacing(user),
         "reviews": [
             {
                 "kind": card.item_kind,
@@ -427,6 +436,7 @@ class Importer:
         self.history(learner)
         self.assessments(learner)
         self.reviews(learner)
+        self.pacing(learner)
         for section in sections():
             section.read(self, learner)
         return self.counts
@@ -611,6 +621,31 @@ class Importer:
             )
             count += 1
         self.counts["self-assessments"] = count
+
+    def pacing(self, learner):
+        """The review pacing (absent in older files: the defaults)."""
+        given = self.document.get("review_pacing")
+        if given is None:
+            return
+        if not isinstance(given, dict):
+            raise ImportProblem("review_pacing: expected a mapping.")
+        days = {
+            key: day_of(given[key], f"review_pacing.{key}") if given.get(key) else None
+            for key in ("paused_from", "paused_until")
+        }
+        pacing = ReviewSettings(
+            learner=learner,
+            daily_limit=given.get("daily_limit"),
+            retention=given.get("retention", RETENTION_DEFAULT),
+            **days,
+        )
+        try:
+            pacing.full_clean(exclude=["learner"])
+        except ValidationError as error:
+            field, messages = next(iter(error.message_dict.items()))
+            raise ImportProblem(f"review_pacing.{field}: {messages[0]}") from error
+        pacing.save()
+        self.counts["review_pacing"] = 1
 
     def reviews(self, learner):
         ratings = {label.lower(): value for value, label in ReviewLog.Rating.choices}

@@ -4,6 +4,7 @@ row: export -> delete the account -> import -> export gives the same document.""
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -104,6 +105,8 @@ def test_export_import_restores_every_row(client, seed_roadmap, learner, tmp_pat
     make_history(learner, mentor)
     User.objects.filter(pk=learner.pk).update(weekly_email=True)
     client.force_login(learner)
+    pace = {"daily_limit": "15", "retention": "0.85"}
+    assert client.post(reverse("review_pacing"), pace).status_code == 302
     before = export(client)
     rows_before = counts(learner)
     tallies_before = list(StepTally.objects.order_by("pk").values())
@@ -141,6 +144,12 @@ def test_export_import_restores_every_row(client, seed_roadmap, learner, tmp_pat
     assert plan["hours_per_week"] == 6 and plan["this_week"][0]["hours"] > 0
     assert plan["this_week"][0]["estimate"] == "curator"  # no learners measured
     assert after["account"]["weekly_email"] is True and restored.weekly_email
+    assert after["review_pacing"] == {
+        "daily_limit": 15,
+        "retention": 0.85,
+        "paused_from": None,
+        "paused_until": None,
+    }
     assert list(StepTally.objects.order_by("pk").values()) == tallies_before
 
 
@@ -297,3 +306,24 @@ def test_a_bad_goal_is_named_and_nothing_is_written(
         call_command("import_learner", str(path))
     assert not User.objects.filter(username="learner").exists()
     assert not RoleFollow.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("pacing", "says"),
+    [
+        ({"daily_limit": 0}, "review_pacing.daily_limit: Ensure this value is"),
+        ({"retention": 2}, "review_pacing.retention: Ensure this value is"),
+        ({"paused_until": "soon"}, "review_pacing.paused_until: 'soon' is not a date"),
+        ("fast", "review_pacing: expected a mapping"),
+    ],
+)
+def test_a_bad_review_pacing_is_refused_with_its_field(
+    client, seed_roadmap, learner, tmp_path, pacing, says
+):
+    def change(document):
+        document["review_pacing"] = pacing
+
+    path = exported_then_deleted(client, learner, tmp_path, change)
+    with pytest.raises(CommandError, match=re.escape(says)):
+        call_command("import_learner", str(path), stdout=io.StringIO())
+    assert not User.objects.filter(username="learner").exists()
