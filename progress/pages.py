@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -24,6 +25,7 @@ from progress.models import (
     BulkChange,
     ItemProgress,
     ProgressEvent,
+    ReviewSettings,
     RoleFollow,
     SelfAssessment,
     Status,
@@ -194,6 +196,73 @@ def noted_items(learner) -> set:
     }
 
 
+def statuses_and_notes(learner) -> tuple[dict, set]:
+    """The learner's statuses (as `figures.statuses_for` gives them) and the
+    items they keep a note on (as `noted_items`), in one query: the role
+    page's data."""
+    statuses, noted = {}, set()
+    rows = (
+        ItemProgress.objects.filter(learner=learner)
+        .annotate(noted=~Q(note=""))
+        .values_list("step_id", "concept_id", "status", "noted")
+    )
+    for step_id, concept_id, status, has_note in rows:
+        key = ("step", step_id) if step_id else ("concept", concept_id)
+        statuses[key] = status
+        if has_note:
+            noted.add(key)
+    return statuses, noted
+
+
+# --- Freshness: a done item whose predicted recall has fallen below the learner's
+# target retention is fading (`reviews.fading`); done stays done, and the role
+# and skill pages mark it beside its status.
+
+
+def learner_follows(learner) -> list[RoleFollow]:
+    """The roles the learner follows as the pages count them (`shown`), each
+    with the learner's review pacing: one query tells whether they follow a
+    role and, with `fading_items`, what is fading."""
+    return list(
+        RoleFollow.objects.filter(learner=learner)
+        .shown()
+        .select_related("learner__review_settings")
+    )
+
+
+def fading_items(learner, follows: list[RoleFollow]) -> set:
+    """The learner's fading items now, (kind, id), with the pacing that came
+    with `follows` (`learner_follows`): one query, none without a role whose
+    reviews are on."""
+    if not follows:
+        return set()
+    try:
+        pacing = follows[0].learner.review_settings
+    except ReviewSettings.DoesNotExist:
+        pacing = ReviewSettings(learner=learner)  # the defaults
+    return reviews.fading(learner, follows, timezone.now(), pacing)
+
+
+def fading_mark(item) -> str:
+    """A fading item's mark beside its status: in words, not colour alone, and
+    the way to review it (the space before it parts it from a status in words)."""
+    return format_html(
+        ' <span class="fading">fading<span class="visually-hidden"> from memory: '
+        '{}</span> <span aria-hidden="true">·</span> <a href="{}">review it</a>'
+        "</span>",
+        item,
+        reverse("reviews"),
+    )
+
+
+def annotate_fading(items, kind: str, fading: set) -> None:
+    """Each fading item gets its `fading_mark` (a page rendered directly; the
+    role page's skeleton has a slot for it)."""
+    for item in items:
+        if (kind, item.pk) in fading:
+            item.fading_mark = fading_mark(item)
+
+
 def stage_progress(step_ids, statuses: dict, groups: Groups) -> str:
     """A stage's summary line: how many of its published steps the learner has
     done (skipped steps do not count, and a choice group counts as its pick,
@@ -251,9 +320,17 @@ def role_page_context(learner, role: Role, *, overview: bool = False) -> dict:
         annotate_statuses(stage.steps.all(), "step", statuses)
     for role_skill in role.role_skills.all():
         annotate_statuses(role_skill.skill.concepts.all(), "concept", statuses)
+    follows = learner_follows(learner)
+    if role.is_published:  # the follows read are of published roles (`shown`)
+        role.following = any(follow.role_id == role.pk for follow in follows)
     panel = role_panel(learner, role, statuses)
     annotate_role_choices(role, statuses, panel["role_figures"].groups)
     annotate_stages(role, statuses, panel["role_figures"], noted_items(learner))
+    fading = fading_items(learner, follows)
+    for stage in role.stages.all():
+        annotate_fading(stage.steps.all(), "step", fading)
+    for role_skill in role.role_skills.all():
+        annotate_fading(role_skill.skill.concepts.all(), "concept", fading)
     return {
         **panel,
         "role_map": learner_map(
@@ -275,6 +352,12 @@ def signed_in_skill_page(
     annotate_statuses(skill.concepts.all(), "concept", statuses)
     groups = skill_groups(skill)
     annotate_choices(skill.concepts.all(), "concept", statuses, groups)
+    # Only a done concept fades: a skill with none done asks nothing more.
+    if any(
+        statuses.get(("concept", c.pk)) == Status.DONE for c in skill.concepts.all()
+    ):
+        fading = fading_items(request.user, learner_follows(request.user))
+        annotate_fading(skill.concepts.all(), "concept", fading)
     context = {
         **skill_panel(request.user, skill, statuses, assessment_form),
         "skill_panel_template": SKILL_PANEL,

@@ -8,17 +8,18 @@ together from two cached parts:
 - **The skeleton**, shared by every learner and cached per content version
   (`roadmap.page_cache`): the article as the templates render it, kept as a
   list of pieces. A piece is either shared HTML or a *slot*, a place where one
-  learner's page differs: an item's status, its control, its note mark, a
-  stage's summary and whether it starts open, a choice group's mark, the
-  progress panel, the map, the CSRF token. The overview and the whole page
+  learner's page differs: an item's status, its control, its note mark, its
+  fading mark, a stage's summary and whether it starts open, a choice group's
+  mark, the progress panel, the map, the CSRF token. The overview and the whole page
   (`?view=all`, `roadmap.views.shows_overview`) have a skeleton each. A
   skeleton is built by rendering the templates with a marker at each slot
   (`Slots.mark`) and cutting the text at the markers; each item's control is
   rendered by its own template once per status, so a request picks the
   version that matches the learner's status.
-- **The learner's data**: their statuses, their figures for the role and the
-  items they keep notes on, cached under their generation and the content's
-  (`figures.cached_for_learner`).
+- **The learner's data**: their statuses, their figures for the role, the
+  items they keep notes on and the items fading from their memory
+  (`reviews.fading`), cached under their generation, the content's and their
+  day (`figures.cached_for_learner`).
 
 `fill` walks the pieces and writes each slot from the data; the progress
 panel is rendered by its template on every request. The result is exactly
@@ -38,7 +39,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from progress import figures, known, pages
-from progress.models import RoleFollow, Status
+from progress.models import Status
 from progress.visibility import Audience
 from roadmap import page_cache, path_map
 from roadmap.models import Role
@@ -105,13 +106,15 @@ class LearnerData:
     stage_progress: dict[int, str]  # stage id -> its summary line
     marks: dict  # (kind, id) -> a choice group member's mark, as HTML
     noted: set
+    fading: set  # (kind, id) of the done items fading from memory
     map: str = ""
 
 
 def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
     role = Role.objects.published().get(pk=skeleton.role.pk)
-    statuses = figures.statuses_for(learner)
-    role.following = RoleFollow.objects.filter(learner=learner, role=role).exists()
+    statuses, noted = pages.statuses_and_notes(learner)
+    follows = pages.learner_follows(learner)
+    role.following = any(follow.role_id == role.pk for follow in follows)
     panel = pages.role_panel(learner, role, statuses)
     role_figures = panel["role_figures"]
     groups = role_figures.groups  # the role's choice groups, counted
@@ -127,7 +130,8 @@ def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
             key: str(pages.choice_mark(key, mark))
             for key, mark in pages.choice_marks(statuses, groups).items()
         },
-        noted=pages.noted_items(learner),
+        noted=noted,
+        fading=pages.fading_items(learner, follows),
         map=str(pages.learner_map(skeleton.map, statuses, role_figures)),
     )
 
@@ -188,8 +192,10 @@ def _skeleton(slug: str, overview: bool) -> Skeleton:
         if kind == "step" or not overview:
             versions = _control_versions(kind, item)
             item.status_control = slots.mark("control", (kind, item.pk), versions)
-        elif getattr(item, "choice_group_row", None) is not None:
-            item.choice_mark = slots.mark("mark", (kind, item.pk))
+        else:  # the overview: a concept's status in words, its marks beside it
+            if getattr(item, "choice_group_row", None) is not None:
+                item.choice_mark = slots.mark("mark", (kind, item.pk))
+            item.fading_mark = _fading_slot(slots, kind, item)
         item.learner_status = slots.mark("status", (kind, item.pk))
         item.status_label = slots.mark("label", (kind, item.pk))
     context = {
@@ -213,13 +219,17 @@ def _skeleton(slug: str, overview: bool) -> Skeleton:
 
 def _control_versions(kind: str, item) -> dict[str, list]:
     """The item's status control as its template renders it in each status,
-    with slots for the CSRF token and the choice group's mark."""
+    with slots for the CSRF token, the choice group's mark and, when done,
+    the fading mark."""
     versions = {}
     for status in Status.values:
         slots = Slots()
         item.learner_status = status
         if getattr(item, "choice_group_row", None) is not None:
             item.choice_mark = slots.mark("mark", (kind, item.pk))
+        item.__dict__.pop("fading_mark", None)
+        if status == Status.DONE:  # only a done item fades
+            item.fading_mark = _fading_slot(slots, kind, item)
         context = {
             "item": item,
             "kind": kind,
@@ -228,7 +238,13 @@ def _control_versions(kind: str, item) -> dict[str, list]:
         }
         versions[status] = slots.cut(render_to_string(pages.STATUS_CONTROL, context))
     item.__dict__.pop("choice_mark", None)
+    item.__dict__.pop("fading_mark", None)
     return versions
+
+
+def _fading_slot(slots: Slots, kind: str, item) -> SafeString:
+    """The slot of an item's fading mark, holding the mark (it names the item)."""
+    return slots.mark("fading", (kind, item.pk), pages.fading_mark(item))
 
 
 # --- Filling it in -----------------------------------------------------------------
@@ -259,6 +275,8 @@ def _write(pieces: list, data: LearnerData, panel: str, token: str, out: list) -
             out.append(token)
         elif kind == "note":
             out.append(pages.NOTE_MARK if piece[1] in data.noted else "")
+        elif kind == "fading":
+            out.append(piece[2] if piece[1] in data.fading else "")
         elif kind == "mark":
             mark = data.marks.get(piece[1])
             out.append(mark if mark is not None else pages.choice_mark(piece[1], ""))
