@@ -89,6 +89,7 @@ class TestTheLoader:
     def test_half_a_prompt_is_refused(self, tmp_path, given, says):
         data = seed_data()
         step = data["roles"][0]["stages"][0]["steps"][0]
+        step.pop("recall", None), step.pop("recall_answer", None)  # half of one
         source = next(iter(step["quotes"]))
         step.update(
             {
