@@ -44,14 +44,19 @@ def buttons(html: str) -> dict[str, datetime.date]:
     return {rating: datetime.date.fromisoformat(day) for rating, day in found}
 
 
-def pacing(client, **fields):
+def pacing(client, htmx=False, **fields):
+    """The "Your pace" form, as the page renders it."""
     data = {"daily_limit": "", "retention": "0.9", **fields}
-    return client.post(reverse("review_pacing"), data)
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(reverse("review_pacing"), data, headers=headers)
 
 
-def pause(client, until):
+def pause(client, until, htmx=False):
+    headers = {"HX-Request": "true"} if htmx else {}
     return client.post(
-        reverse("review_pause"), {"until": until.isoformat(), "action": "pause"}
+        reverse("review_pause"),
+        {"until": until.isoformat(), "action": "pause"},
+        headers=headers,
     )
 
 
@@ -127,7 +132,7 @@ class TestTheDailyLimit:
     def test_the_rest_wait_oldest_first_and_the_page_says_how_many(
         self, three_due, learner, htmx
     ):
-        assert pacing(three_due, daily_limit="2").status_code == 302
+        assert pacing(three_due, htmx, daily_limit="2").status_code == 302
         assert ReviewSettings.objects.get(learner=learner).daily_limit == 2
         html = session(page(three_due))
         assert "Today: 2 to review" in html
@@ -140,6 +145,7 @@ class TestTheDailyLimit:
         assert badge(three_due) == 0
         assert rate(three_due, "step", "s2").status_code == 302  # rating is allowed
 
+    @pytest.mark.parametrize("htmx", [False, True])
     @pytest.mark.parametrize(
         ("value", "says"),
         [
@@ -149,9 +155,9 @@ class TestTheDailyLimit:
         ],
     )
     def test_a_bad_limit_is_refused_and_changes_nothing(
-        self, three_due, learner, value, says
+        self, three_due, learner, value, says, htmx
     ):
-        response = pacing(three_due, daily_limit=value)
+        response = pacing(three_due, htmx, daily_limit=value)
         assert response.status_code == 400
         assert says in response.content.decode()
         assert not ReviewSettings.objects.filter(learner=learner).exists()
@@ -178,12 +184,13 @@ class TestTargetRetention:
 
 @pytest.mark.django_db
 class TestAPause:
-    def test_nothing_is_due_and_nothing_piles_up(self, three_due, learner, clock):
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_nothing_is_due_and_nothing_piles_up(self, three_due, learner, clock, htmx):
         path = feed_link(three_due)
         before = reviews.forecast(learner, RoleFollow.objects.all(), clock.current)
         today = clock.current.date()
         until = today + 7 * DAY
-        assert pause(three_due, until).status_code == 302
+        assert pause(three_due, until, htmx).status_code == 302
         assert badge(three_due) == 0
         assert "Reviews are paused" in session(page(three_due))
         assert "paused until" in three_due.get(reverse("dashboard")).content.decode()
