@@ -14,11 +14,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from progress import figures, reviews
-from progress.models import RETENTION_DEFAULT, ReviewCard, ReviewSettings, RoleFollow
+from progress.models import ReviewCard, ReviewSettings, RoleFollow
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,10 @@ def fading_concepts(
 ) -> dict[int, set[int]]:
     """learner's id -> the ids of their fading concepts, among `done` (learner's
     id -> the published concepts they marked done, of the skills shown): the
-    rule of `reviews.fading` (a reviewed card whose predicted recall is below
-    the learner's target, of a published role they follow with reviews on), in
-    one query however many learners; none when nothing is done."""
+    rule of `reviews.fading` (a reviewed card, its day come and no pause
+    holding it, whose predicted recall is below the learner's target, of a
+    published role they follow with reviews on: `reviews.fades`), in two
+    queries however many learners; none when nothing is done."""
     found: dict[int, set[int]] = defaultdict(set)
     concept_ids = sorted(set().union(*done.values())) if done else []
     if not concept_ids:
@@ -69,18 +70,22 @@ def fading_concepts(
         role__is_published=True,
         role__role_skills__skill=OuterRef("concept__skill"),
     )
-    retention = ReviewSettings.objects.filter(learner=OuterRef("learner")).values(
-        "retention"
-    )[:1]
-    for learner_id, concept_id, state, target in (
+    rows = list(
         ReviewCard.objects.filter(learner__in=list(done), concept__in=concept_ids)
         .filter(Exists(reviewed_role))
-        .annotate(target=Subquery(retention))
-        .values_list("learner_id", "concept_id", "card", "target")
-    ):
-        if concept_id not in done[learner_id]:
+        .select_related("learner")
+        .only("learner__timezone", "concept_id", "card", "due")
+    )
+    pacings = {
+        pacing.learner_id: pacing
+        for pacing in ReviewSettings.objects.filter(learner__in=list(done))
+    }
+    for row in rows:
+        learner = row.learner
+        if row.concept_id not in done[learner.pk]:
             continue
-        target = RETENTION_DEFAULT if target is None else target
-        if reviews.fades(state, target, now):
-            found[learner_id].add(concept_id)
+        pacing = pacings.get(learner.pk) or ReviewSettings(learner=learner)
+        today = figures.local_today(learner, now)
+        if reviews.fades(row.card, row.due, pacing, now, today):
+            found[learner.pk].add(row.concept_id)
     return found

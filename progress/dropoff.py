@@ -2,7 +2,7 @@
 
 Counting statuses over every progress row grows with the number of learners; the
 tally changes by one with each status change (`StepTally.objects.record_changes`,
-called by the writes in progress/models.py), so the curators' page stays as fast
+called by the writes in progress/models/core.py), so the curators' page stays as fast
 with 20 million progress rows as with 200. Here: taking a deleted learner out,
 and rebuilding every tally.
 """

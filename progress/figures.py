@@ -317,7 +317,7 @@ def role_progress(
     the learner's statuses (unless given) and two for the pace; the roles'
     structure comes from the cache (`role_structure`). With `goals` (role id ->
     the learner's goal), each of those roles gets its plan too, with the time
-    its reviews take this week (`reviews.week_load`: four queries more)."""
+    its reviews take this week (`reviews.week_load`: five queries more)."""
     roles = list(roles)
     if not roles:
         return []

@@ -7,6 +7,7 @@ from progress.models import (
     EVIDENCE_PER_ITEM,
     MAX_GOAL_YEARS,
     MAX_HOURS_PER_WEEK,
+    MAX_PAUSE_DAYS,
     NOTE_MAX_LENGTH,
     RETENTION_MAX,
     RETENTION_MIN,
@@ -150,7 +151,7 @@ class ReviewPacingForm(forms.ModelForm):
 class PauseForm(forms.Form):
     """Pause reviews until a day (holidays)."""
 
-    MAX_DAYS = 180
+    MAX_DAYS = MAX_PAUSE_DAYS
 
     until = forms.DateField(
         label="No reviews until",
@@ -159,14 +160,29 @@ class PauseForm(forms.Form):
         "pause's length, so nothing piles up when you are back.",
     )
 
-    def __init__(self, *args, today: datetime.date, **kwargs):
+    def __init__(
+        self,
+        *args,
+        today: datetime.date,
+        paused_until: datetime.date | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.today = today
+        # A pause under way: a new day lengthens it (end it to shorten it).
+        under_way = paused_until is not None and paused_until > today
+        self.paused_until = paused_until if under_way else None
 
     def clean_until(self) -> datetime.date:
         until = self.cleaned_data["until"]
         if until <= self.today:
             raise forms.ValidationError("Choose a day after today.")
+        if self.paused_until and until <= self.paused_until:
+            raise forms.ValidationError(
+                f"Your reviews are already paused until "
+                f"{self.paused_until:%-d %B %Y}: choose a later day, or end the "
+                "pause to come back sooner."
+            )
         if until > self.today + datetime.timedelta(days=self.MAX_DAYS):
             raise forms.ValidationError(f"A pause lasts at most {self.MAX_DAYS} days.")
         return until

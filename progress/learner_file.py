@@ -40,6 +40,7 @@ from progress.forms import NoteForm
 from progress.models import (
     EVIDENCE_PER_ITEM,
     MAX_HOURS_PER_WEEK,
+    MAX_PAUSE_DAYS,
     RETENTION_DEFAULT,
     Evidence,
     ItemProgress,
@@ -381,8 +382,9 @@ class Once:
 
 
 SCHEDULE_FIELDS = frozenset(Card(card_id=0).to_dict())
-# FSRS never schedules further than its maximum interval (a year).
-LATEST_REVIEW = datetime.timedelta(days=SCHEDULER.maximum_interval + 1)
+# FSRS never schedules further than its maximum interval (a year), which a
+# pause may lengthen.
+LATEST_REVIEW = datetime.timedelta(days=SCHEDULER.maximum_interval + 1 + MAX_PAUSE_DAYS)
 
 
 def check_schedule(schedule, where: str) -> None:

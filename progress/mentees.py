@@ -88,7 +88,9 @@ def mentee_rows(learners, *, stalled_days: int, now=None) -> list[MenteeRow]:
     }
     # Each plan holds the time of the role's reviews of the week, as on the
     # learner's own pages (four queries more, however many learners, with goals).
-    loads = reviews.week_loads(learners, goals, now, structure) if has_goal else {}
+    loads = (
+        reviews.week_loads(learners, goals, now, structure, follows) if has_goal else {}
+    )
     for learner in learners:
         # The learner's own figures, computed as their pages compute them.
         by_role = {f.role_id: RoleProgress(role=f.role) for f in follows_of[learner.pk]}

@@ -549,7 +549,7 @@ def _oob(request: HttpRequest, template: str, context: dict) -> str:
 def goal_context(learner, follow: RoleFollow, form=None) -> dict:
     """The goal page: the form, and the plan the goal gives now."""
     today = figures.local_today(learner)
-    goal = Goal(follow.target_date, follow.hours_per_week)
+    goal = Goal(follow.target_date, follow.hours_per_week, follow.reviews)
     (progress,) = figures.role_progress(
         learner, [follow.role], goals={follow.role_id: goal} if goal.is_set else {}
     )

@@ -21,6 +21,7 @@ from progress.forms import PauseForm, ReviewPacingForm
 from progress.models import ReviewSettings, RoleFollow
 from progress.views import get_item, safe_next
 from progress.visibility import Audience
+from roadmap.models import sees_drafts
 
 REVIEWS_PAGE = "progress/reviews.html"
 RATING_LABELS = {"again": "Again", "hard": "Hard", "good": "Good", "easy": "Easy"}
@@ -39,10 +40,16 @@ def reviews_context(learner, now: datetime.datetime, **forms) -> dict:
         first = today.due[0]
         item = Audience.of(learner).item(first.kind, first.slug)
         days = reviews.intervals(learner, first.kind, item, now, pacing.retention)
+        recall = item.recall
+        # The answer is a passage of a source the learner may open (one query).
+        if recall and not item.sources.visible(sees_drafts(learner)).filter(
+            slug=recall.source_slug
+        ).exists():
+            recall = None
         current = {
             "review": first,
             "item": item,
-            "recall": item.recall,
+            "recall": recall,
             "ratings": [
                 (name, label, days[name], (days[name] - local).days)
                 for name, label in RATING_LABELS.items()
@@ -56,7 +63,8 @@ def reviews_context(learner, now: datetime.datetime, **forms) -> dict:
         "pacing": pacing,
         "today": local,
         "pacing_form": forms.get("pacing_form") or ReviewPacingForm(instance=pacing),
-        "pause_form": forms.get("pause_form") or PauseForm(today=local),
+        "pause_form": forms.get("pause_form")
+        or PauseForm(today=local, paused_until=pacing.paused_until),
         "reviews_on": any(follow.reviews for follow in follows),
     }
 
@@ -103,7 +111,8 @@ def review_pacing(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         context = reviews_context(request.user, timezone.now(), pacing_form=form)
         return render(request, REVIEWS_PAGE, context, status=400)
-    reviews.save_pacing(form.instance)
+    data = form.cleaned_data
+    reviews.save_pacing(request.user, data["daily_limit"], data["retention"])
     messages.success(request, "Your review settings are saved.")
     return redirect("reviews")
 
@@ -117,7 +126,11 @@ def review_pause(request: HttpRequest) -> HttpResponse:
         moved = reviews.resume(request.user, now)
         messages.success(request, f"Reviews are back on; {moved} moved back.")
         return redirect("reviews")
-    form = PauseForm(request.POST, today=figures.local_today(request.user, now))
+    form = PauseForm(
+        request.POST,
+        today=figures.local_today(request.user, now),
+        paused_until=ReviewSettings.of(request.user).paused_until,
+    )
     if not form.is_valid():
         context = reviews_context(request.user, now, pause_form=form)
         return render(request, REVIEWS_PAGE, context, status=400)

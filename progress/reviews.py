@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
 from fsrs import Card, Rating, Scheduler
 
 from config import caching
@@ -83,7 +84,7 @@ class Reviews:
     paused_until: datetime.date | None = None  # no reviews before this day
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16)
 def scheduler(retention: float) -> Scheduler:
     """FSRS with the learner's target retention (whole days, no fuzz)."""
     if retention == SCHEDULER.desired_retention:
@@ -273,6 +274,12 @@ def refusal(learner, kind: str, item) -> str | None:
         learner=learner, status=Status.DONE, **{kind: item}
     ).exists():
         return "Only a done item is reviewed: mark it done first."
+    pacing = ReviewSettings.of(learner)
+    if pacing.is_paused(local_today(timezone.now(), learner.zone)):
+        return (
+            f"Your reviews are paused until {pacing.paused_until:%-d %B %Y}: end "
+            "the pause on your reviews page to review now."
+        )
     return None
 
 
@@ -314,8 +321,9 @@ def rate(learner, item, kind: str, rating: str, now: datetime.datetime) -> Revie
 def pause(learner, until: datetime.date, now: datetime.datetime) -> int:
     """No reviews before `until`: every review of the learner (first reviews
     included) moves on by the pause's length, so the days after it carry the
-    load they had, not a pile. Pausing again while paused lengthens the pause.
-    Returns how many reviews moved."""
+    load they had, not a pile; those already due wait for its end (lapsed ones
+    stay lapsed). Pausing again while paused lengthens the pause (a shorter one
+    changes nothing: end it instead). Returns how many reviews moved."""
     today = local_today(now, learner.zone)
     with transaction.atomic():
         pacing, _ = ReviewSettings.objects.select_for_update().get_or_create(
@@ -326,9 +334,16 @@ def pause(learner, until: datetime.date, now: datetime.datetime) -> int:
         if days <= 0:
             return 0
         _first_reviews_as_cards(learner, now)
-        cards = list(ReviewCard.objects.filter(learner=learner).only("pk", "due"))
+        lapsed = today - datetime.timedelta(days=LAPSED_DAYS)
+        cards = list(
+            ReviewCard.objects.filter(learner=learner, due__gte=lapsed).only(
+                "pk", "due"
+            )
+        )
         for card in cards:
-            card.due += datetime.timedelta(days=days)
+            # What was due by the pause's start waits for its end; the rest
+            # moves on by its length, keeping the days between them.
+            card.due = max(card.due + datetime.timedelta(days=days), until)
         ReviewCard.objects.bulk_update(cards, ["due"], batch_size=500)
         if not pacing.is_paused(today):
             pacing.paused_from = today
@@ -375,23 +390,31 @@ def _first_reviews_as_cards(learner, now: datetime.datetime) -> None:
     }
     items = reviewable(follows)
     by_slug = {(kind, items[(kind, pk)][0]): pk for kind, pk in items}
+    # A first rating of one of them at the same moment makes its card first.
     ReviewCard.objects.bulk_create(
-        ReviewCard(
-            learner=learner,
-            card=Card().to_dict(),
-            due=review.due,
-            **{f"{review.kind}_id": by_slug[(review.kind, review.slug)]},
-        )
-        for review in upcoming
-        if (review.kind, by_slug[(review.kind, review.slug)]) not in have
+        (
+            ReviewCard(
+                learner=learner,
+                card=Card().to_dict(),
+                due=review.due,
+                **{f"{review.kind}_id": by_slug[(review.kind, review.slug)]},
+            )
+            for review in upcoming
+            if (review.kind, by_slug[(review.kind, review.slug)]) not in have
+        ),
+        ignore_conflicts=True,
     )
 
 
-def save_pacing(pacing: ReviewSettings) -> None:
-    """Save the learner's daily limit and retention: today's reviews change."""
+def save_pacing(learner, daily_limit: int | None, retention: float) -> None:
+    """Save the learner's daily limit and retention (their pause stays as it
+    is): today's reviews change."""
     with transaction.atomic():
-        pacing.save()
-        caching.bump("learner", pacing.learner_id)
+        ReviewSettings.objects.update_or_create(
+            learner=learner,
+            defaults={"daily_limit": daily_limit, "retention": retention},
+        )
+        caching.bump("learner", learner.pk)
 
 
 def fading(
@@ -400,10 +423,10 @@ def fading(
     now: datetime.datetime,
     pacing: ReviewSettings | None = None,
 ) -> set[tuple[str, int]]:
-    """The done items whose predicted recall (FSRS retrievability) has fallen
-    below the learner's target retention: (kind, id). Only reviewed items have
-    a prediction; an item stays done while it fades. One query (and the
-    learner's pacing, unless given)."""
+    """The done items up for review (their day has come) whose predicted recall
+    (FSRS retrievability) has fallen below the learner's target retention:
+    (kind, id). Only reviewed items have a prediction; an item stays done while
+    it fades. One query (and the learner's pacing, unless given)."""
     items = reviewable(follows)
     if not items:
         return set()
@@ -412,21 +435,32 @@ def fading(
         Q(step_id=OuterRef("step_id")) | Q(concept_id=OuterRef("concept_id"))
     )
     found = set()
-    for step_id, concept_id, state in (
+    today = local_today(now, learner.zone)
+    for step_id, concept_id, state, due in (
         ReviewCard.objects.filter(learner=learner)
         .filter(Exists(done))
-        .values_list("step_id", "concept_id", "card")
+        .values_list("step_id", "concept_id", "card", "due")
     ):
         key = ("step", step_id) if step_id else ("concept", concept_id)
-        if key in items and fades(state, pacing.retention, now):
+        if key in items and fades(state, due, pacing, now, today):
             found.add(key)
     return found
 
 
-def fades(state: dict, retention: float, now: datetime.datetime) -> bool:
-    """Whether a reviewed item's predicted recall (its FSRS card's
-    retrievability) is below the learner's target `retention` at `now`; an
-    item never rated has no prediction and does not fade."""
+def fades(
+    state: dict,
+    due: datetime.date,
+    pacing: ReviewSettings,
+    now: datetime.datetime,
+    today: datetime.date,
+) -> bool:
+    """Whether a reviewed item fades: its day has come (not while a pause holds
+    it, nor before a day set under another target) and its predicted recall
+    (its FSRS card's retrievability) is below the learner's target retention
+    at `now`. An item never rated has no prediction and does not fade."""
+    if due > today or pacing.is_paused(today):
+        return False
+    retention = pacing.retention
     card = Card.from_dict(state)
     if card.last_review is None:
         return False
@@ -445,18 +479,25 @@ def week_load(learner, goals: dict, now: datetime.datetime) -> dict[int, ReviewL
     """role id -> the reviews of its items in the next 7 days (today's within
     the daily limit, none during a pause) and the minutes one takes, for the
     roles in `goals` (role id -> `plan.Goal`) whose reviews are on: the time
-    each role's plan holds for them. Four queries."""
+    each role's plan holds for them. Five queries."""
     return week_loads([learner], {learner.pk: goals}, now).get(learner.pk, {})
 
 
 def week_loads(
-    learners, goals: dict[int, dict], now: datetime.datetime, structure=None
+    learners,
+    goals: dict[int, dict],
+    now: datetime.datetime,
+    structure=None,
+    follows=None,
 ) -> dict[int, dict[int, ReviewLoad]]:
     """`week_load` of many learners (learner id -> role id -> load; `goals`:
-    learner id -> their goals), in four queries however many: the mentor's
-    rows plan as the learners' own pages do. `structure`: the roles' structure
-    the caller holds (else it is read from its cache)."""
-    roles_of = {
+    learner id -> their goals), in five queries however many (four with
+    `follows`, the learners' followed roles, given): the mentor's rows plan as
+    the learners' own pages do. Today's reviews are counted as the reviews
+    page counts them, over every followed role with reviews on, and each goal's
+    role gets its own. `structure`: the roles' structure the caller holds, if
+    it holds every role followed (else it is read from its cache)."""
+    planned = {
         learner.pk: {
             role_id
             for role_id, goal in goals.get(learner.pk, {}).items()
@@ -464,10 +505,16 @@ def week_loads(
         }
         for learner in learners
     }
-    learners = [learner for learner in learners if roles_of[learner.pk]]
+    learners = [learner for learner in learners if planned[learner.pk]]
     if not learners:
         return {}
-    every_item = items_of(set().union(*roles_of.values()), structure)
+    if follows is None:
+        follows = RoleFollow.objects.filter(learner__in=learners).shown()
+    reviewing = defaultdict(set)
+    for follow in follows:
+        if follow.reviews:
+            reviewing[follow.learner_id].add(follow.role_id)
+    structure = structure or role_structure(set().union(*reviewing.values()))
     pacings = {
         row.learner_id: row
         for row in ReviewSettings.objects.filter(learner__in=learners)
@@ -480,11 +527,7 @@ def week_loads(
     minutes = minutes_per_review(learners, now)
     loads = {}
     for learner in learners:
-        items = {
-            key: value
-            for key, value in every_item.items()
-            if value[2] in roles_of[learner.pk]
-        }
+        items = items_of(reviewing[learner.pk], structure)
         pacing = pacings.get(learner.pk) or ReviewSettings(learner=learner)
         scheduled = _schedule(
             learner, items, now, pacing, cards[learner.pk], done[learner.pk]
@@ -498,7 +541,8 @@ def week_loads(
             *due_today[: todays.total],
             *(r for r in scheduled[0] if today < r.due <= later),
         ]:
-            counts[review.role_id] += 1
+            if review.role_id in planned[learner.pk]:
+                counts[review.role_id] += 1
         each, measured = minutes[learner.pk]
         loads[learner.pk] = {
             role_id: ReviewLoad(count, each, measured)

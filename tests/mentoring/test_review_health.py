@@ -35,9 +35,10 @@ from tests.progress.test_reviewable import (
 
 HUB = reverse("mentoring")
 PAGE = reverse("mentee_dashboard", args=["learner"])
-# The hub's matrix reads which done concepts fade in one more query, when any
-# mentee has a concept of the skills shown done; cached with the cells.
-MENTORING_QUERIES_WITH_DONE_CONCEPTS = MENTORING_QUERIES + 1
+# The hub's matrix reads which done concepts fade in two more queries (their
+# schedules, the mentees' review pacing), when any mentee has a concept of the
+# skills shown done; cached with the cells.
+MENTORING_QUERIES_WITH_DONE_CONCEPTS = MENTORING_QUERIES + 2
 
 
 def as_user(user) -> Client:

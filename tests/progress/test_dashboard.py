@@ -71,9 +71,9 @@ class TestDashboard:
 # schedules, the done items) (the roles' structure is cached).
 DASHBOARD_QUERIES = 14
 # With goals, the plans count the time of each role's reviews of the week
-# (`reviews.week_load`): the pacing, the schedules, the done items, and the
-# learner's last ratings for the minutes a review takes.
-DASHBOARD_QUERIES_WITH_PLANS = DASHBOARD_QUERIES + 4
+# (`reviews.week_load`): the roles followed, the pacing, the schedules, the
+# done items, and the learner's last ratings for the minutes a review takes.
+DASHBOARD_QUERIES_WITH_PLANS = DASHBOARD_QUERIES + 5
 # With the learner's figures and rendered parts cached: the session and the user.
 DASHBOARD_QUERIES_CACHED = 2
 

@@ -1,7 +1,10 @@
 """Freshness: a done item whose predicted recall has fallen below the learner's
 target retention is fading (`progress.reviews.fading`); done stays done."""
 
+import datetime
+
 import pytest
+from django.urls import reverse
 
 from progress import reviews
 from progress.models import ItemProgress, ReviewCard, RoleFollow
@@ -68,4 +71,31 @@ class TestFading:
             )
         }
         RoleFollow.objects.filter(learner=learner).update(reviews=False)
+        assert fading(learner, clock) == set()
+
+
+@pytest.mark.django_db
+class TestFadingWaitsForTheItemsDay:
+    def test_not_before_its_day_under_a_higher_target_nor_in_a_pause(
+        self, signed_in, learner, clock, steps
+    ):
+        mark(signed_in, "step", "s1")
+        clock.advance(days=1)
+        rate(signed_in, "step", "s1", "good")
+        due = ReviewCard.objects.get(learner=learner).due
+        signed_in.post(
+            reverse("review_pacing"), {"daily_limit": "", "retention": "0.97"}
+        )
+        day_before = datetime.datetime.combine(
+            due - datetime.timedelta(days=1), datetime.time(12), tzinfo=datetime.UTC
+        )
+        clock.current = day_before
+        assert fading(learner, clock) == set()  # recall is low, its day not come
+        clock.current = day_before + datetime.timedelta(days=4)
+        assert fading(learner, clock) == {("step", steps[0].pk)}
+        signed_in.force_login(learner)
+        signed_in.post(
+            reverse("review_pause"),
+            {"until": (clock.current.date() + datetime.timedelta(days=5)).isoformat()},
+        )
         assert fading(learner, clock) == set()

@@ -11,6 +11,7 @@ from progress import plan, reviews
 from progress.models import RoleFollow
 from tests.progress.test_reviewable import (
     mark,
+    one_step_role,
     rate,
     signed_in,  # noqa: F401 - a fixture
 )
@@ -132,3 +133,45 @@ class TestTheLoad:
         )
         assert response.status_code == 302, response.content.decode()[-3000:]
         assert reviews.week_load(learner, goals(), clock.current) == {}
+
+
+@pytest.mark.django_db
+class TestEverySurfacePlansAlike:
+    def test_the_goal_page_holds_no_review_time_when_reviews_are_off(
+        self, signed_in, learner, clock
+    ):
+        goal = {"target_date": "2027-03-01", "hours_per_week": "5"}  # reviews off
+        signed_in.post(reverse("progress_goal", args=["small"]), goal)
+        mark(signed_in, "step", "s1")
+        clock.advance(days=1)
+        signed_in.force_login(learner)
+        page = signed_in.get(reverse("progress_goal", args=["small"])).content
+        assert b"Reviews come first" not in page
+        signed_in.post(
+            reverse("progress_goal", args=["small"]), {**goal, "reviews": "on"}
+        )
+        page = signed_in.get(reverse("progress_goal", args=["small"])).content
+        assert b"Reviews come first: 1 review" in page
+
+    def test_the_daily_limit_spans_every_role_as_the_reviews_page_does(
+        self, signed_in, learner, small_role, clock
+    ):
+        other = one_step_role("other")
+        signed_in.post(reverse("progress_follow", args=["other"]))
+        mark(signed_in, "step", "other-1")  # the oldest: first in the queue
+        clock.current += datetime.timedelta(hours=1)
+        mark(signed_in, "step", "s1")
+        signed_in.post(
+            reverse("progress_goal", args=["small"]),
+            {"target_date": "2027-03-01", "hours_per_week": "5", "reviews": "on"},
+        )
+        signed_in.post(
+            reverse("review_pacing"), {"daily_limit": "1", "retention": "0.9"}
+        )
+        clock.advance(days=1)
+        signed_in.force_login(learner)
+        body = signed_in.get(reverse("reviews")).content.decode()
+        assert ("Today: 1 to review" in body and "other-1" in body) or "Other" in body
+        goals = plan.goals_of(RoleFollow.objects.filter(learner=learner))
+        assert reviews.week_load(learner, goals, clock.current) == {}
+        assert other.pk not in goals

@@ -288,3 +288,71 @@ def test_the_page_runs_the_same_queries_however_many_are_due(
 # items); the current item and its schedule; the forecast (schedules, done
 # items). The roles' structure is cached.
 REVIEWS_PAGE_QUERIES = 10
+
+
+@pytest.mark.django_db
+class TestWhatTheReviewSaid:
+    """Findings of a review of the reviews page, each through its real door."""
+
+    def test_a_shorter_pause_while_paused_is_refused_with_a_reason(
+        self, three_due, learner, clock
+    ):
+        today = clock.current.date()
+        assert pause(three_due, today + 20 * DAY).status_code == 302
+        response = pause(three_due, today + 5 * DAY)
+        assert response.status_code == 400
+        assert "already paused until" in response.content.decode()
+        assert ReviewSettings.of(learner).paused_until == today + 20 * DAY
+
+    def test_reviews_already_due_wait_for_the_pause_to_end_and_lapsed_stay_lapsed(
+        self, three_due, learner, clock
+    ):
+        rate(three_due, "concept", "c1", "good")
+        card = ReviewCard.objects.get(learner=learner, concept__slug="c1")
+        ReviewCard.objects.filter(pk=card.pk).update(
+            due=clock.current.date() - (reviews.LAPSED_DAYS + 5) * DAY
+        )
+        lapsed = ReviewCard.objects.get(pk=card.pk).due
+        today = clock.current.date()
+        pause(three_due, today + 10 * DAY)
+        dues = dict(
+            ReviewCard.objects.filter(learner=learner).values_list("step__slug", "due")
+        )
+        assert dues["s1"] == dues["s2"] == today + 10 * DAY  # due: wait for its end
+        assert ReviewCard.objects.get(pk=card.pk).due == lapsed
+        three_due.post(reverse("review_pause"), {"action": "resume"})
+        assert badge(three_due) == 2  # the lapsed one does not come back
+
+    def test_saving_the_pace_keeps_a_pause(self, three_due, learner, clock):
+        until = clock.current.date() + 9 * DAY
+        pause(three_due, until)
+        assert pacing(three_due, daily_limit="4").status_code == 302
+        saved = ReviewSettings.of(learner)
+        assert (saved.daily_limit, saved.paused_until) == (4, until)
+
+    def test_twice_saving_the_pace_at_first_keeps_one_row(self, three_due, learner):
+        assert pacing(three_due, daily_limit="4").status_code == 302
+        assert pacing(three_due, daily_limit="5").status_code == 302
+        assert ReviewSettings.objects.filter(learner=learner).count() == 1
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_no_rating_while_paused(self, three_due, learner, clock, htmx):
+        pause(three_due, clock.current.date() + 3 * DAY)
+        response = rate(three_due, "step", "s1", htmx=htmx)
+        assert response.status_code == 400
+        assert "paused until" in response.content.decode()
+        assert not ReviewCard.objects.filter(learner=learner, logs__isnull=False)
+
+    def test_an_answer_from_a_source_not_shown_falls_back_to_the_item(
+        self, three_due, small_role
+    ):
+        concept = Concept.objects.get(slug="c1")
+        source = concept.sources.first()
+        concept.quotes = {source.slug: "A passage."}
+        concept.recall_prompt, concept.recall_answer = "Why?", source.slug
+        concept.save()
+        source.is_published = False  # retired
+        source.save()
+        html = session(page(three_due))
+        assert "Why?" not in html and "A passage." not in html
+        assert "What do you remember of" in html

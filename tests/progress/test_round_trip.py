@@ -315,6 +315,12 @@ def test_a_bad_goal_is_named_and_nothing_is_written(
         ({"retention": 2}, "review_pacing.retention: Ensure this value is"),
         ({"paused_until": "soon"}, "review_pacing.paused_until: 'soon' is not a date"),
         ("fast", "review_pacing: expected a mapping"),
+        ({"retention": "NaN"}, "review_pacing.retention: Give a number."),
+        ({"paused_until": "9999-12-31"}, "A pause has both a first and a last day"),
+        (
+            {"paused_from": "2026-11-01", "paused_until": "9999-12-31"},
+            "review_pacing.paused_until: A pause ends 1 to 180 days after",
+        ),
     ],
 )
 def test_a_bad_review_pacing_is_refused_with_its_field(

@@ -1,0 +1,77 @@
+"""What learners did: roles they follow, statuses, history, notes, evidence,
+ratings (`core`), and their spaced review (`reviews`). Import from
+`progress.models`.
+
+Progress points at content with PROTECT: content is retired (unpublished), never
+deleted, so no progress row is ever lost to a curator's change.
+"""
+
+from progress.models.core import (
+    COUNTED,
+    EVIDENCE_PER_ITEM,
+    MAX_GOAL_YEARS,
+    MAX_HOURS_PER_WEEK,
+    NOTE_MAX_LENGTH,
+    BulkChange,
+    CalendarFeed,
+    Evidence,
+    ItemProgress,
+    ItemQuerySet,
+    ItemRelated,
+    Level,
+    ProgressEvent,
+    RoleFollow,
+    RoleFollowQuerySet,
+    SelfAssessment,
+    SelfAssessmentQuerySet,
+    Status,
+    StepTally,
+    StepTallyQuerySet,
+    WeeklyEmail,
+    item_field,
+    validate_target_date,
+)
+from progress.models.reviews import (
+    DAILY_LIMIT_MAX,
+    MAX_PAUSE_DAYS,
+    RETENTION_DEFAULT,
+    RETENTION_MAX,
+    RETENTION_MIN,
+    ReviewCard,
+    ReviewLog,
+    ReviewSettings,
+)
+
+__all__ = [
+    "COUNTED",
+    "DAILY_LIMIT_MAX",
+    "EVIDENCE_PER_ITEM",
+    "MAX_GOAL_YEARS",
+    "MAX_HOURS_PER_WEEK",
+    "MAX_PAUSE_DAYS",
+    "NOTE_MAX_LENGTH",
+    "RETENTION_DEFAULT",
+    "RETENTION_MAX",
+    "RETENTION_MIN",
+    "BulkChange",
+    "CalendarFeed",
+    "Evidence",
+    "ItemProgress",
+    "ItemQuerySet",
+    "ItemRelated",
+    "Level",
+    "ProgressEvent",
+    "ReviewCard",
+    "ReviewLog",
+    "ReviewSettings",
+    "RoleFollow",
+    "RoleFollowQuerySet",
+    "SelfAssessment",
+    "SelfAssessmentQuerySet",
+    "Status",
+    "StepTally",
+    "StepTallyQuerySet",
+    "WeeklyEmail",
+    "item_field",
+    "validate_target_date",
+]
