@@ -142,7 +142,7 @@ class ReviewLoad:
 
     @property
     def label(self) -> str:
-        """"12 reviews in the next 7 days, about 24 min (2 min each, a
+        """ "12 reviews in the next 7 days, about 24 min (2 min each, a
         default)"; "" when none."""
         if not self.count:
             return ""

@@ -42,9 +42,12 @@ def reviews_context(learner, now: datetime.datetime, **forms) -> dict:
         days = reviews.intervals(learner, first.kind, item, now, pacing.retention)
         recall = item.recall
         # The answer is a passage of a source the learner may open (one query).
-        if recall and not item.sources.visible(sees_drafts(learner)).filter(
-            slug=recall.source_slug
-        ).exists():
+        if (
+            recall
+            and not item.sources.visible(sees_drafts(learner))
+            .filter(slug=recall.source_slug)
+            .exists()
+        ):
             recall = None
         current = {
             "review": first,
@@ -120,12 +123,8 @@ def review_pacing(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_pause(request: HttpRequest) -> HttpResponse:
-    """Pause reviews until a day (`until`), or end the pause (`action=resume`)."""
+    """Pause reviews until a day (`until`)."""
     now = timezone.now()
-    if request.POST.get("action") == "resume":
-        moved = reviews.resume(request.user, now)
-        messages.success(request, f"Reviews are back on; {moved} moved back.")
-        return redirect("reviews")
     form = PauseForm(
         request.POST,
         today=figures.local_today(request.user, now),
@@ -141,4 +140,13 @@ def review_pause(request: HttpRequest) -> HttpResponse:
         f"Reviews are paused until {until:%-d %B %Y}; {moved} moved on by the "
         "pause's length.",
     )
+    return redirect("reviews")
+
+
+@login_required
+@require_POST
+def review_resume(request: HttpRequest) -> HttpResponse:
+    """End a pause today."""
+    moved = reviews.resume(request.user, timezone.now())
+    messages.success(request, f"Reviews are back on; {moved} moved back.")
     return redirect("reviews")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("reviews/", review_views.reviews_page, name="reviews"),
     path("reviews/pacing/", review_views.review_pacing, name="review_pacing"),
     path("reviews/pause/", review_views.review_pause, name="review_pause"),
+    path("reviews/resume/", review_views.review_resume, name="review_resume"),
     path(
         "dashboard/figures/", views.dashboard_figures, name="progress_dashboard_figures"
     ),

@@ -55,7 +55,7 @@ def pause(client, until, htmx=False):
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(
         reverse("review_pause"),
-        {"until": until.isoformat(), "action": "pause"},
+        {"until": until.isoformat()},
         headers=headers,
     )
 
@@ -208,7 +208,7 @@ class TestAPause:
         today = clock.current.date()
         pause(three_due, today + 10 * DAY)
         clock.current += 3 * DAY
-        response = three_due.post(reverse("review_pause"), {"action": "resume"})
+        response = three_due.post(reverse("review_resume"))
         assert response.status_code == 302
         assert not ReviewSettings.of(learner).is_paused(clock.current.date())
         assert badge(three_due) == 3  # due again today, none lost
@@ -320,7 +320,7 @@ class TestWhatTheReviewSaid:
         )
         assert dues["s1"] == dues["s2"] == today + 10 * DAY  # due: wait for its end
         assert ReviewCard.objects.get(pk=card.pk).due == lapsed
-        three_due.post(reverse("review_pause"), {"action": "resume"})
+        three_due.post(reverse("review_resume"))
         assert badge(three_due) == 2  # the lapsed one does not come back
 
     def test_saving_the_pace_keeps_a_pause(self, three_due, learner, clock):

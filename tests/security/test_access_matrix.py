@@ -110,6 +110,7 @@ EXPECTED = {
     "reviews": SIGNED_IN,  # each person's own reviews, nobody else's
     "review_pacing": POST_ONLY,
     "review_pause": POST_ONLY,
+    "review_resume": POST_ONLY,
     "calendar_feed": (404,) * 7,  # the world's token is no feed's: nobody learns
     # A forged unsubscribe link names nobody: 404 for all, signed in or not.
     "weekly_email_unsubscribe": (404,) * 7,
