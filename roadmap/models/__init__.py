@@ -30,6 +30,7 @@ from roadmap.models.choices import (
     choice_entries,
     with_choice_groups,
 )
+from roadmap.models.revisions import Revision
 from roadmap.models.roles import (
     Concept,
     ConceptQuerySet,
@@ -67,6 +68,7 @@ __all__ = [
     "Recall",
     "Recalled",
     "Resource",
+    "Revision",
     "Role",
     "RoleFact",
     "RoleQuerySet",
