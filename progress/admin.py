@@ -1,13 +1,15 @@
 """Support views for curators: learners' progress, read-only, and where they stop."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from config.admin_privacy import PrivateFieldsAdmin
+from progress import reports
 from progress.models import (
     Evidence,
     ItemProgress,
+    ItemReport,
     ProgressEvent,
     RoleFollow,
     SelfAssessment,
@@ -162,3 +164,69 @@ class WeeklyEmailAdmin(ReadOnlyAdmin):
     list_filter = ("week",)
     list_select_related = ("learner",)
     search_fields = ("learner__username", "learner__email")
+
+
+def _set_state(state: str, label: str):
+    @admin.action(description=f"Mark {label}")
+    def action(modeladmin, request, queryset) -> None:
+        changed = reports.set_state(queryset, state)
+        modeladmin.message_user(
+            request, f"{changed} report(s) marked {label}.", messages.SUCCESS
+        )
+
+    action.__name__ = f"mark_{state}"
+    return action
+
+
+@admin.register(ItemReport)
+class ItemReportAdmin(PrivateFieldsAdmin, admin.ModelAdmin):
+    """Curators triage learners' reports: the state, a reply the learner reads on
+    the item's page, and the revision that fixed it. What the learner wrote is
+    read-only; reports come from learners, so none is added or deleted here. A
+    report that becomes fixed tells its learner once (`progress.reports.triage`)."""
+
+    list_display = ("item_title", "kind", "state", "learner", "created_at")
+    list_filter = ("state", "kind")
+    list_select_related = ("learner", "step", "concept")
+    search_fields = ("step__title", "concept__name", "message", "learner__username")
+    raw_id_fields = ("fixed_by",)
+    fields = (
+        "learner",
+        "step",
+        "concept",
+        "kind",
+        "message",
+        "created_at",
+        "state",
+        "reply",
+        "fixed_by",
+        "notified_at",
+    )
+    readonly_fields = (
+        "learner",
+        "step",
+        "concept",
+        "kind",
+        "message",
+        "created_at",
+        "notified_at",
+    )
+    actions = [
+        _set_state(ItemReport.State.ACCEPTED, "accepted"),
+        _set_state(ItemReport.State.DECLINED, "declined"),
+        _set_state(ItemReport.State.FIXED, "fixed"),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if reports.triage(obj):
+            self.message_user(request, "The learner will be told it is fixed.")
+
+    @admin.display(description="item")
+    def item_title(self, obj: ItemReport) -> str:
+        return str(obj.item)

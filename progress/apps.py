@@ -19,7 +19,7 @@ class ProgressConfig(AppConfig):
 
         from outbox import schedule
         from outbox.sending import register_kind
-        from progress import reminders, timings
+        from progress import reminders, reports, timings
 
         schedule.register(
             schedule.Job(
@@ -39,6 +39,7 @@ class ProgressConfig(AppConfig):
             )
         )
         register_kind(reminders.KIND, still_wanted=reminders.still_wanted)
+        register_kind(reports.KIND, still_wanted=reports.still_wanted)
 
 
 def _forget_learner(sender, instance, **kwargs) -> None:

@@ -9,9 +9,11 @@ from progress.models import (
     MAX_HOURS_PER_WEEK,
     MAX_PAUSE_DAYS,
     NOTE_MAX_LENGTH,
+    REPORT_MESSAGE_MAX_LENGTH,
     RETENTION_MAX,
     RETENTION_MIN,
     Evidence,
+    ItemReport,
     Level,
     ReviewSettings,
     validate_target_date,
@@ -46,6 +48,29 @@ class EvidenceForm(forms.ModelForm):
         if not url.lower().startswith(("http://", "https://")):
             raise forms.ValidationError("Only http and https links are accepted.")
         return url
+
+
+class ReportForm(forms.Form):
+    """A learner's report of a problem with an item."""
+
+    kind = forms.ChoiceField(
+        label="What is the problem?",
+        choices=ItemReport.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what kind of problem it is.",
+            "invalid_choice": "Choose one of the kinds of problem listed.",
+        },
+    )
+    message = forms.CharField(
+        label="Tell the curators more (optional)",
+        required=False,
+        max_length=REPORT_MESSAGE_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Plain text, up to {REPORT_MESSAGE_MAX_LENGTH} characters. Only "
+        "you and the curators see it.",
+    )
 
 
 CHOOSE_A_LEVEL = (

@@ -41,6 +41,11 @@ urlpatterns = [
         name="progress_review",
     ),
     path(
+        "items/<str:kind>/<slug:slug>/report/",
+        views.report_problem,
+        name="progress_report",
+    ),
+    path(
         "items/<str:kind>/<slug:slug>/evidence/",
         views.add_evidence,
         name="progress_add_evidence",

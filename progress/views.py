@@ -35,10 +35,17 @@ from progress import (
     learner_file,
     pages,
     reminders,
+    reports,
     role_page,
 )
 from progress.activity import learner_activity
-from progress.forms import EvidenceForm, GoalForm, NoteForm, SelfAssessmentForm
+from progress.forms import (
+    EvidenceForm,
+    GoalForm,
+    NoteForm,
+    ReportForm,
+    SelfAssessmentForm,
+)
 from progress.models import (
     BulkChange,
     CalendarFeed,
@@ -395,6 +402,8 @@ def item_context(request: HttpRequest, kind: str, item) -> dict:
             }
         ),
         "evidence_form": EvidenceForm(),
+        "reports": reports.of_learner(request.user, item),
+        "report_form": ReportForm(),
         "status_choices": Status.choices,
     }
 
@@ -445,6 +454,40 @@ def delete_evidence(
     if not ItemProgress.objects.remove_evidence(request.user, item, pk):
         raise Http404("No such evidence.")
     return _changed(request, kind, item, "evidence", "Evidence removed.")
+
+
+@login_required
+@require_POST
+def report_problem(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    """A learner reports a problem with an item (`progress.reports`)."""
+    item = get_item(request, kind, slug)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return _report_refused(request, kind, item, form, status=400)
+    try:
+        reports.report(request.user, item, **form.cleaned_data)
+    except reports.OverLimit as over:
+        when = timezone.localtime(over.retry_at, request.user.zone)
+        form.add_error(
+            None,
+            f"You have sent {reports.DAILY_LIMIT} reports in the last 24 hours, the "
+            f"most Waymark takes. Nothing was sent. You can send another from "
+            f"{when:%H:%M} on {when.day} {when:%B} ({request.user.timezone}).",
+        )
+        return _report_refused(request, kind, item, form, status=429)
+    message = "Thank you: your report is with the curators."
+    return _changed(request, kind, item, "report", message, reported=True)
+
+
+def _report_refused(request, kind: str, item, form, status: int) -> HttpResponse:
+    """A report not taken: the section with the form's errors (htmx swaps it in
+    place, `HX-Reswap`), or the whole page; 400 for bad input, 429 over the limit."""
+    context = {**item_context(request, kind, item), "report_form": form}
+    if not request.htmx:
+        return render(request, "progress/item.html", context, status=status)
+    response = render(request, "progress/item.html#report", context, status=status)
+    response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 def _changed(request, kind: str, item, section: str, message: str, **extra):

@@ -1,6 +1,6 @@
 """What learners did: roles they follow, statuses, history, notes, evidence,
-ratings (`core`), and their spaced review (`reviews`). Import from
-`progress.models`.
+ratings (`core`), their spaced review (`reviews`) and the problems they report
+(`reports`). Import from `progress.models`.
 
 Progress points at content with PROTECT: content is retired (unpublished), never
 deleted, so no progress row is ever lost to a curator's change.
@@ -31,6 +31,7 @@ from progress.models.core import (
     item_field,
     validate_target_date,
 )
+from progress.models.reports import REPORT_MESSAGE_MAX_LENGTH, ItemReport
 from progress.models.reviews import (
     DAILY_LIMIT_MAX,
     MAX_PAUSE_DAYS,
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_HOURS_PER_WEEK",
     "MAX_PAUSE_DAYS",
     "NOTE_MAX_LENGTH",
+    "REPORT_MESSAGE_MAX_LENGTH",
     "RETENTION_DEFAULT",
     "RETENTION_MAX",
     "RETENTION_MIN",
@@ -59,6 +61,7 @@ __all__ = [
     "ItemProgress",
     "ItemQuerySet",
     "ItemRelated",
+    "ItemReport",
     "Level",
     "ProgressEvent",
     "ReviewCard",

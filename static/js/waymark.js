@@ -19,6 +19,16 @@
     announce(reason);
   });
 
+  // A form refused (400) or over a limit (429) answers with its section and
+  // HX-Reswap: shown in place, with its errors, rather than as an error.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if ((xhr.status === 400 || xhr.status === 429) && xhr.getResponseHeader("HX-Reswap")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.addEventListener("htmx:sendError", function () {
     announce("Waymark could not be reached. Check your connection and try again.");
   });
