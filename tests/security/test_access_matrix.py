@@ -125,6 +125,7 @@ EXPECTED = {
     "progress_set_status": POST_ONLY,
     "progress_note": POST_ONLY,
     "progress_add_evidence": POST_ONLY,
+    "progress_report": POST_ONLY,
     "progress_delete_evidence": POST_ONLY,
     "feedback_reply": POST_ONLY,
     "feedback_mark_read": POST_ONLY,

@@ -57,6 +57,7 @@ POSTS = {
     "progress_note",
     "progress_review",
     "progress_add_evidence",
+    "progress_report",
     "feedback_reply",
     "feedback_mark_read",
     "mentee_comment",
@@ -77,6 +78,7 @@ POST_DATA = {
     "body": "x",
     "level": "3",
     "rating": "good",
+    "kind": "wrong",
 }
 
 

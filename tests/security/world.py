@@ -14,7 +14,7 @@ from tests.factories import UserFactory, enable_two_factor
 
 # What only the owner may read (the superuser, in the admin's support views,
 # reads progress rows too).
-PRIVATE = ["PRIVATE-NOTE-7f3a", "owner-mail-5c1d@example.com"]
+PRIVATE = ["PRIVATE-NOTE-7f3a", "owner-mail-5c1d@example.com", "REPORT-MSG-2e6b"]
 # What the owner shares with an active mentor.
 SHARED = ["SHARED-NOTE-91bc", "evidence-4d2e.example", "COMMENT-b81f"]
 
@@ -97,6 +97,17 @@ def build_world(small_role, steps) -> World:
 
     bulk_change = BulkChange.objects.create(
         learner=owner, role=small_role, part="stage", title="Basics", count=0, items=[]
+    )
+    from progress.models import ItemReport
+
+    from roadmap.models import Revision
+
+    ItemReport.objects.create(
+        learner=owner,
+        step=steps[0],
+        kind="wrong",
+        message=PRIVATE[2],
+        fixed_by=Revision.objects.create(origin=Revision.Origin.LOADER),
     )
     world = World()
     world.users = {
