@@ -92,9 +92,13 @@ INSTALLED_APPS = [
     # Django's own form templates, for the renderer below.
     "django.forms",
 ]
-# The parts of a learner's data file (export and import) that apps above
-# `progress` own: mentors' feedback and endorsements (progress/learner_file.py).
-LEARNER_FILE_SECTIONS = ["mentoring.learner_file.SECTION"]
+# The parts of a learner's data file (export and import) written by modules of
+# their own (progress/learner_file.py, `Section`): the learner's reports of
+# problems, and mentors' feedback and endorsements, which `mentoring` owns.
+LEARNER_FILE_SECTIONS = [
+    "progress.learner_file_reports.SECTION",
+    "mentoring.learner_file.SECTION",
+]
 
 # Forms render through the project's templates, so every field is laid out by
 # templates/django/forms/field.html.
