@@ -1,16 +1,20 @@
 """Curation: everything a curator edits, with inlines, ordering fields and checks."""
 
+import contextlib
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 
-from roadmap import citations, page_cache
+from roadmap import citations, page_cache, revisions
 from roadmap.models import (
     ChoiceGroup,
     Concept,
     LearningStep,
     Resource,
+    Revision,
     Role,
     RoleFact,
     RoleSkill,
@@ -88,8 +92,27 @@ class CitedForm(forms.ModelForm):
 
 
 class ContentAdmin(admin.ModelAdmin):
-    """Shared behaviour: publish actions, slugs that stay stable once saved, and
-    every save or delete retires what is cached from the content."""
+    """Shared behaviour: publish actions, slugs that stay stable once saved,
+    every save, delete or bulk action recorded as a Revision (what it changed,
+    by whom) and retiring what is cached from the content."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with self.recorded(request):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with self.recorded(request):
+            return super().delete_view(request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        # Bulk actions and the list's editable columns post here.
+        with self.recorded(request):
+            return super().changelist_view(request, extra_context)
+
+    def recorded(self, request):
+        if request.method != "POST":
+            return contextlib.nullcontext()
+        return revisions.recorded(origin=Revision.Origin.ADMIN, curator=request.user)
 
     actions = [publish, unpublish]
     form = CitedForm
@@ -405,3 +428,48 @@ class LearningStepAdmin(ContentAdmin):
     filter_horizontal = ("skills", "concepts", "prerequisites", "sources")
     autocomplete_fields = ("stage",)
     inlines = [StepResourceInline]
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Revisions are the record of what changed: read-only, but for the
+    curator's note."""
+
+    list_display = ("created_at", "origin", "curator", "files", "change_count")
+    list_filter = ("origin", "roles")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "created_at",
+        "origin",
+        "curator",
+        "files",
+        "digest",
+        "itemised",
+        "roles",
+    )
+    fields = (
+        "created_at",
+        "origin",
+        "curator",
+        "files",
+        "digest",
+        "roles",
+        "note",
+        "itemised",
+    )
+
+    @admin.display(description="changes")
+    def change_count(self, revision: Revision) -> int:
+        return len(revision.changes)
+
+    @admin.display(description="what changed")
+    def itemised(self, revision: Revision):
+        return format_html_join(
+            "\n", "<p>{}</p>", ((revisions.describe(c),) for c in revision.changes)
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

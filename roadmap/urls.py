@@ -11,4 +11,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("sources/", views.sources, name="sources"),
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
+    path("roles/<slug:slug>/changes/", views.role_changes, name="role_changes"),
 ]

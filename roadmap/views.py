@@ -1,12 +1,13 @@
 from django import forms
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from roadmap import page_cache, path_map
+from roadmap import page_cache, path_map, revisions
 from roadmap.models import Role, Skill, Source, sees_drafts
 from roadmap.search import search as search_content
 from roadmap.source_page import source_context
@@ -102,3 +103,18 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A source's text, each quoted passage marked and linked to what rests on it."""
     context = source_context(slug, drafts=sees_drafts(request.user))
     return render(request, "roadmap/source_detail.html", context)
+
+
+CHANGES_PER_PAGE = 20
+
+
+@require_GET
+def role_changes(request: HttpRequest, slug: str) -> HttpResponse:
+    """What changed in a published role's content, newest first (drafts'
+    changes are never shown, to anyone)."""
+    role = get_object_or_404(Role.objects.visible(drafts=False), slug=slug)
+    page = Paginator(role.revisions.all(), CHANGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"role": role, "page": page, "entries": revisions.public(page, role)}
+    return render(request, "roadmap/role_changes.html", context)

@@ -47,16 +47,16 @@ def dump(data: dict) -> str:
     )
 
 
-def _prefetches(kind: Kind) -> list:
+def prefetches(kind: Kind) -> list:
     """The lookups that fetch an item's references and nested items up front."""
     lookups: list = []
     for f in kind.fields:
         if f.type in (fields.REFERENCES, fields.MEMBERS):
             lookups.append(f.name)
         elif f.type == fields.MAPPING:
-            lookups.extend(_prefetches(f.of))
+            lookups.extend(prefetches(f.of))
         elif f.type in (fields.ITEMS, fields.GROUPS):
-            queryset = f.of.model.objects.prefetch_related(*_prefetches(f.of))
+            queryset = f.of.model.objects.prefetch_related(*prefetches(f.of))
             joined = [g.name for g in f.of.fields if g.type == fields.REFERENCE]
             if joined:
                 queryset = queryset.select_related(*joined)
@@ -74,9 +74,7 @@ def documents(data: dict) -> dict[str, str]:
 def export_role(slug: str) -> dict:
     """A role and everything it refers to, in the content file format."""
     role = (
-        Role.objects.prefetch_related(*_prefetches(spec.ROLES))
-        .filter(slug=slug)
-        .first()
+        Role.objects.prefetch_related(*prefetches(spec.ROLES)).filter(slug=slug).first()
     )
     if role is None:
         raise Role.DoesNotExist(f"no role with slug {slug!r}")
@@ -86,7 +84,7 @@ def export_role(slug: str) -> dict:
     for kind in reversed(spec.FILE_KINDS[:-1]):
         used = list(exporter.used[kind.name])
         objects = kind.model.objects.filter(pk__in=used).prefetch_related(
-            *_prefetches(kind)
+            *prefetches(kind)
         )
         if kind.listed_by_use:
             objects = sorted(objects, key=lambda obj: used.index(obj.pk))
@@ -95,6 +93,17 @@ def export_role(slug: str) -> dict:
         "format": fields.FORMAT_VERSION,
         **{kind.name: lists[kind.name] for kind in spec.FILE_KINDS},
     }
+
+
+def describe(kind: Kind, obj: models.Model, *, nested: bool = True) -> dict:
+    """The item as a content file writes it; without `nested`, the content items
+    nested in it (a role's stages, a stage's steps) are left to their own kind."""
+    described = _Exporter().item(kind, obj)
+    if not nested:
+        for f in kind.fields:
+            if f.type in fields.NESTED and f.of is not None and f.of.is_content:
+                described.pop(f.key, None)
+    return described
 
 
 class _Exporter:

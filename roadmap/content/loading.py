@@ -9,15 +9,18 @@ facts and skill links) are deleted when they go.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
 
-from roadmap import page_cache
+from roadmap import page_cache, revisions
 from roadmap.content import fields, spec
 from roadmap.content.fields import Kind
 from roadmap.content.reading import Catalogue
+from roadmap.models import Revision
 
 KINDS = spec.CONTENT_KINDS
 
@@ -27,6 +30,9 @@ class LoadReport:
     counts: dict[str, Counter] = field(
         default_factory=lambda: {kind: Counter() for kind in KINDS}
     )
+    # Each change, itemised (roadmap.revisions.diff), and the revision recorded.
+    changes: list[dict] = field(default_factory=list)
+    revision: Any = None
 
     def add(self, kind: str, outcome: str, number: int = 1) -> None:
         self.counts[kind][outcome] += number
@@ -52,15 +58,34 @@ class _DryRun(Exception):
 
 
 def load(
-    catalogue: Catalogue, *, retire: bool = True, dry_run: bool = False
+    catalogue: Catalogue,
+    *,
+    retire: bool = True,
+    dry_run: bool = False,
+    files: Iterable[Path] = (),
+    curator=None,
+    note: str = "",
 ) -> LoadReport:
-    """Upsert the catalogue by slug in one transaction and report what changed."""
+    """Upsert the catalogue by slug in one transaction and report what changed,
+    item by item; unless `dry_run`, keep a Revision of it (by `curator` when a
+    curator uploaded the `files`, else by the loader)."""
     report = LoadReport()
     try:
         with transaction.atomic():
+            before = revisions.snapshot()
             _Loader(catalogue, report, retire=retire).run()
             if dry_run:
+                report.changes = revisions.diff(before, revisions.snapshot())
                 raise _DryRun
+            report.revision = revisions.record(
+                before,
+                origin=Revision.Origin.ADMIN if curator else Revision.Origin.LOADER,
+                curator=curator,
+                files=files,
+                note=note,
+            )
+            if report.revision is not None:
+                report.changes = report.revision.changes
             page_cache.content_changed()
     except _DryRun:
         pass

@@ -41,6 +41,7 @@ EXPECTED = {
     "queue_health": PUBLIC,  # counts only, like the other probes
     "home": PUBLIC,
     "role_detail": PUBLIC,
+    "role_changes": PUBLIC,  # what changed in a published role's content
     "skill_detail": PUBLIC,
     "search": PUBLIC,
     "sources": PUBLIC,
@@ -146,6 +147,7 @@ EXPECTED = {
 # emails, scheduled runs and the task queue (pruned by the schedule, not by hand).
 READ_ONLY_ADMINS = (
     "admin:progress_",
+    "admin:roadmap_revision_",  # the record of what changed
     "admin:mentoring_mentorship_",
     "admin:outbox_",
     "admin:django_tasks_database_",

@@ -45,7 +45,10 @@ MENTEE_GET = {"mentee_item", "mentee_role"}
 # content): a draft or retired role is 404, staff and history included.
 # "I already know this" marks published items of a published stage or skill
 # of a published role: the same.
+# Public, of published roles only: a draft's changes are nobody's to read.
+PUBLIC_PUBLISHED_ONLY = {"role_changes"}
 PUBLISHED_ONLY_GET = {
+    *PUBLIC_PUBLISHED_ONLY,
     "progress_compare",
     "progress_known_stage",
     "progress_known_skill",
@@ -177,7 +180,7 @@ def sees(actor: str, name: str, kind: str, state: str) -> bool:
 
 def expected_get(actor: str, name: str, kind: str, state: str) -> int:
     if actor == "anonymous":
-        return 404 if name in PUBLIC_GET else 302
+        return 404 if name in PUBLIC_GET | PUBLIC_PUBLISHED_ONLY else 302
     if name in MENTEE_GET and actor != "mentor":
         return 404
     if name in PUBLISHED_ONLY_GET:

@@ -182,6 +182,7 @@ SLUG_FOR = {
     "source_detail": "source",
     "progress_known_stage": "stage",
     "progress_known_skill": "skill",
+    "role_changes": "role",
 }
 PK_FOR = {
     "progress_delete_evidence": "evidence",

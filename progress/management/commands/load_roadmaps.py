@@ -3,7 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from roadmap import content
+from progress.content_changes import learners_touched
+from roadmap import content, revisions
 
 
 class Command(BaseCommand):
@@ -37,9 +38,19 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(error.problems)} problem(s) found; nothing was written."
             ) from None
-        report = content.load(catalogue, retire=not no_retire, dry_run=dry_run)
+        files = content.content_files(paths)
+        report = content.load(
+            catalogue, retire=not no_retire, dry_run=dry_run, files=files
+        )
         for line in report.lines():
             self.stdout.write(line)
+        touched = learners_touched(report.changes)
+        for change in report.changes:
+            learners = touched.get((change["kind"], change["id"]), 0)
+            self.stdout.write(
+                f"  {revisions.describe(change)} [{learners} learner"
+                f"{'' if learners == 1 else 's'}]"
+            )
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
         elif report.changed:
