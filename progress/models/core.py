@@ -338,6 +338,10 @@ class ItemProgress(ItemRelated):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The learner read what changed in the item since they marked it (its
+    # content's `meaning_changed_at`): it is no longer flagged until it changes
+    # again (progress/content_changes.py).
+    change_seen_at = models.DateTimeField(null=True, blank=True)
 
     objects = ItemQuerySet.as_manager()
 

@@ -217,6 +217,14 @@ class Measured(models.Model):
     learner_count = models.PositiveIntegerField(
         "learners measured", default=0, editable=False
     )
+    meaning_changed_at = models.DateTimeField(
+        "meaning changed",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a revision last changed what the item asks of a learner "
+        "(roadmap.revisions.MEANING): learners who marked it before are told.",
+    )
 
     class Meta:
         abstract = True
