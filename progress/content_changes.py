@@ -1,16 +1,26 @@
 """What a change of the content means for learners: how many each itemised
 change touches (`roadmap.revisions.diff`), for the loader's dry run and the
-curator's preview. A learner is touched by a change to an item they have a
-status on (other than not started), to a stage or skill holding such an item,
-or to a role they follow."""
+curator's preview; and, for each learner, the items whose meaning changed since
+they marked them (`changed_since_marked`), what changed, and their "reviewed".
+
+A learner is touched by a change to an item they have a status on (other than
+not started), to a stage or skill holding such an item, or to a role they
+follow."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from config import caching
 from progress.models import ItemProgress, RoleFollow, Status
+from roadmap.models import Revision
+from roadmap.revisions import shown
 
 
 def learners_touched(changes: list[dict]) -> dict[tuple[str, int], int]:
@@ -44,3 +54,96 @@ def learners_touched(changes: list[dict]) -> dict[tuple[str, int], int]:
         ):
             counts[("roles", row["role_id"])] = row["learners"]
     return counts
+
+
+# --- Changed since you marked it ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Changed:
+    """An item whose meaning changed after the learner set its status."""
+
+    kind: str  # "step" | "concept"
+    item: object
+    status: str
+    marked_at: datetime.datetime | None
+    changed_at: datetime.datetime
+
+
+def changed_since_marked(learner, role=None) -> list[Changed]:
+    """The learner's items (of `role`, if given) whose meaning changed after
+    they set their status (`roadmap.revisions.MEANING`), and that they have not
+    marked as reviewed since: one query. A change never touches the status:
+    nothing earned is taken away."""
+    rows = (
+        ItemProgress.objects.filter(learner=learner)
+        .exclude(status=Status.NOT_STARTED)
+        .filter(
+            Q(step__meaning_changed_at__isnull=False)
+            | Q(concept__meaning_changed_at__isnull=False)
+        )
+        .select_related("step__stage__role", "concept__skill")
+    )
+    if role is not None:
+        rows = rows.filter(
+            Q(step__stage__role=role) | Q(concept__skill__role_skills__role=role)
+        ).distinct()
+    found = []
+    for row in rows:
+        kind = "step" if row.step_id else "concept"
+        item = row.step or row.concept
+        if not item.is_published or not is_flagged(row, item):
+            continue
+        found.append(
+            Changed(
+                kind, item, row.status, row.status_changed_at, item.meaning_changed_at
+            )
+        )
+    found.sort(key=lambda changed: changed.changed_at, reverse=True)
+    return found
+
+
+def is_flagged(row: ItemProgress | None, item) -> bool:
+    """The one rule: the learner set a status (not "not started") on the item
+    before its meaning last changed, and has not marked the change reviewed
+    since."""
+    changed = item.meaning_changed_at
+    return (
+        row is not None
+        and changed is not None
+        and row.status != Status.NOT_STARTED
+        and (row.status_changed_at is None or row.status_changed_at < changed)
+        and (row.change_seen_at is None or row.change_seen_at < changed)
+    )
+
+
+def what_changed(kind: str, item, since: datetime.datetime | None) -> list[dict]:
+    """The changes to `item` recorded after `since` (its revisions' entries),
+    oldest first, each with its revision's date and note."""
+    plural = {"step": "steps", "concept": "concepts"}[kind]
+    revisions = Revision.objects.order_by("created_at", "id")
+    if since is not None:
+        revisions = revisions.filter(created_at__gt=since)
+    found = []
+    for revision in revisions:
+        for change in revision.changes:
+            if change["kind"] == plural and change["id"] == item.pk:
+                rows = [
+                    (name.replace("_", " "), shown(old, 200), shown(new, 200))
+                    for name, (old, new) in change.get("fields", {}).items()
+                ]
+                at, note = revision.created_at, revision.note
+                found.append({**change, "at": at, "note": note, "rows": rows})
+    return found
+
+
+def mark_reviewed(learner, kind: str, item) -> bool:
+    """The learner read what changed in the item: it is no longer flagged until
+    it changes again. False when they have no status on it."""
+    with transaction.atomic():
+        updated = ItemProgress.objects.filter(learner=learner, **{kind: item}).update(
+            change_seen_at=timezone.now()
+        )
+        if updated:
+            caching.bump("learner", learner.pk)
+    return bool(updated)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from progress import figures, reviews
+from progress import content_changes, figures, reviews
 from progress.activity import learner_activity
 from progress.forms import GoalForm, SelfAssessmentForm
 from progress.models import (
@@ -427,6 +427,7 @@ def dashboard_context(learner) -> dict:
         "role_figures": role_figures,
         "activity": learner_activity(learner).shown(),
         "recent": recent_changes(learner),
+        "changed": content_changes.changed_since_marked(learner),
         "status_choices": Status.choices,
         "other_roles": list(
             Audience.of(learner)

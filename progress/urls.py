@@ -36,6 +36,11 @@ urlpatterns = [
     ),
     path("items/<str:kind>/<slug:slug>/note/", views.save_note, name="progress_note"),
     path(
+        "items/<str:kind>/<slug:slug>/change-reviewed/",
+        views.change_reviewed,
+        name="progress_change_reviewed",
+    ),
+    path(
         "items/<str:kind>/<slug:slug>/review/",
         review_views.review_item,
         name="progress_review",

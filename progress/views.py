@@ -15,6 +15,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -30,6 +31,7 @@ from config.spreadsheet import SafeWriter
 from progress import (
     calendar,
     compare,
+    content_changes,
     figures,
     known,
     learner_file,
@@ -403,6 +405,9 @@ def item_context(request: HttpRequest, kind: str, item) -> dict:
         ),
         "evidence_form": EvidenceForm(),
         "reports": reports.of_learner(request.user, item),
+        "changes": content_changes.what_changed(kind, item, progress.status_changed_at)
+        if content_changes.is_flagged(progress, item)
+        else [],
         "report_form": ReportForm(),
         "status_choices": Status.choices,
     }
@@ -635,3 +640,21 @@ def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+@login_required
+@require_POST
+def change_reviewed(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    """The learner read what changed in an item since they marked it."""
+    item = get_item(request, kind, slug)
+    if not content_changes.mark_reviewed(request.user, kind, item):
+        return HttpResponseBadRequest(
+            "You have no status on this item: nothing to review.",
+            content_type="text/plain",
+        )
+    text = f"Marked as reviewed: {item} keeps your status."
+    if request.htmx:
+        response = HttpResponse(f'<p class="meta" role="status">{escape(text)}</p>')
+        return trigger_client_event(response, "waymark:announce", {"message": text})
+    messages.success(request, text)
+    return redirect(item_url(kind, item))

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from roadmap.content import exporting, spec
 from roadmap.models import (
@@ -179,7 +180,59 @@ def record(
         changes=changes,
     )
     revision.roles.set(set().union(*roles.values()))
+    mark_meaning_changed(changes, revision.created_at)
     return revision
+
+
+# The fields whose change changes what an item asks of a learner: who marked
+# it before is told ("changed since you marked it"). An estimate, a note of
+# Waymark's or a move to another stage does not.
+MEANING = {
+    "steps": {"title", "summary", "quotes", "prerequisites", "resources"},
+    "concepts": {"name", "summary", "quotes"},
+}
+# A parent whose choice groups change changes its members' meaning.
+GROUPED = {"stages": ("steps", "steps"), "skills": ("concepts", "concepts")}
+
+
+def meaning_changes(changes: Iterable[dict]) -> dict[str, set]:
+    """kind -> the ids (or, for a group's members, the slugs) of the items whose
+    meaning `changes` change: a field of MEANING, or their choice group."""
+    ids: dict[str, set] = {"steps": set(), "concepts": set(), "slugs": set()}
+    for change in changes:
+        kind, fields = change["kind"], change.get("fields", {})
+        if kind in MEANING and MEANING[kind] & set(fields):
+            ids[kind].add(change["id"])
+        if kind in GROUPED and "choices" in fields:
+            member_kind, key = GROUPED[kind]
+            old, new = fields["choices"]
+            ids["slugs"] |= {
+                (member_kind, slug) for slug in _members(old, key) ^ _members(new, key)
+            }
+    return ids
+
+
+def _members(groups, key: str) -> set:
+    """(group slug, member slug) pairs of a parent's choice groups."""
+    return {
+        (group.get("slug"), slug)
+        for group in groups or ()
+        for slug in group.get(key, ())
+    }
+
+
+def mark_meaning_changed(changes: Iterable[dict], when) -> None:
+    """Note on each item whose meaning changed when it did."""
+    found = meaning_changes(changes)
+    by_slug: dict[str, set[str]] = defaultdict(set)
+    for member_kind, (_group, slug) in found["slugs"]:
+        by_slug[member_kind].add(slug)
+    LearningStep.objects.filter(
+        Q(pk__in=found["steps"]) | Q(slug__in=by_slug["steps"])
+    ).update(meaning_changed_at=when)
+    Concept.objects.filter(
+        Q(pk__in=found["concepts"]) | Q(slug__in=by_slug["concepts"])
+    ).update(meaning_changed_at=when)
 
 
 def digest(files: Iterable[Path]) -> str:
@@ -203,6 +256,12 @@ SINGULAR = {
 
 
 def shown(value: Any, limit: int = 60) -> str:
+    """A field's value in a line: a list's entries, a mapping's "key: value"
+    pairs, cut at `limit` characters."""
+    if isinstance(value, dict):
+        value = [f"{key}: {shown(entry, limit)}" for key, entry in value.items()]
+    if value is None:
+        return ""
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

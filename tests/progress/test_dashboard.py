@@ -67,9 +67,10 @@ class TestDashboard:
 
 # Session, user, follows, statuses, one for the pace, activity, recent changes,
 # the "I already know this" marks among them, feedback, unread feedback, other
-# roles, and three for the reviews due (the learner's review pacing, their
-# schedules, the done items) (the roles' structure is cached).
-DASHBOARD_QUERIES = 14
+# roles, three for the reviews due (the learner's review pacing, their
+# schedules, the done items) and one for the items changed since the learner
+# marked them (the roles' structure is cached).
+DASHBOARD_QUERIES = 15
 # With goals, the plans count the time of each role's reviews of the week
 # (`reviews.week_load`): the roles followed, the pacing, the schedules, the
 # done items, and the learner's last ratings for the minutes a review takes.

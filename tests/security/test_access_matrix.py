@@ -108,6 +108,7 @@ EXPECTED = {
     "progress_compare": SIGNED_IN,
     "calendar_settings": SIGNED_IN,
     "progress_review": POST_ONLY,
+    "progress_change_reviewed": POST_ONLY,
     "reviews": SIGNED_IN,  # each person's own reviews, nobody else's
     "review_pacing": POST_ONLY,
     "review_pause": POST_ONLY,

@@ -59,6 +59,7 @@ POSTS = {
     "progress_set_status",
     "progress_note",
     "progress_review",
+    "progress_change_reviewed",
     "progress_add_evidence",
     "progress_report",
     "feedback_reply",

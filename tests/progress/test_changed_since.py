@@ -1,0 +1,122 @@
+"""Changed since you marked it: an item whose meaning changes (a curator's save
+or a content load) after a learner set its status is flagged for that learner,
+with what changed, on the item page and the dashboard, until they mark it
+reviewed; their status never changes."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from progress.models import ItemProgress
+from roadmap.models import LearningStep
+from tests.factories import UserFactory
+from tests.progress.test_reviewable import mark
+from tests.roadmap import test_admin
+from tests.roadmap.test_admin import admin_url
+
+FLAG = "Changed since you marked it"
+
+
+def edit_step(client, step, **changes):
+    """A curator's save of the step's admin form, with `changes`."""
+    form = {**test_admin.TestPrerequisiteCycles().step_form(step, []), **changes}
+    response = client.post(admin_url(LearningStep, "change", step.pk), form)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+
+
+def item_page(client, slug="s1") -> str:
+    return client.get(reverse("progress_item", args=["step", slug])).content.decode()
+
+
+@pytest.fixture
+def curator(client, group_curator):
+    client.force_login(group_curator)
+    return client
+
+
+@pytest.fixture
+def learner_client(learner, small_role):
+    client = Client()
+    client.force_login(learner)
+    client.post(reverse("progress_follow", args=["small"]))
+    return client
+
+
+@pytest.mark.django_db
+class TestTheFlag:
+    def test_a_new_title_is_flagged_with_what_changed_and_the_status_stays(
+        self, learner_client, learner, curator, steps
+    ):
+        mark(learner_client, "step", "s1")
+        assert FLAG not in item_page(learner_client)
+        edit_step(curator, steps[0], title="Step one, reworded")
+        page = item_page(learner_client)
+        assert FLAG in page
+        assert "<del>Step one</del> → <ins>Step one, reworded</ins>" in page
+        dashboard = learner_client.get(reverse("dashboard")).content.decode()
+        assert "Changed since you marked them" in dashboard
+        assert "Step one, reworded" in dashboard
+        assert ItemProgress.objects.get(learner=learner, step=steps[0]).status == (
+            "done"
+        )
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_marked_reviewed_it_goes_for_that_learner_only(
+        self, learner_client, learner, curator, steps, htmx
+    ):
+        other = Client()
+        other.force_login(UserFactory())
+        for client in (learner_client, other):
+            mark(client, "step", "s1", "learning")
+        edit_step(curator, steps[0], summary="What to do now.")
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = learner_client.post(
+            reverse("progress_change_reviewed", args=["step", "s1"]), headers=headers
+        )
+        if htmx:
+            assert response.status_code == 200 and "keeps your status" in (
+                response.content.decode()
+            )
+        else:
+            assert response.status_code == 302
+        assert FLAG not in item_page(learner_client)
+        assert FLAG in item_page(other)
+        edit_step(curator, steps[0], summary="Changed again.")
+        assert FLAG in item_page(learner_client)  # a new change flags it again
+
+    def test_an_estimate_or_a_note_does_not_flag_it(
+        self, learner_client, curator, steps
+    ):
+        mark(learner_client, "step", "s1")
+        edit_step(curator, steps[0], effort_hours="9", editorial="Waymark's word.")
+        assert FLAG not in item_page(learner_client)
+
+    def test_a_status_set_after_the_change_is_not_flagged(
+        self, learner_client, curator, steps
+    ):
+        edit_step(curator, steps[0], title="Renamed before")
+        mark(learner_client, "step", "s1")
+        assert FLAG not in item_page(learner_client)
+
+    def test_not_started_is_never_flagged(self, learner_client, curator, steps):
+        mark(learner_client, "step", "s1")
+        mark(learner_client, "step", "s1", "not_started")
+        edit_step(curator, steps[0], title="Renamed after")
+        assert FLAG not in item_page(learner_client)
+
+
+@pytest.mark.django_db
+class TestMarkingReviewed:
+    def test_without_a_status_there_is_nothing_to_review(self, learner_client):
+        response = learner_client.post(
+            reverse("progress_change_reviewed", args=["step", "s1"])
+        )
+        assert response.status_code == 400
+        assert b"nothing to review" in response.content
+
+    def test_anonymous_and_unknown_items(self, db, small_role, learner_client):
+        url = reverse("progress_change_reviewed", args=["step", "s1"])
+        assert Client().post(url).status_code == 302
+        missing = reverse("progress_change_reviewed", args=["step", "nope"])
+        assert learner_client.post(missing).status_code == 404
+        assert learner_client.get(url).status_code == 405
