@@ -27,7 +27,7 @@ from mentoring.models import (
     get_visible_learner,
 )
 from mentoring.review_health import review_health
-from progress import figures
+from progress import content_changes, figures
 from progress.activity import learner_activity
 from progress.mentees import cached_mentee_rows
 from progress.models import (
@@ -274,6 +274,12 @@ def mentee_item_context(request: HttpRequest, learner, kind: str, item) -> dict:
             progress.get_status_display() if progress else Status.NOT_STARTED.label
         )
         context["evidence"] = list(progress.evidence.all()) if progress else []
+        # What changed in the item since the mentee marked it, as they see it.
+        context["changes"] = (
+            content_changes.what_changed(kind, item, progress.status_changed_at)
+            if content_changes.is_flagged(progress, item)
+            else []
+        )
         context["history"] = ProgressEvent.objects.filter(
             learner=learner, **{kind: item}
         )[:50]

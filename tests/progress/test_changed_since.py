@@ -120,3 +120,31 @@ class TestMarkingReviewed:
         missing = reverse("progress_change_reviewed", args=["step", "nope"])
         assert learner_client.post(missing).status_code == 404
         assert learner_client.get(url).status_code == 405
+
+
+@pytest.mark.django_db
+class TestMentors:
+    def test_an_active_mentor_sees_the_flag_and_one_without_consent_nothing(
+        self, learner_client, learner, curator, steps
+    ):
+        from mentoring.models import Mentorship
+
+        mentor = UserFactory(username="mentor")
+        Mentorship.objects.create(
+            learner=learner,
+            mentor=mentor,
+            status=Mentorship.Status.ACTIVE,
+            initiated_by=Mentorship.Initiator.LEARNER,
+        )
+        mark(learner_client, "step", "s1")
+        edit_step(curator, steps[0], title="Step one, again")
+        client = Client()
+        client.force_login(mentor)
+        url = reverse("mentee_item", args=[learner.username, "step", "s1"])
+        page = client.get(url).content.decode()
+        assert "Changed since" in page and "<ins>Step one, again</ins>" in page
+        learner_client.post(reverse("progress_change_reviewed", args=["step", "s1"]))
+        assert "Changed since" not in client.get(url).content.decode()
+        stranger = Client()
+        stranger.force_login(UserFactory())
+        assert stranger.get(url).status_code == 404
