@@ -130,13 +130,18 @@ def concept_counts(concepts, statuses: dict, groups: Groups) -> figures.Counts:
 
 
 def role_panel(learner, role: Role, statuses: dict | None = None) -> dict:
-    """The role page's progress panel: the learner's figures for the role and
-    whether they follow it."""
+    """The role page's progress panel: the learner's figures for the role,
+    whether they follow it, and its items changed since they marked them."""
     following = getattr(role, "following", None)
     if following is None:
         following = RoleFollow.objects.filter(learner=learner, role=role).exists()
     (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
-    return {"role": role, "role_figures": role_figures, "following": following}
+    return {
+        "role": role,
+        "role_figures": role_figures,
+        "following": following,
+        "changed": content_changes.changed_since_marked(learner, role),
+    }
 
 
 def skill_panel(

@@ -120,7 +120,11 @@ def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
     groups = role_figures.groups  # the role's choice groups, counted
     return LearnerData(
         statuses=statuses,
-        panel={"role_figures": role_figures, "following": role.following},
+        panel={
+            "role_figures": role_figures,
+            "following": role.following,
+            "changed": panel["changed"],
+        },
         open_stage=pages.open_stage(role_figures),
         stage_progress={
             stage_id: pages.stage_progress(steps, statuses, groups)

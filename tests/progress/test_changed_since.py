@@ -148,3 +148,22 @@ class TestMentors:
         stranger = Client()
         stranger.force_login(UserFactory())
         assert stranger.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_role_page_names_the_changed_items(learner_client, curator, steps):
+    mark(learner_client, "step", "s1")
+    role_url = reverse("role_detail", args=["small"])
+    assert (
+        "Changed since you marked" not in learner_client.get(role_url).content.decode()
+    )
+    edit_step(curator, steps[0], title="Step one, reworded")
+    page = learner_client.get(role_url).content.decode()
+    panel = page[page.index('id="role-progress"') :]
+    assert "Changed since you marked it:" in panel
+    item = reverse("progress_item", args=["step", "s1"])
+    assert f'href="{item}#changed-since">Step one, reworded</a>' in panel
+    learner_client.post(reverse("progress_change_reviewed", args=["step", "s1"]))
+    assert (
+        "Changed since you marked" not in learner_client.get(role_url).content.decode()
+    )
