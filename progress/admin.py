@@ -1,12 +1,18 @@
 """Support views for curators: learners' progress, read-only, and where they stop."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from config.admin_privacy import PrivateFieldsAdmin
-from progress import reports
+from progress import content_upload, reports
 from progress.models import (
+    ContentUpload,
     Evidence,
     ItemProgress,
     ItemReport,
@@ -230,3 +236,99 @@ class ItemReportAdmin(PrivateFieldsAdmin, admin.ModelAdmin):
     @admin.display(description="item")
     def item_title(self, obj: ItemReport) -> str:
         return str(obj.item)
+
+
+@admin.register(ContentUpload)
+class ContentUploadAdmin(admin.ModelAdmin):
+    """Curators upload a content file: the form, a preview of what it would
+    change and for how many learners, then confirm or cancel
+    (`progress.content_upload`). The list shows the revisions uploads made,
+    each linking to its page among the revisions."""
+
+    list_display = ("created_at", "curator", "files", "change_count", "revision")
+    list_display_links = None
+    list_select_related = ("curator",)
+    actions = None
+    upload_template = "admin/progress/contentupload/upload.html"
+    preview_template = "admin/progress/contentupload/preview.html"
+
+    def get_urls(self):
+        # No change, delete or history pages: a revision has its own.
+        wrap, name = self.admin_site.admin_view, "progress_contentupload"
+        return [
+            path("", wrap(self.changelist_view), name=f"{name}_changelist"),
+            path("add/", wrap(self.add_view), name=f"{name}_add"),
+        ]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="changes")
+    def change_count(self, upload: ContentUpload) -> int:
+        return len(upload.changes)
+
+    @admin.display(description="revision")
+    def revision(self, upload: ContentUpload):
+        url = reverse("admin:roadmap_revision_change", args=[upload.pk])
+        return format_html('<a href="{}">{}</a>', url, f"Revision {upload.pk}")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """The upload form; posted, the preview; the preview's buttons post
+        the token back to confirm or cancel."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and "token" in request.POST:
+            if request.POST.get("action") == "confirm":
+                return self.confirm(request, request.POST["token"])
+            content_upload.discard(request.session, request.POST["token"])
+            self.message_user(request, "Upload cancelled: nothing was written.")
+            return redirect("admin:progress_contentupload_add")
+        if request.method != "POST":
+            return self.render(
+                request, self.upload_template, content_upload.UploadForm()
+            )
+        form = content_upload.UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(request, self.upload_template, form)
+        data = form.cleaned_data
+        shown = content_upload.preview(
+            request.session, data["files"], data["catalogue"], data["note"]
+        )
+        return self.render(request, self.preview_template, shown)
+
+    def confirm(self, request, token: str):
+        try:
+            report = content_upload.confirm(request.session, token, request.user)
+        except content_upload.Expired:
+            self.message_user(
+                request,
+                "That upload is no longer waiting (confirmed, cancelled or over an "
+                "hour old): nothing was written. Upload the file again.",
+                messages.WARNING,
+            )
+            return redirect("admin:progress_contentupload_add")
+        except content_upload.Stale as stale:
+            self.message_user(
+                request,
+                "The content changed since your preview: nothing was written. "
+                "This is what the upload would change now.",
+                messages.WARNING,
+            )
+            return self.render(request, self.preview_template, stale.preview)
+        self.message_user(request, content_upload.outcome(report), messages.SUCCESS)
+        if report.revision is None:
+            return redirect("admin:progress_contentupload_changelist")
+        return redirect("admin:roadmap_revision_change", report.revision.pk)
+
+    def render(self, request, template: str, shown) -> TemplateResponse:
+        key = "preview" if template == self.preview_template else "form"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Upload a content file",
+            key: shown,
+        }
+        return TemplateResponse(request, template, context)

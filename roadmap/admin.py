@@ -1,14 +1,19 @@
 """Curation: everything a curator edits, with inlines, ordering fields and checks."""
 
 import contextlib
+import io
+import zipfile
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
 from django.utils.html import format_html_join
 
-from roadmap import citations, page_cache, revisions
+from roadmap import citations, content, page_cache, revisions
 from roadmap.models import (
     ChoiceGroup,
     Concept,
@@ -325,6 +330,18 @@ class StageInline(OrderedPartsInline):
     model = Stage
 
 
+def content_archive(slug: str) -> bytes:
+    """A role as a content file (the exporter's), in a .zip with the texts of
+    its sources in the sources/ folder beside it: what the upload takes back."""
+    data = content.export_role(slug)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{slug}.yaml", content.dump(data))
+        for name, body in content.documents(data).items():
+            archive.writestr(f"{content.DOCUMENT_FOLDER}/{name}", body)
+    return buffer.getvalue()
+
+
 @admin.register(Role)
 class RoleAdmin(ContentAdmin):
     list_display = ("title", "slug", "position", "is_published")
@@ -364,6 +381,27 @@ class RoleAdmin(ContentAdmin):
             },
         ),
     )
+
+    def get_urls(self):
+        download = path(
+            "<path:object_id>/download/",
+            self.admin_site.admin_view(self.download_view),
+            name="roadmap_role_download",
+        )
+        return [download, *super().get_urls()]
+
+    def download_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The role as a content file, a .zip ("Download as a content file")."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        role = self.get_object(request, unquote(object_id))
+        if role is None:
+            raise Http404("No such role.")
+        response = HttpResponse(
+            content_archive(role.slug), content_type="application/zip"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{role.slug}.zip"'
+        return response
 
 
 class StepInline(OrderedPartsInline):

@@ -1,6 +1,7 @@
 """What learners did: roles they follow, statuses, history, notes, evidence,
-ratings (`core`), their spaced review (`reviews`) and the problems they report
-(`reports`). Import from `progress.models`.
+ratings (`core`), their spaced review (`reviews`), the problems they report
+(`reports`), and the content files curators upload (`uploads`). Import from
+`progress.models`.
 
 Progress points at content with PROTECT: content is retired (unpublished), never
 deleted, so no progress row is ever lost to a curator's change.
@@ -42,6 +43,7 @@ from progress.models.reviews import (
     ReviewLog,
     ReviewSettings,
 )
+from progress.models.uploads import ContentUpload
 
 __all__ = [
     "COUNTED",
@@ -57,6 +59,7 @@ __all__ = [
     "RETENTION_MIN",
     "BulkChange",
     "CalendarFeed",
+    "ContentUpload",
     "Evidence",
     "ItemProgress",
     "ItemQuerySet",
