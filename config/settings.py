@@ -94,9 +94,12 @@ INSTALLED_APPS = [
 ]
 # The parts of a learner's data file (export and import) written by modules of
 # their own (progress/learner_file.py, `Section`): the learner's reports of
-# problems, and mentors' feedback and endorsements, which `mentoring` owns.
+# problems, the content revision each status was set against and what they read
+# of later changes, and mentors' feedback and endorsements, which `mentoring`
+# owns.
 LEARNER_FILE_SECTIONS = [
     "progress.learner_file_reports.SECTION",
+    "progress.learner_file_changes.SECTION",
     "mentoring.learner_file.SECTION",
 ]
 

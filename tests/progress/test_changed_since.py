@@ -167,3 +167,43 @@ def test_the_role_page_names_the_changed_items(learner_client, curator, steps):
     assert (
         "Changed since you marked" not in learner_client.get(role_url).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_data_file_keeps_the_revision_and_the_read_marks(
+    learner_client, learner, curator, steps, tmp_path
+):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from roadmap.models import Revision
+
+    mark(learner_client, "step", "s1")
+    mark(learner_client, "step", "s2")
+    edit_step(curator, steps[0], title="Step one, reworded")
+    edit_step(curator, steps[1], title="Step two, reworded")
+    learner_client.post(reverse("progress_change_reviewed", args=["step", "s2"]))
+    document = learner_client.get(reverse("progress_export_json")).json()
+    by_slug = {entry["slug"]: entry for entry in document["content_changes"]}
+    assert by_slug["s1"]["change_seen_at"] is None
+    assert by_slug["s2"]["change_seen_at"] is not None
+    latest_before = Revision.objects.filter(
+        created_at__lte=ItemProgress.objects.get(
+            learner=learner, step=steps[0]
+        ).status_changed_at
+    ).first()
+    assert by_slug["s1"]["set_against_revision"] == (
+        latest_before.pk if latest_before else None
+    )
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document))
+    learner.delete()
+    call_command("import_learner", str(path), stdout=io.StringIO())
+    client = Client()
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username=document["account"]["username"]))
+    assert FLAG in item_page(client, "s1")  # changed after it was marked
+    assert FLAG not in item_page(client, "s2")  # read since
