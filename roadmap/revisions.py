@@ -59,6 +59,7 @@ def snapshot() -> dict[ItemId, dict[str, Any]]:
                 described["_parent"] = str(
                     getattr(obj, kind.parent_attname.removesuffix("_id"))
                 )
+                described["_parent_id"] = getattr(obj, kind.parent_attname)
             result[(name, obj.pk)] = described
     return result
 
@@ -87,7 +88,7 @@ def diff(before: dict, after: dict) -> list[dict]:
             action = "retired"
         elif now["_published"] and not was["_published"]:
             action = "restored"
-        elif was.get("_parent") != now.get("_parent"):
+        elif was.get("_parent_id") != now.get("_parent_id"):
             action = "moved"
             entry["parent"] = [was.get("_parent"), now.get("_parent")]
         elif changed:

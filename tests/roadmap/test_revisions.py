@@ -171,3 +171,11 @@ class TestThePublicPage:
                 reverse("role_changes", args=[role.slug]), {"page": page}
             )
             assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_renaming_a_role_moves_nothing(seeded, tmp_path):
+    seeded["roles"][0]["title"] = "A renamed role"
+    load(write_content(tmp_path / "roadmap.yaml", seeded))
+    changes = Revision.objects.first().changes
+    assert [(c["kind"], c["action"]) for c in changes] == [("roles", "changed")]
