@@ -81,8 +81,6 @@ def diff(before: dict, after: dict) -> list[dict]:
             and field != "published"
             and was.get(field) != now.get(field)
         }
-        if was["_title"] != now["_title"]:
-            changed.setdefault("title", [was["_title"], now["_title"]])
         action = None
         if was["_published"] and not now["_published"]:
             action = "retired"
