@@ -147,3 +147,17 @@ def mark_reviewed(learner, kind: str, item) -> bool:
         if updated:
             caching.bump("learner", learner.pk)
     return bool(updated)
+
+
+def retired_by(kind: str, item) -> dict | None:
+    """The change that retired a retired item (its revision's date and note),
+    for the learners who keep it in their history; None while it is published
+    or when no revision recorded its retirement."""
+    if item.is_published:
+        return None
+    retirements = [
+        change
+        for change in what_changed(kind, item, None)
+        if change["action"] == "retired"
+    ]
+    return retirements[-1] if retirements else None

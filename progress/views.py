@@ -408,6 +408,7 @@ def item_context(request: HttpRequest, kind: str, item) -> dict:
         "changes": content_changes.what_changed(kind, item, progress.status_changed_at)
         if content_changes.is_flagged(progress, item)
         else [],
+        "retired_by": content_changes.retired_by(kind, item),
         "report_form": ReportForm(),
         "status_choices": Status.choices,
     }

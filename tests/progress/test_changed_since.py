@@ -207,3 +207,18 @@ def test_the_data_file_keeps_the_revision_and_the_read_marks(
     client.force_login(User.objects.get(username=document["account"]["username"]))
     assert FLAG in item_page(client, "s1")  # changed after it was marked
     assert FLAG not in item_page(client, "s2")  # read since
+
+
+@pytest.mark.django_db
+def test_a_retired_item_names_the_change_that_retired_it(
+    learner_client, curator, steps
+):
+    mark(learner_client, "step", "s1")
+    response = curator.post(
+        admin_url(LearningStep, "changelist"),
+        {"action": "unpublish", "_selected_action": [steps[0].pk]},
+    )
+    assert response.status_code == 302
+    page = item_page(learner_client)
+    assert "Retired from the roadmap on" in page
+    assert "your history of it stays" in page
