@@ -14,11 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from config import caching
-from progress.models import ItemProgress, RoleFollow, Status
+from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
 from roadmap.models import Revision
 from roadmap.revisions import shown
 
@@ -161,3 +161,37 @@ def retired_by(kind: str, item) -> dict | None:
         if change["action"] == "retired"
     ]
     return retirements[-1] if retirements else None
+
+
+@dataclass(frozen=True)
+class Added:
+    """Items added to a role since the learner last changed a status in it: the
+    reason its percentage moved without them."""
+
+    since: datetime.datetime
+    items: list[dict]  # {"kind", "slug", "title"} of each item added
+
+
+def added_since_last_worked(learner, role) -> Added | None:
+    """The published steps and concepts added to `role` (by its revisions)
+    since the learner last changed a status in it; None when nothing was, or
+    when they never worked on it. Two queries."""
+    last = (
+        ProgressEvent.objects.filter(learner=learner)
+        .filter(Q(step__stage__role=role) | Q(concept__skill__role_skills__role=role))
+        .aggregate(last=Max("created_at"))["last"]
+    )
+    if last is None:
+        return None
+    items = [
+        {"kind": change["kind"][:-1], "slug": change["slug"], "title": change["title"]}
+        for revision in role.revisions.filter(created_at__gt=last).order_by(
+            "created_at", "id"
+        )
+        for change in revision.changes
+        if change["action"] in ("added", "restored")
+        and change.get("published")
+        and change["kind"] in ("steps", "concepts")
+        and role.pk in change.get("roles", ())
+    ]
+    return Added(last, items) if items else None

@@ -141,6 +141,7 @@ def role_panel(learner, role: Role, statuses: dict | None = None) -> dict:
         "role_figures": role_figures,
         "following": following,
         "changed": content_changes.changed_since_marked(learner, role),
+        "added": content_changes.added_since_last_worked(learner, role),
     }
 
 

@@ -124,6 +124,7 @@ def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
             "role_figures": role_figures,
             "following": role.following,
             "changed": panel["changed"],
+            "added": panel["added"],
         },
         open_stage=pages.open_stage(role_figures),
         stage_progress={

@@ -19,12 +19,14 @@ def normalise(content: bytes) -> bytes:
 
 # A learner's role page, its skeleton and the role's structure cached: session,
 # user, role, statuses with the items noted (the page marks them), the roles
-# followed with the review pacing, one for the pace of the last weeks, and one
-# for the items changed since the learner marked them...
-LEARNER_ROLE_PAGE_QUERIES = 7
+# followed with the review pacing, one for the pace of the last weeks, one for
+# the items changed since the learner marked them, and two for the items added
+# since they last worked on the role (when they last did, and the role's
+# revisions since)...
+LEARNER_ROLE_PAGE_QUERIES = 9
 # ...and one more, what is fading, once they follow a role with reviews on
 # (tests/progress/test_fading_pages.py)...
-LEARNER_ROLE_PAGE_QUERIES_REVIEWING = 8
+LEARNER_ROLE_PAGE_QUERIES_REVIEWING = 10
 # ...and with the learner's figures cached too (nothing changed since): session
 # and user.
 LEARNER_ROLE_PAGE_QUERIES_CACHED = 2

@@ -222,3 +222,26 @@ def test_a_retired_item_names_the_change_that_retired_it(
     page = item_page(learner_client)
     assert "Retired from the roadmap on" in page
     assert "your history of it stays" in page
+
+
+@pytest.mark.django_db
+def test_items_added_since_the_learner_last_worked_on_the_role_are_named(
+    learner_client, curator, steps
+):
+    mark(learner_client, "step", "s1")
+    role_url = reverse("role_detail", args=["small"])
+    assert (
+        "New since you last worked" not in learner_client.get(role_url).content.decode()
+    )
+    form = test_admin.TestPrerequisiteCycles().step_form(steps[0], [])
+    form.update({"slug": "s-new", "title": "A brand new step", "position": "9"})
+    response = curator.post(admin_url(LearningStep, "add"), form)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    panel = learner_client.get(role_url).content.decode()
+    panel = panel[panel.index('id="role-progress"') :]
+    assert "New since you last worked on this role" in panel
+    assert "A brand new step</a>" in panel and "your percentage now counts" in panel
+    mark(learner_client, "step", "s2")  # working on the role again
+    assert (
+        "New since you last worked" not in learner_client.get(role_url).content.decode()
+    )

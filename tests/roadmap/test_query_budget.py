@@ -12,9 +12,10 @@ from tests.roadmap.builders import build_roadmap
 ROLE_PAGE_QUERIES = 15
 # Signed in: the session and the user, then the learner's statuses, whether they
 # follow the role, one for the pace (the role structure is cached: see
-# progress/figures.py), the items the learner keeps a note on, and the items
-# changed since they marked them.
-SIGNED_IN_ROLE_PAGE_QUERIES = ROLE_PAGE_QUERIES + 2 + 5
+# progress/figures.py), the items the learner keeps a note on, the items
+# changed since they marked them, and when they last worked on the role (they
+# never did here: no revisions are read).
+SIGNED_IN_ROLE_PAGE_QUERIES = ROLE_PAGE_QUERIES + 2 + 6
 # The skill, its sources, concepts (with their choice groups) and their sources,
 # roles and steps.
 SKILL_PAGE_QUERIES = 6
