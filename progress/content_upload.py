@@ -188,9 +188,7 @@ class UploadForm(forms.Form):
             files = from_uploads(cleaned["content_file"], cleaned.get("sources") or [])
             cleaned["catalogue"] = read(files)
         except content.ContentError as error:
-            raise ValidationError(
-                [*error.problems, "Nothing was written."]
-            ) from None
+            raise ValidationError([*error.problems, "Nothing was written."]) from None
         cleaned["files"] = files
         return cleaned
 
