@@ -1,6 +1,7 @@
 """A learner's plan in Chromium: set a goal, see this week's items, rate a due
-review without a reload, subscribe a calendar to the feed (fetched as a
-calendar app would), turn on the weekly email and stop it from its link."""
+review on the reviews page without a reload, subscribe a calendar to the feed
+(fetched as a calendar app would), turn on the weekly email and stop it from its
+link."""
 
 import datetime
 import urllib.request
@@ -43,17 +44,23 @@ def test_a_goal_a_weekly_plan_a_review_and_a_calendar(page, live_server, seed_ro
     # The done step's concepts come first (each step is followed by its own).
     expect(plan.locator("ul.plan__items li").first).to_contain_text("Python")
 
-    # The done step is due for review: rate it in place (htmx, no reload).
-    page.evaluate("window.__sameDocument = true")
+    # The done step is due for review: the dashboard lists it; the reviews page
+    # asks its question and rates it in place (htmx, no reload).
     reviews = page.locator("#dashboard-reviews")
     expect(reviews).to_contain_text("Choose a backend programming language")
-    good = reviews.locator('button[name="rating"][value="good"]').first
-    expect(good).to_have_text("Good: Choose a backend programming language")
+    reviews.get_by_role("link", name="Start reviewing").click()
+    page.evaluate("window.__sameDocument = true")
+    session = page.locator("#review-session")
+    expect(session.locator(".review-card__question")).not_to_be_empty()
+    session.get_by_text("Show the answer").click()
+    good = session.locator('button[name="rating"][value="good"]')
+    expect(good).to_contain_text("Good ·")
     good.click()
     expect(page.locator("#live-region")).to_contain_text("Next review of")
-    expect(page.locator("#dashboard-reviews")).not_to_contain_text("Choose a backend")
-    expect(page.locator("#dashboard-reviews")).to_contain_text("No more reviews today.")
+    expect(page.locator("#review-session")).to_contain_text("No more reviews today.")
     assert page.evaluate("window.__sameDocument") is True
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator("#dashboard-reviews")).to_contain_text("No more reviews today.")
     assert ReviewCard.objects.get(learner=learner).due > timezone.localdate()
 
     # Subscribe a calendar: make the private link, then fetch it as an app would.
