@@ -245,3 +245,40 @@ def test_items_added_since_the_learner_last_worked_on_the_role_are_named(
     assert (
         "New since you last worked" not in learner_client.get(role_url).content.decode()
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 40])
+def test_flagged_pages_run_the_same_queries_however_many_items_changed(
+    learner_client, learner, small_role, count, django_assert_page_queries
+):
+    """The dashboard and the role page with 2 or 40 items changed since the
+    learner marked them (the changes made as a curator's bulk edit would)."""
+    from progress.models import ItemProgress as Rows
+    from roadmap import revisions
+    from tests.factories import StepFactory
+    from tests.progress.test_dashboard import DASHBOARD_QUERIES
+
+    from .test_admin_and_budgets import LEARNER_ROLE_PAGE_QUERIES_REVIEWING
+
+    stage = small_role.stages.first()
+    made = [
+        StepFactory(stage=stage, slug=f"x{n}", position=10 + n) for n in range(count)
+    ]
+    for step in made:
+        Rows.objects.set_status(learner, step, "done")
+    with revisions.recorded(origin="admin"):
+        LearningStep.objects.filter(pk__in=[s.pk for s in made]).update(
+            summary="Reworded by a curator."
+        )
+    role_url = reverse("role_detail", args=["small"])
+    warm = Client()
+    warm.force_login(UserFactory())
+    warm.get(role_url)  # the skeleton and the structure cached, by someone else
+    learner_client.get(reverse("calendar_settings"))  # shows the "you follow" note
+    with django_assert_page_queries(LEARNER_ROLE_PAGE_QUERIES_REVIEWING):
+        page = learner_client.get(role_url).content.decode()
+    assert page.count("#changed-since") == count
+    with django_assert_page_queries(DASHBOARD_QUERIES):
+        body = learner_client.get(reverse("dashboard")).content.decode()
+    assert f'<span class="badge">{count}</span>' in body
