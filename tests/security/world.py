@@ -99,7 +99,6 @@ def build_world(small_role, steps) -> World:
         learner=owner, role=small_role, part="stage", title="Basics", count=0, items=[]
     )
     from progress.models import ItemReport
-
     from roadmap.models import Revision
 
     ItemReport.objects.create(
