@@ -13,6 +13,7 @@ NOT_IN_FILES = {
     "position",
     "learner_hours",
     "learner_count",
+    "meaning_changed_at",  # kept by the revisions, not written in a file
 }
 
 
