@@ -20,7 +20,7 @@ from django.utils import timezone
 from config import caching
 from progress.models import ItemProgress, ProgressEvent, RoleFollow, Status
 from roadmap.models import Revision
-from roadmap.revisions import shown
+from roadmap.revisions import field_rows
 
 
 def learners_touched(changes: list[dict]) -> dict[tuple[str, int], int]:
@@ -128,10 +128,7 @@ def what_changed(kind: str, item, since: datetime.datetime | None) -> list[dict]
     for revision in revisions:
         for change in revision.changes:
             if change["kind"] == plural and change["id"] == item.pk:
-                rows = [
-                    (name.replace("_", " "), shown(old, 200), shown(new, 200))
-                    for name, (old, new) in change.get("fields", {}).items()
-                ]
+                rows = field_rows(change)
                 at, note = revision.created_at, revision.note
                 found.append({**change, "at": at, "note": note, "rows": rows})
     return found

@@ -266,6 +266,14 @@ def shown(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def field_rows(change: dict) -> list[tuple[str, str, str]]:
+    """(field, old, new) of a change, as pages show them."""
+    return [
+        (name.replace("_", " "), shown(old, 200), shown(new, 200))
+        for name, (old, new) in change.get("fields", {}).items()
+    ]
+
+
 def describe(change: dict) -> str:
     """One line for a change: "step 'git-basics' (Learn Git): changed title:
     'Git' -> 'Learn Git'"."""
@@ -314,10 +322,7 @@ def public(revisions: Iterable[Revision], role) -> list[tuple[Revision, list[dic
                 "slug": change["slug"],
                 "title": change["title"],
                 "parent": change.get("parent"),
-                "fields": [
-                    (name.replace("_", " "), shown(old, 200), shown(new, 200))
-                    for name, (old, new) in change.get("fields", {}).items()
-                ],
+                "fields": field_rows(change),
             }
             for change in revision.changes
             if role.pk in change.get("roles", ())
