@@ -147,7 +147,9 @@ def clock(monkeypatch):
     from django.core.cache.backends import db as database_cache
     from django.utils import timezone
 
-    clock = Clock(timezone.now())
+    # Noon UTC today: a test that moves the clock by minutes or hours stays
+    # on one day, whenever the suite runs (a run near midnight once crossed it).
+    clock = Clock(timezone.now().replace(hour=12, minute=0, second=0, microsecond=0))
     monkeypatch.setattr(timezone, "now", clock.now)
     monkeypatch.setattr(database_cache, "tz_now", clock.now)
     return clock
