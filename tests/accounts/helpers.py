@@ -1,6 +1,7 @@
 """Small helpers shared by the account tests."""
 
 import re
+import time
 
 from allauth.mfa.totp.internal.auth import (
     SECRET_SESSION_KEY,
@@ -39,6 +40,19 @@ def current_code(secret: str) -> str:
     counters = list(yield_hotp_counters_from_time())
     counter = counters[len(counters) // 2]  # the middle one is "now"
     return format_hotp_value(hotp_value(secret, counter))
+
+
+def code_to_type(secret: str, seconds_needed: int = 8) -> str:
+    """The code a person reads off their app and types into a real browser.
+
+    A code lives 30 seconds and the site takes only the current one: read in
+    the period's last seconds, it could expire before the form arrives (a
+    browser test under load once did). A person would wait for the next code;
+    so does this, at most `seconds_needed` seconds."""
+    left = 30 - time.time() % 30
+    if left < seconds_needed:
+        time.sleep(left + 0.5)
+    return current_code(secret)
 
 
 def reauthenticate(client) -> None:

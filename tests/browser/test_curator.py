@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from progress.models import ItemProgress
 from roadmap.models import LearningStep
-from tests.accounts.helpers import current_code
+from tests.accounts.helpers import code_to_type
 from tests.browser.conftest import watched_context
 from tests.browser.test_progress import sign_in
 from tests.factories import PASSWORD, UserFactory, enable_two_factor
@@ -21,7 +21,7 @@ def sign_in_to_the_admin(page, live_server, username: str, secret: str) -> None:
     page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.fill("#id_code", current_code(secret))
+    page.fill("#id_code", code_to_type(secret))
     page.get_by_role("button", name=re.compile("Sign In|Continue")).click()
     page.wait_for_url("**/admin/")
 

@@ -9,7 +9,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from tests.accounts.helpers import current_code
+from tests.accounts.helpers import code_to_type
 from tests.browser.conftest import watched_context
 from tests.factories import PASSWORD, UserFactory
 
@@ -36,7 +36,7 @@ def test_a_new_curator_signs_in_once_and_sets_up_two_factor(browser, live_server
     )
     assert "/reauthenticate/" not in page.url
     secret = page.locator("#authenticator_secret").input_value()
-    page.fill("#id_code", current_code(secret))
+    page.fill("#id_code", code_to_type(secret))
     page.get_by_role("button", name="Activate").click()
 
     page.get_by_role("link", name="Continue to the admin").click()
