@@ -160,29 +160,68 @@ def retired_by(kind: str, item) -> dict | None:
     return retirements[-1] if retirements else None
 
 
+# A visit to a role's page is a run of views with no break of an hour: the
+# items added since the learner's visit before this one stay named through the
+# whole visit, reloads and status changes included. When the learner last
+# looked is written at most every ten minutes (a view in between writes
+# nothing).
+VISIT_BREAK = datetime.timedelta(hours=1)
+SEEN_EVERY = datetime.timedelta(minutes=10)
+
+
+def record_visit(follow: RoleFollow) -> bool:
+    """The learner is looking at the page of a role they follow (`follow`, as
+    read with their data): note when, and when a break of `VISIT_BREAK` ended
+    their last visit, start a new one whose new items are those added since
+    it. Whether anything was written (their cached data is then stale)."""
+    now = timezone.now()
+    seen = follow.seen_at
+    if seen is not None and now - seen < SEEN_EVERY:
+        return False
+    changes = {"seen_at": now}
+    if seen is None or now - seen >= VISIT_BREAK:
+        changes["new_since"] = seen or follow.started_at
+    # Two tabs at once: the first to write wins, the other writes nothing.
+    written = RoleFollow.objects.filter(pk=follow.pk, seen_at=seen).update(**changes)
+    if written:
+        for field, value in changes.items():
+            setattr(follow, field, value)
+        caching.bump("learner", follow.learner_id)  # the page's data names the new
+    return bool(written)
+
+
 @dataclass(frozen=True)
 class Added:
-    """Items added to a role since the learner last changed a status in it: the
+    """Items added to a role since the learner's last visit to its page (or,
+    when they do not follow it, since they last changed a status in it): the
     reason its percentage moved without them."""
 
     since: datetime.datetime
     items: list[dict]  # {"kind", "slug", "title"} of each item added
+    visit: bool  # since their last visit (True) or since they last worked on it
 
 
-def added_since_last_worked(learner, role) -> Added | None:
+def added_since(learner, role, follow: RoleFollow | None) -> Added | None:
     """The published steps and concepts added to `role` (by its revisions)
-    since the learner last changed a status in it; None when nothing was, or
-    when they never worked on it. Two queries."""
-    last = (
-        ProgressEvent.objects.filter(learner=learner)
-        .filter(Q(step__stage__role=role) | Q(concept__skill__role_skills__role=role))
-        .aggregate(last=Max("created_at"))["last"]
-    )
-    if last is None:
-        return None
+    since the learner's last visit to the role they follow (`follow`), or,
+    when they do not follow it, since they last changed a status in it. None
+    when nothing was, or when they never worked on a role they do not follow.
+    One query for a follower, two otherwise."""
+    if follow is not None:
+        since = follow.new_since or follow.started_at
+    else:
+        since = (
+            ProgressEvent.objects.filter(learner=learner)
+            .filter(
+                Q(step__stage__role=role) | Q(concept__skill__role_skills__role=role)
+            )
+            .aggregate(last=Max("created_at"))["last"]
+        )
+        if since is None:
+            return None
     items = [
         {"kind": change["kind"][:-1], "slug": change["slug"], "title": change["title"]}
-        for revision in role.revisions.filter(created_at__gt=last).order_by(
+        for revision in role.revisions.filter(created_at__gt=since).order_by(
             "created_at", "id"
         )
         for change in revision.changes
@@ -191,4 +230,4 @@ def added_since_last_worked(learner, role) -> Added | None:
         and change["kind"] in ("steps", "concepts")
         and role.pk in change.get("roles", ())
     ]
-    return Added(last, items) if items else None
+    return Added(since, items, visit=follow is not None) if items else None

@@ -131,18 +131,24 @@ def concept_counts(concepts, statuses: dict, groups: Groups) -> figures.Counts:
 
 def role_panel(learner, role: Role, statuses: dict | None = None) -> dict:
     """The role page's progress panel: the learner's figures for the role,
-    whether they follow it, and its items changed since they marked them."""
-    following = getattr(role, "following", None)
-    if following is None:
-        following = RoleFollow.objects.filter(learner=learner, role=role).exists()
+    whether they follow it (`role.following`: their follow or None, read here
+    when not set), its items changed since they marked them and those added
+    since their last visit."""
+    if not hasattr(role, "following"):
+        role.following = RoleFollow.objects.filter(learner=learner, role=role).first()
     (role_figures,) = figures.role_progress(learner, [role], statuses=statuses)
     return {
         "role": role,
         "role_figures": role_figures,
-        "following": following,
+        "following": role.following is not None,
         "changed": content_changes.changed_since_marked(learner, role),
-        "added": content_changes.added_since_last_worked(learner, role),
+        "added": content_changes.added_since(learner, role, role.following),
     }
+
+
+def follow_of(follows: list[RoleFollow], role: Role) -> RoleFollow | None:
+    """The learner's follow of `role` among their `follows`, or None."""
+    return next((follow for follow in follows if follow.role_id == role.pk), None)
 
 
 def skill_panel(
@@ -328,7 +334,7 @@ def role_page_context(learner, role: Role, *, overview: bool = False) -> dict:
         annotate_statuses(role_skill.skill.concepts.all(), "concept", statuses)
     follows = learner_follows(learner)
     if role.is_published:  # the follows read are of published roles (`shown`)
-        role.following = any(follow.role_id == role.pk for follow in follows)
+        role.following = follow_of(follows, role)
     panel = role_panel(learner, role, statuses)
     annotate_role_choices(role, statuses, panel["role_figures"].groups)
     annotate_stages(role, statuses, panel["role_figures"], noted_items(learner))
@@ -500,7 +506,6 @@ def role_figures(request: HttpRequest, role: Role) -> str:
     """The role page's figures, each to replace its own: the progress panel,
     every stage's summary, the map of the path and the choice groups' marks."""
     learner = request.user
-    role.following = RoleFollow.objects.filter(learner=learner, role=role).exists()
     statuses = figures.statuses_for(learner)
     panel = role_panel(learner, role, statuses)
     answer = [_oob(request, ROLE_PANEL, panel)]

@@ -38,8 +38,8 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from progress import figures, known, pages
-from progress.models import Status
+from progress import content_changes, figures, known, pages
+from progress.models import RoleFollow, Status
 from progress.visibility import Audience
 from roadmap import page_cache, path_map
 from roadmap.models import Role
@@ -55,6 +55,10 @@ def signed_in_role_page(request: HttpRequest, slug: str) -> HttpResponse:
     if not audience.drafts:
         return learner_role_page(request, slug)
     role = audience.role_for_page(slug)
+    if role.is_published:
+        follow = RoleFollow.objects.filter(learner=request.user, role=role).first()
+        if follow is not None:
+            content_changes.record_visit(follow)
     overview = shows_overview(request)
     context = pages.role_page_context(request.user, role, overview=overview)
     return render(request, "roadmap/role_detail.html", _offer(request, context))
@@ -68,9 +72,16 @@ def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
         lambda: _skeleton(slug, overview),
     )
     learner = request.user
+    key = f"role:{skeleton.role.pk}"
     data = figures.cached_for_learner(
-        learner, f"role:{skeleton.role.pk}", lambda: _learner_data(learner, skeleton)
+        learner, key, lambda: _learner_data(learner, skeleton)
     )
+    if data.follow is not None and content_changes.record_visit(data.follow):
+        # Their data is stale: it holds when they last looked (and, on a new
+        # visit, which items are new to them).
+        data = figures.cached_for_learner(
+            learner, key, lambda: _learner_data(learner, skeleton)
+        )
     panel = render_to_string(
         pages.ROLE_PANEL,
         {"role": skeleton.role, **data.panel},
@@ -107,6 +118,7 @@ class LearnerData:
     marks: dict  # (kind, id) -> a choice group member's mark, as HTML
     noted: set
     fading: set  # (kind, id) of the done items fading from memory
+    follow: RoleFollow | None  # theirs of this role, with when they last visited
     map: str = ""
 
 
@@ -114,7 +126,7 @@ def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
     role = Role.objects.published().get(pk=skeleton.role.pk)
     statuses, noted = pages.statuses_and_notes(learner)
     follows = pages.learner_follows(learner)
-    role.following = any(follow.role_id == role.pk for follow in follows)
+    role.following = pages.follow_of(follows, role)
     panel = pages.role_panel(learner, role, statuses)
     role_figures = panel["role_figures"]
     groups = role_figures.groups  # the role's choice groups, counted
@@ -122,7 +134,7 @@ def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
         statuses=statuses,
         panel={
             "role_figures": role_figures,
-            "following": role.following,
+            "following": panel["following"],
             "changed": panel["changed"],
             "added": panel["added"],
         },
@@ -137,6 +149,7 @@ def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
         },
         noted=noted,
         fading=pages.fading_items(learner, follows),
+        follow=role.following,
         map=str(pages.learner_map(skeleton.map, statuses, role_figures)),
     )
 

@@ -1,5 +1,6 @@
 import datetime
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -144,6 +145,7 @@ def clock(monkeypatch):
     """Time travel without sleeping: `timezone.now()` (model defaults,
     `auto_now_add`, the views) and the database cache's expiry check read this
     clock, so cached entries expire as the clock moves on."""
+    from django.core.cache.backends import base as cache_base
     from django.core.cache.backends import db as database_cache
     from django.utils import timezone
 
@@ -151,7 +153,12 @@ def clock(monkeypatch):
     # on one day, whenever the suite runs (a run near midnight once crossed it).
     clock = Clock(timezone.now().replace(hour=12, minute=0, second=0, microsecond=0))
     monkeypatch.setattr(timezone, "now", clock.now)
+    # The database cache dates an entry's expiry by the wall clock and checks
+    # it by `timezone.now`: both read this clock.
     monkeypatch.setattr(database_cache, "tz_now", clock.now)
+    monkeypatch.setattr(
+        cache_base, "time", SimpleNamespace(time=lambda: clock.now().timestamp())
+    )
     return clock
 
 

@@ -133,6 +133,11 @@ class RoleFollow(models.Model):
         default=True,
         help_text="List this role's done items for review on the dashboard.",
     )
+    # The learner's visits to the role's page (`content_changes.record_visit`):
+    # when they last looked at it, and since when its added items are new to
+    # them (the end of their visit before this one).
+    seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    new_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = RoleFollowQuerySet.as_manager()
 

@@ -13,11 +13,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mentoring.models import Comment, Endorsement, Mentorship
-from progress.models import Evidence, ItemProgress, RoleFollow, SelfAssessment
+from progress.models import (
+    Evidence,
+    ItemProgress,
+    ItemReport,
+    RoleFollow,
+    SelfAssessment,
+)
+from roadmap import revisions
 from roadmap.models import LearningStep, Role, Skill
 from tests.browser.conftest import axe_violations, watched_context
 from tests.browser.test_progress import sign_in
-from tests.factories import UserFactory
+from tests.factories import StepFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,6 +34,7 @@ VISITOR_PAGES = {
     "home": "/",
     "role": "/roles/backend-engineer/",
     "role-everything": "/roles/backend-engineer/?view=all",
+    "role-changes": "/roles/backend-engineer/changes/",
     "skill": f"/skills/{SKILL}/",
     "search": "/search/?q=database",
     "sources": "/sources/",
@@ -116,6 +124,24 @@ def world(seed_roadmap):
     )
     Endorsement.objects.create(learner=ada, mentor=mentor, skill=skill, level=3)
     Comment.objects.create(learner=ada, author=mentor, step=step, body="Nice start.")
+    # A curator's change after Ada marked the step ("changed since you marked
+    # it" on her pages and her mentor's), a step added since her visit began,
+    # and her report on the step with the curators' reply.
+    with revisions.recorded(origin="admin", note="Clearer wording."):
+        LearningStep.objects.filter(pk=step.pk).update(
+            summary="Pick one language and learn it well before the next."
+        )
+        StepFactory(
+            stage=step.stage, slug="crawl-new-step", title="A step added", position=99
+        )
+    ItemReport.objects.create(
+        learner=ada,
+        step=step,
+        kind="outdated",
+        message="The guide it quotes has a newer edition.",
+        state="accepted",
+        reply="Thank you: the next content update quotes the new edition.",
+    )
     return {"ada": ada, "max": mentor}
 
 
@@ -179,9 +205,9 @@ def test_every_page_type_passes_axe_csp_and_console(
 
 
 def test_the_crawl_covers_every_page_type():
-    """41 page types x 2 schemes x 2 widths = 164 page checks."""
+    """42 page types x 2 schemes x 2 widths = 168 page checks."""
     total = len(VISITOR_PAGES) + len(LEARNER_PAGES) + len(MENTOR_PAGES)
-    assert total == 41
+    assert total == 42
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -228,3 +254,20 @@ def test_the_reviews_page_is_valid_html(client, world, tmp_path):
     assert 'id="review-question"' in html and "<details" in html
     errors = check_html([java, "-jar", str(VNU)], tmp_path, {"reviews": html})
     assert errors == [], f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+
+
+def test_the_crawled_pages_show_content_changes_and_reports(client, world):
+    """The crawl checks the pages as they look with a content change and a
+    report: the role page's "new" and "changed" notes, the item page's flag and
+    report, the role's "what changed" page and the mentor's flag."""
+    client.force_login(world["ada"])
+    role = client.get(LEARNER_PAGES["role-signed-in"]).content.decode()
+    assert "New since your last visit" in role and "Changed since you marked" in role
+    item = client.get(LEARNER_PAGES["item"]).content.decode()
+    assert "Changed since you marked it" in item
+    assert "newer edition" in item and "the next content update" in item
+    changes = client.get(VISITOR_PAGES["role-changes"]).content.decode()
+    assert "A step added" in changes and "Clearer wording." in changes
+    client.force_login(world["max"])
+    mentee_item = client.get(MENTOR_PAGES["mentee-item"]).content.decode()
+    assert "Changed since" in mentee_item

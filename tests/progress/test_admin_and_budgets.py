@@ -21,14 +21,19 @@ def normalise(content: bytes) -> bytes:
 # user, role, statuses with the items noted (the page marks them), the roles
 # followed with the review pacing, one for the pace of the last weeks, one for
 # the items changed since the learner marked them, and two for the items added
-# since they last worked on the role (when they last did, and the role's
-# revisions since)...
+# since they last worked on a role they do not follow (when they last did, and
+# the role's revisions since)...
 LEARNER_ROLE_PAGE_QUERIES = 9
-# ...and one more, what is fading, once they follow a role with reviews on
+# ...or, for a role they follow, one for the items added since their last
+# visit (the role's revisions since; the follow, with the visit, came with the
+# roles followed), and one more, what is fading, when its reviews are on
 # (tests/progress/test_fading_pages.py)...
-LEARNER_ROLE_PAGE_QUERIES_REVIEWING = 10
+LEARNER_ROLE_PAGE_QUERIES_REVIEWING = 9
 # ...and with the learner's figures cached too (nothing changed since): session
-# and user.
+# and user. A view that notes the visit (ten minutes or more after the last
+# noted, `content_changes.record_visit`) writes it and reads the figures again:
+# the cached page, the write and the page's data without session and user.
+LEARNER_ROLE_PAGE_QUERIES_NEW_VISIT = 2 + 1 + (LEARNER_ROLE_PAGE_QUERIES_REVIEWING - 2)
 LEARNER_ROLE_PAGE_QUERIES_CACHED = 2
 
 

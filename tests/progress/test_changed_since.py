@@ -225,9 +225,14 @@ def test_a_retired_item_names_the_change_that_retired_it(
 
 
 @pytest.mark.django_db
-def test_items_added_since_the_learner_last_worked_on_the_role_are_named(
-    learner_client, curator, steps
+def test_items_added_since_a_learner_who_does_not_follow_last_worked_are_named(
+    learner, curator, steps
 ):
+    """A learner with progress on a role they do not follow has no visits to
+    count from: the panel counts from their last status change in the role
+    (tests/progress/test_new_since_visit.py covers followers)."""
+    learner_client = Client()
+    learner_client.force_login(learner)
     mark(learner_client, "step", "s1")
     role_url = reverse("role_detail", args=["small"])
     assert (
@@ -261,6 +266,8 @@ def test_flagged_pages_run_the_same_queries_however_many_items_changed(
 
     from .test_admin_and_budgets import LEARNER_ROLE_PAGE_QUERIES_REVIEWING
 
+    role_url = reverse("role_detail", args=["small"])
+    learner_client.get(role_url)  # their visit to the role begins
     stage = small_role.stages.first()
     made = [
         StepFactory(stage=stage, slug=f"x{n}", position=10 + n) for n in range(count)
@@ -271,7 +278,6 @@ def test_flagged_pages_run_the_same_queries_however_many_items_changed(
         LearningStep.objects.filter(pk__in=[s.pk for s in made]).update(
             summary="Reworded by a curator."
         )
-    role_url = reverse("role_detail", args=["small"])
     warm = Client()
     warm.force_login(UserFactory())
     warm.get(role_url)  # the skeleton and the structure cached, by someone else

@@ -10,12 +10,13 @@ from tests.roadmap.builders import build_roadmap
 # Signed out, the page shows choice groups too: each member's row carries its
 # group (roadmap.models.choices.with_choice_groups), so they add no query.
 ROLE_PAGE_QUERIES = 15
-# Signed in: the session and the user, then the learner's statuses, whether they
-# follow the role, one for the pace (the role structure is cached: see
-# progress/figures.py), the items the learner keeps a note on, the items
-# changed since they marked them, and when they last worked on the role (they
-# never did here: no revisions are read).
-SIGNED_IN_ROLE_PAGE_QUERIES = ROLE_PAGE_QUERIES + 2 + 6
+# Signed in (staff, whose page is rendered directly): the session and the user,
+# their follow of the role (a visit to note: `content_changes.record_visit`),
+# then the learner's statuses, the roles they follow, one for the pace (the
+# role structure is cached: see progress/figures.py), the items the learner
+# keeps a note on, the items changed since they marked them, and when they last
+# worked on the role (they never did here: no revisions are read).
+SIGNED_IN_ROLE_PAGE_QUERIES = ROLE_PAGE_QUERIES + 2 + 7
 # The skill, its sources, concepts (with their choice groups) and their sources,
 # roles and steps.
 SKILL_PAGE_QUERIES = 6
