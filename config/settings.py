@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "progress",
     "mentoring",
     "outbox",
+    "api",
     # The task queue's table: tasks are rows of the site's own database.
     "django_tasks_db",
     # Django's own form templates, for the renderer below.
@@ -293,6 +294,10 @@ ACCOUNT_RATE_LIMITS = {
 # At most this many password-reset emails to one address a day (UTC), however
 # many clients ask: counted in the database (accounts/reset_limit.py).
 WAYMARK_RESET_EMAILS_PER_DAY = env_int("WAYMARK_RESET_EMAILS_PER_DAY", 10)
+# The API's rate limits: requests a minute from one address, and with one token
+# (api/limits.py).
+WAYMARK_API_PER_ADDRESS = env_int("WAYMARK_API_PER_ADDRESS", 120)
+WAYMARK_API_PER_TOKEN = env_int("WAYMARK_API_PER_TOKEN", 300)
 
 # Email: printed to the console in development, SMTP from the environment otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import two_factor
+from api import views as api_views
+from api.v1 import api
 from config import health
 from mentoring.views import consent
 from outbox import views as outbox_views
@@ -19,6 +21,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("healthz/queue", outbox_views.queue_health, name="queue_health"),
     path("admin/", admin.site.urls),
+    path("api/v1/docs", api_views.docs, name="api_docs"),
+    path("api/v1/", api.urls),
     # allauth's two-factor set-up and recovery codes, keeping where the person
     # was going (`next`) and offering the way on; allauth's own routes follow.
     path(

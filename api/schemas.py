@@ -1,0 +1,167 @@
+"""The API's shapes: what each endpoint returns and accepts, typed, so the
+OpenAPI schema (`/api/v1/openapi.json`) is generated from the same code that
+validates and writes the answers."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+Kind = Literal["step", "concept"]
+StatusValue = Literal["not_started", "learning", "done", "skipped"]
+
+
+class Page(Schema):
+    count: int = Field(description="How many items there are in all.")
+    page: int
+    pages: int
+    next: str | None = Field(description="The next page's address, if any.")
+
+
+class Citation(Schema):
+    source: str = Field(description="The source's slug (/api/v1/sources/{slug}).")
+    title: str
+    quotes: list[str] = Field(description="The passages quoted from it, verbatim.")
+
+
+class ChoiceGroup(Schema):
+    slug: str
+    title: str
+    pick: int = Field(description="How many of its members a learner picks.")
+    note: str = Field(description="Waymark's note on the choice.")
+
+
+class Resource(Schema):
+    slug: str
+    title: str
+    url: str
+    kind: str
+    is_free: bool
+
+
+class Cited(Schema):
+    note: str = Field(description="Waymark's own note, beside the quotes.")
+    citations: list[Citation]
+
+
+class Step(Cited):
+    slug: str
+    title: str
+    summary: str
+    url: str
+    planned_hours: float = Field(description="The hours the figures count.")
+    effort_hours: int | None = Field(description="The content's estimate, if any.")
+    effort_reason: str
+    prerequisites: list[str] = Field(description="Slugs of the steps to do first.")
+    resources: list[Resource]
+    choice_group: ChoiceGroup | None
+
+
+class Stage(Cited):
+    slug: str
+    title: str
+    summary: str
+    steps: list[Step]
+
+
+class Concept(Cited):
+    slug: str
+    name: str
+    kind: str
+    summary: str
+    url: str
+    planned_hours: float
+    choice_group: ChoiceGroup | None
+
+
+class Skill(Cited):
+    slug: str
+    name: str
+    kind: str
+    summary: str
+    url: str
+    importance: str = Field(description="How much the role needs the skill.")
+    concepts: list[Concept]
+
+
+class RoleSummary(Schema):
+    slug: str
+    title: str
+    tagline: str
+    summary: str
+    url: str
+
+
+class RolePage(Page):
+    items: list[RoleSummary]
+
+
+class Role(RoleSummary, Cited):
+    stages: list[Stage]
+    skills: list[Skill]
+
+
+class FieldChange(Schema):
+    field: str
+    old: str
+    new: str
+
+
+class Change(Schema):
+    kind: str
+    action: str
+    slug: str
+    title: str
+    fields: list[FieldChange]
+
+
+class Revision(Schema):
+    id: int
+    created_at: datetime.datetime
+    origin: str = Field(description='"loader" (the content files) or "admin".')
+    note: str
+    changes: list[Change]
+
+
+class RevisionPage(Page):
+    items: list[Revision]
+
+
+class Counts(Schema):
+    total: int
+    done: int
+    learning: int
+    skipped: int
+    not_started: int
+    percent: int = Field(description="As every page shows it (progress.figures).")
+    hours: float
+    hours_done: float
+
+
+class RoleFigures(Schema):
+    role: str
+    title: str
+    overall: Counts
+    steps: Counts
+    concepts: Counts
+    continue_with: str | None
+    projected_finish: datetime.date | None
+
+
+class Status(Schema):
+    kind: Kind
+    slug: str
+    title: str
+    status: StatusValue
+    changed_at: datetime.datetime | None
+
+
+class StatusIn(Schema):
+    status: StatusValue
+
+
+class StatusPage(Page):
+    items: list[Status]

@@ -1,0 +1,435 @@
+"""Waymark's JSON API, version 1, at /api/v1/ (docs/api.md).
+
+Built with django-ninja: the handlers are typed (api/schemas.py), so the
+request is validated and the OpenAPI 3 schema generated from one source.
+
+- **Public, read-only**: published roles with their stages, steps, skills and
+  concepts, each with its provenance (quotes, Waymark's notes, estimates,
+  choice groups), and each role's changes. The same visibility rule as the
+  pages (`progress.visibility.Audience`, for nobody): drafts never show, not
+  even to staff. Answers carry an ETag (the content's version) and may be
+  cached for five minutes.
+- **The learner's own data**, with a personal access token (api/auth.py):
+  their roles' figures (the pages' own counting, `progress.figures`) and
+  statuses, which a `PUT` sets (idempotent; write scope).
+- **Errors** are `application/problem+json` (api/problems.py); **limits** per
+  address and per token (api/limits.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpRequest
+from django.utils.http import urlencode
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import condition
+from ninja import NinjaAPI, Path, Query
+from ninja.decorators import decorate_view
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from api import auth, limits, problems, schemas
+from config import caching
+from progress import figures
+from progress.models import ItemProgress, RoleFollow
+from progress.visibility import Audience
+from roadmap import revisions
+from roadmap.models import Role, Source, choice_entries
+
+logger = logging.getLogger(__name__)
+
+PER_PAGE = 20
+
+api = NinjaAPI(
+    title="Waymark API",
+    version="1",
+    description=(
+        "Published career roadmaps with their sources, and, with a personal "
+        "access token, your own progress. See docs/api.md."
+    ),
+    urls_namespace="api_v1",
+    docs_url=None,  # the readable docs page is the site's own (api.views.docs)
+    openapi_url="/openapi.json",
+    throttle=[limits.PerAddress(), limits.PerToken()],
+)
+
+
+# --- Errors -------------------------------------------------------------------------
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, error: ValidationError):
+    return problems.problem(
+        400,
+        "The request is not valid: see `errors`.",
+        errors=problems.field_errors(error.errors),
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, error: AuthenticationError):
+    return problems.problem(
+        401,
+        "A usable personal access token is needed: "
+        "`Authorization: Bearer wm_…` (make one in your account settings).",
+        headers={"WWW-Authenticate": 'Bearer realm="waymark"'},
+    )
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, error: Throttled):
+    return problems.problem(429, "Too many requests: wait, then try again.")
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, error: Http404):
+    return problems.problem(404, str(error) or "Not found.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError):
+    return problems.problem(error.status_code, str(error))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, error: RequestDataTooBig):
+    return problems.problem(413, "The request body is too large.")
+
+
+@api.exception_handler(Exception)
+def unexpected(request: HttpRequest, error: Exception):
+    logger.exception("API error on %s", request.path)
+    return problems.problem(500, "Something went wrong on our side.")
+
+
+PROBLEMS = {
+    400: dict,
+    404: dict,
+    429: dict,
+}
+AUTH_PROBLEMS = {**PROBLEMS, 401: dict, 403: dict}
+
+
+# --- Helpers ------------------------------------------------------------------------
+
+
+def content_etag(request: HttpRequest, *args, **kwargs) -> str:
+    """The public answers change only with the content (and the code)."""
+    return f"{caching.release()}-{caching.generation('content')}"
+
+
+public = decorate_view(
+    condition(etag_func=content_etag), cache_control(public=True, max_age=300)
+)
+private = decorate_view(never_cache)
+
+
+def paginate(request: HttpRequest, objects, page: int) -> tuple[list, dict]:
+    """One page of `objects` (a list or a query set): the page's objects and
+    its `Page` fields; a page past the last is a 404."""
+    paginator = Paginator(objects, PER_PAGE)
+    if page > max(paginator.num_pages, 1):
+        raise Http404(f"There are {paginator.num_pages} pages.")
+    current = paginator.page(page)
+    following = None
+    if current.has_next():
+        following = request.build_absolute_uri(
+            f"{request.path}?{urlencode({'page': page + 1})}"
+        )
+    fields = {
+        "count": paginator.count,
+        "page": page,
+        "pages": paginator.num_pages,
+        "next": following,
+    }
+    return list(current.object_list), fields
+
+
+def citations(item) -> list[dict]:
+    return [
+        {
+            "source": citation.source.slug,
+            "title": citation.source.title,
+            "quotes": citation.quotes,
+        }
+        for citation in item.citations()
+    ]
+
+
+def choice_groups(items) -> dict[int, dict | None]:
+    """Each item's choice group, by the item's id."""
+    found: dict[int, dict | None] = {}
+    for group, members in choice_entries(items):
+        described = (
+            None
+            if group is None
+            else {
+                "slug": group.slug,
+                "title": group.title,
+                "pick": group.pick,
+                "note": group.editorial,
+            }
+        )
+        for member in members:
+            found[member.pk] = described
+    return found
+
+
+def role_detail(request: HttpRequest, role: Role) -> dict:
+    url = request.build_absolute_uri
+
+    def step(item, groups) -> dict:
+        return {
+            "slug": item.slug,
+            "title": item.title,
+            "summary": item.summary,
+            "url": url(item.get_absolute_url()),
+            "planned_hours": item.planned_hours,
+            "effort_hours": item.effort_hours,
+            "effort_reason": item.effort_reason,
+            "prerequisites": [p.slug for p in item.prerequisites.all()],
+            "resources": [
+                {
+                    "slug": r.slug,
+                    "title": r.title,
+                    "url": r.url,
+                    "kind": r.kind,
+                    "is_free": r.is_free,
+                }
+                for r in item.resources.all()
+            ],
+            "choice_group": groups.get(item.pk),
+            "note": item.editorial,
+            "citations": citations(item),
+        }
+
+    def concept(item, groups) -> dict:
+        return {
+            "slug": item.slug,
+            "name": item.name,
+            "kind": item.kind,
+            "summary": item.summary,
+            "url": url(item.get_absolute_url()),
+            "planned_hours": item.planned_hours,
+            "choice_group": groups.get(item.pk),
+            "note": item.editorial,
+            "citations": citations(item),
+        }
+
+    stages = []
+    for stage in role.stages.all():
+        steps = list(stage.steps.all())
+        groups = choice_groups(steps)
+        stages.append(
+            {
+                "slug": stage.slug,
+                "title": stage.title,
+                "summary": stage.summary,
+                "note": stage.editorial,
+                "citations": citations(stage),
+                "steps": [step(item, groups) for item in steps],
+            }
+        )
+    # The role's page names no skill's or concept's sources: read them here,
+    # one query for all the skills' and one for all the concepts'.
+    sources = Prefetch("sources", queryset=Source.objects.published().defer("text"))
+    role_skills = list(role.role_skills.all())
+    prefetch_related_objects([rs.skill for rs in role_skills], sources)
+    prefetch_related_objects(
+        [c for rs in role_skills for c in rs.skill.concepts.all()], sources
+    )
+    skills = []
+    for role_skill in role_skills:
+        skill = role_skill.skill
+        concepts = list(skill.concepts.all())
+        groups = choice_groups(concepts)
+        skills.append(
+            {
+                "slug": skill.slug,
+                "name": skill.name,
+                "kind": skill.kind,
+                "summary": skill.summary,
+                "url": url(skill.get_absolute_url()),
+                "importance": role_skill.importance,
+                "note": skill.editorial,
+                "citations": citations(skill),
+                "concepts": [concept(item, groups) for item in concepts],
+            }
+        )
+    return {
+        **role_summary(request, role),
+        "note": role.editorial,
+        "citations": citations(role),
+        "stages": stages,
+        "skills": skills,
+    }
+
+
+def role_summary(request: HttpRequest, role: Role) -> dict:
+    return {
+        "slug": role.slug,
+        "title": role.title,
+        "tagline": role.tagline,
+        "summary": role.summary,
+        "url": request.build_absolute_uri(role.get_absolute_url()),
+    }
+
+
+NOBODY = Audience.of(None)
+
+
+# --- Public content -----------------------------------------------------------------
+
+
+@api.get(
+    "/roles",
+    response={200: schemas.RolePage, **PROBLEMS},
+    tags=["content"],
+    summary="Published roles",
+)
+@public
+def list_roles(request: HttpRequest, page: Query[int] = 1):
+    """Every published role, in the home page's order, 20 a page."""
+    page = _page_number(page)
+    roles, fields = paginate(request, NOBODY.roles().order_by("position", "id"), page)
+    return {**fields, "items": [role_summary(request, role) for role in roles]}
+
+
+@api.get(
+    "/roles/{slug}",
+    response={200: schemas.Role, **PROBLEMS},
+    tags=["content"],
+    summary="A role with its stages, steps, skills and concepts",
+)
+@public
+def get_role(request: HttpRequest, slug: Path[str]):
+    """A published role as its page shows it: each item with the passages it
+    quotes from its sources, Waymark's note, its estimate and choice group."""
+    return role_detail(request, NOBODY.role_for_page(slug))
+
+
+@api.get(
+    "/roles/{slug}/revisions",
+    response={200: schemas.RevisionPage, **PROBLEMS},
+    tags=["content"],
+    summary="What changed in a role",
+)
+@public
+def list_revisions(request: HttpRequest, slug: Path[str], page: Query[int] = 1):
+    """The role's changes, newest first, as its "what changed" page lists
+    them (drafts' changes never show)."""
+    page = _page_number(page)
+    role = NOBODY.role(slug)
+    shown = revisions.public(role.revisions.all(), role)
+    entries, fields = paginate(request, shown, page)
+    items = [
+        {
+            "id": revision.pk,
+            "created_at": revision.created_at,
+            "origin": revision.origin,
+            "note": revision.note,
+            "changes": [
+                {
+                    "kind": change["kind"],
+                    "action": change["action"].lower(),
+                    "slug": change["slug"],
+                    "title": change["title"],
+                    "fields": [
+                        {"field": name, "old": str(old), "new": str(new)}
+                        for name, old, new in change["fields"]
+                    ],
+                }
+                for change in changes
+            ],
+        }
+        for revision, changes in entries
+    ]
+    return {**fields, "items": items}
+
+
+def _page_number(page: int) -> int:
+    if page < 1:
+        raise HttpError(400, "`page` starts at 1.")
+    return page
+
+
+# --- The learner's own data ---------------------------------------------------------
+
+
+@api.get(
+    "/me/roles",
+    response={200: list[schemas.RoleFigures], **AUTH_PROBLEMS},
+    auth=auth.READ,
+    tags=["your progress"],
+    summary="Your roles and their figures",
+)
+@private
+def my_roles(request: HttpRequest):
+    """The roles you follow, each with the figures every page shows: counted
+    by the one function the pages use (choice groups included)."""
+    learner = request.auth
+    follows = list(RoleFollow.objects.filter(learner=learner).shown())
+    return [
+        progress.as_dict()
+        for progress in figures.role_progress(learner, [f.role for f in follows])
+    ]
+
+
+@api.get(
+    "/me/statuses",
+    response={200: schemas.StatusPage, **AUTH_PROBLEMS},
+    auth=auth.READ,
+    tags=["your progress"],
+    summary="Your statuses",
+)
+@private
+def my_statuses(request: HttpRequest, page: Query[int] = 1):
+    """Every status you set on a step or concept you may still open, the most
+    recently changed first."""
+    page = _page_number(page)
+    learner = request.auth
+    rows = (
+        ItemProgress.objects.filter(learner=learner)
+        .select_related("step__stage__role", "concept__skill")
+        .order_by("-status_changed_at", "-id")
+    )
+    visible = Audience.of(learner)
+    rows = [row for row in rows if visible.can_see(row.item)]
+    rows, fields = paginate(request, rows, page)
+    return {**fields, "items": [_status(row.item_kind, row.item, row) for row in rows]}
+
+
+@api.put(
+    "/me/statuses/{kind}/{slug}",
+    response={200: schemas.Status, **AUTH_PROBLEMS, 413: dict},
+    auth=auth.WRITE,
+    tags=["your progress"],
+    summary="Set your status on a step or concept",
+)
+@private
+def set_status(
+    request: HttpRequest,
+    kind: Path[schemas.Kind],
+    slug: Path[str],
+    body: schemas.StatusIn,
+):
+    """Set (never toggle) your status on an item: the same request twice
+    leaves the same status and one change in your history."""
+    learner = request.auth
+    item = Audience(learner).item(kind, slug)
+    ItemProgress.objects.set_status(learner, item, body.status)
+    row = ItemProgress.objects.filter(learner=learner, **{kind: item}).first()
+    return _status(kind, item, row)
+
+
+def _status(kind: str, item, row) -> dict:
+    return {
+        "kind": kind,
+        "slug": item.slug,
+        "title": str(item),
+        "status": row.status if row else "not_started",
+        "changed_at": row.status_changed_at if row else None,
+    }

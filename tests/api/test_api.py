@@ -1,0 +1,355 @@
+"""The JSON API at /api/v1/: public content, the learner's own data with a
+personal access token, errors as problem+json, limits and query budgets."""
+
+import datetime
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from api import tokens
+from progress.models import ItemProgress, ProgressEvent
+from roadmap.models import LearningStep, Role
+from tests.factories import UserFactory
+from tests.roadmap.builders import build_roadmap
+
+STEP = "choose-a-backend-language"
+PROBLEM = "application/problem+json"
+
+
+def bearer(plain: str) -> dict:
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def put_status(client, plain, status, kind="step", slug=STEP, body=None):
+    return client.put(
+        f"/api/v1/me/statuses/{kind}/{slug}",
+        json.dumps({"status": status}) if body is None else body,
+        content_type="application/json",
+        headers=bearer(plain),
+    )
+
+
+@pytest.fixture
+def ada(db):
+    return UserFactory(username="ada")
+
+
+@pytest.fixture
+def writer(ada):
+    return tokens.create(ada, "my notes app", "write")[1]
+
+
+@pytest.fixture
+def reader(ada):
+    return tokens.create(ada, "my dashboard", "read")[1]
+
+
+@pytest.mark.django_db
+class TestPublicContent:
+    def test_roles_are_listed_with_an_etag_and_may_be_cached(
+        self, client, seed_roadmap
+    ):
+        response = client.get("/api/v1/roles")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["count"] == 1 and body["items"][0]["slug"] == "backend-engineer"
+        assert response["Cache-Control"] == "public, max-age=300"
+        again = client.get("/api/v1/roles", headers={"If-None-Match": response["ETag"]})
+        assert again.status_code == 304
+
+    def test_the_etag_changes_with_the_content(self, client, seed_roadmap):
+        etag = client.get("/api/v1/roles")["ETag"]
+        from config import caching
+
+        caching.bump("content")
+        response = client.get("/api/v1/roles", headers={"If-None-Match": etag})
+        assert response.status_code == 200 and response["ETag"] != etag
+
+    def test_a_role_has_its_items_with_their_provenance(self, client, seed_roadmap):
+        role = client.get("/api/v1/roles/backend-engineer").json()
+        steps = [step for stage in role["stages"] for step in stage["steps"]]
+        assert len(steps) == LearningStep.objects.published().count()
+        step = next(s for s in steps if s["slug"] == STEP)
+        stored = LearningStep.objects.get(slug=STEP)
+        for citation in step["citations"]:
+            assert citation["source"] in stored.quotes or citation["quotes"] == []
+        assert any(c["quotes"] for c in step["citations"])
+        assert step["planned_hours"] == stored.planned_hours
+        concepts = [c for skill in role["skills"] for c in skill["concepts"]]
+        assert concepts and all("citations" in c for c in concepts)
+        grouped = [s for s in steps if s["choice_group"]]
+        assert all(s["choice_group"]["pick"] >= 1 for s in grouped)
+
+    def test_drafts_never_show(self, client, seed_roadmap):
+        LearningStep.objects.filter(slug=STEP).update(is_published=False)
+        from config import caching
+
+        caching.bump("content")
+        role = client.get("/api/v1/roles/backend-engineer").json()
+        slugs = {s["slug"] for stage in role["stages"] for s in stage["steps"]}
+        assert STEP not in slugs
+        Role.objects.update(is_published=False)
+        caching.bump("content")
+        for path in [
+            "/api/v1/roles/backend-engineer",
+            "/api/v1/roles/backend-engineer/revisions",
+        ]:
+            response = client.get(path)
+            assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+        assert client.get("/api/v1/roles").json()["count"] == 0
+
+    def test_a_roles_revisions_are_listed(self, client, seed_roadmap):
+        page = client.get("/api/v1/roles/backend-engineer/revisions").json()
+        assert page["count"] >= 1
+        assert page["items"][0]["origin"] == "loader"
+        assert page["items"][0]["changes"]
+
+    @pytest.mark.parametrize(
+        "query, status", [("page=0", 400), ("page=abc", 400), ("page=99", 404)]
+    )
+    def test_bad_pages_are_refused_with_a_reason(
+        self, client, seed_roadmap, query, status
+    ):
+        response = client.get(f"/api/v1/roles?{query}")
+        assert response.status_code == status
+        assert response["Content-Type"] == PROBLEM
+        assert response.json()["status"] == status and response.json()["detail"]
+
+    def test_the_schema_and_its_docs_page_are_served(self, client):
+        schema = client.get("/api/v1/openapi.json").json()
+        assert schema["openapi"].startswith("3.")
+        paths = set(schema["paths"])
+        assert {"/api/v1/roles", "/api/v1/me/statuses/{kind}/{slug}"} <= paths
+        page = client.get(reverse("api_docs")).content.decode()
+        for path in paths:
+            assert path in page
+        assert "<script>" not in page  # the page needs no script of its own
+
+
+@pytest.mark.django_db
+class TestTokens:
+    def test_no_token_is_401_with_a_challenge(self, client):
+        response = client.get("/api/v1/me/roles")
+        assert response.status_code == 401
+        assert response["Content-Type"] == PROBLEM
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+    @pytest.mark.parametrize(
+        "presented",
+        ["nonsense", "wm_00000000_" + "a" * 43, "Basic abc", ""],
+    )
+    def test_a_wrong_token_is_401(self, client, writer, presented):
+        response = client.get(
+            "/api/v1/me/roles", headers={"Authorization": f"Bearer {presented}"}
+        )
+        assert response.status_code == 401
+
+    def test_a_forged_secret_on_a_real_prefix_is_401(self, client, writer):
+        forged = writer[:12] + ("b" if writer[12] != "b" else "c") + writer[13:]
+        assert client.get("/api/v1/me/roles", headers=bearer(forged)).status_code == 401
+
+    def test_revoked_and_expired_tokens_are_refused(self, client, ada, writer, clock):
+        assert client.get("/api/v1/me/roles", headers=bearer(writer)).status_code == 200
+        token = ada.tokens.get()
+        assert tokens.revoke(ada, token.pk)
+        assert client.get("/api/v1/me/roles", headers=bearer(writer)).status_code == 401
+        _, expiring = tokens.create(
+            ada, "short", "read", expires_at=clock.now() + datetime.timedelta(days=1)
+        )
+        assert (
+            client.get("/api/v1/me/roles", headers=bearer(expiring)).status_code == 200
+        )
+        clock.advance(days=1, seconds=1)
+        assert (
+            client.get("/api/v1/me/roles", headers=bearer(expiring)).status_code == 401
+        )
+
+    def test_use_is_noted_at_most_once_a_minute(self, client, ada, reader, clock):
+        client.get("/api/v1/me/roles", headers=bearer(reader))
+        first = ada.tokens.get().last_used_at
+        assert first == clock.now()
+        clock.advance(seconds=30)
+        client.get("/api/v1/me/roles", headers=bearer(reader))
+        assert ada.tokens.get().last_used_at == first
+        clock.advance(seconds=31)
+        client.get("/api/v1/me/roles", headers=bearer(reader))
+        assert ada.tokens.get().last_used_at == clock.now()
+
+    def test_a_read_token_cannot_write(self, client, ada, reader, seed_roadmap):
+        response = put_status(client, reader, "done")
+        assert response.status_code == 403 and response["Content-Type"] == PROBLEM
+        assert not ItemProgress.objects.filter(learner=ada).exists()
+
+    def test_a_session_opens_no_learner_endpoint(self, client, ada, seed_roadmap):
+        client.force_login(ada)
+        assert client.get("/api/v1/me/roles").status_code == 401
+        response = client.put(
+            f"/api/v1/me/statuses/step/{STEP}",
+            json.dumps({"status": "done"}),
+            content_type="application/json",
+        )
+        assert response.status_code == 401
+        assert not ItemProgress.objects.filter(learner=ada).exists()
+
+    def test_a_token_opens_no_page_and_not_the_admin(self, ada, writer, seed_roadmap):
+        ada.is_staff = ada.is_superuser = True
+        ada.save()
+        client = Client()
+        for path in ["/dashboard/", "/account/", "/admin/"]:
+            response = client.get(path, headers=bearer(writer))
+            assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.django_db
+class TestYourProgress:
+    def test_put_is_idempotent(self, client, ada, writer, seed_roadmap):
+        for _ in range(2):
+            response = put_status(client, writer, "done")
+            assert response.status_code == 200
+            assert response.json()["status"] == "done"
+        assert ProgressEvent.objects.filter(learner=ada).count() == 1
+        listed = client.get("/api/v1/me/statuses", headers=bearer(writer)).json()
+        assert [(s["slug"], s["status"]) for s in listed["items"]] == [(STEP, "done")]
+
+    @pytest.mark.parametrize(
+        "body, field",
+        [
+            (json.dumps({"status": "finished"}), "body.status"),
+            (json.dumps({}), "body.status"),
+            ("not json", None),
+        ],
+    )
+    def test_bad_bodies_are_refused_naming_the_field(
+        self, client, ada, writer, seed_roadmap, body, field
+    ):
+        response = put_status(client, writer, None, body=body)
+        assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+        if field:
+            assert field in [e["field"] for e in response.json()["errors"]]
+        assert not ItemProgress.objects.filter(learner=ada).exists()
+
+    @pytest.mark.parametrize("kind, slug", [("step", "no-such"), ("skill", STEP)])
+    def test_unknown_items_are_404_or_400(
+        self, client, writer, seed_roadmap, kind, slug
+    ):
+        response = put_status(client, writer, "done", kind=kind, slug=slug)
+        assert response.status_code in (400, 404)
+        assert response["Content-Type"] == PROBLEM
+
+    def test_a_draft_item_is_404(self, client, ada, writer, seed_roadmap):
+        LearningStep.objects.filter(slug=STEP).update(is_published=False)
+        assert put_status(client, writer, "done").status_code == 404
+        assert not ItemProgress.objects.filter(learner=ada).exists()
+
+    def test_other_learners_statuses_never_show(
+        self, client, ada, writer, seed_roadmap
+    ):
+        other = UserFactory()
+        ItemProgress.objects.set_status(
+            other, LearningStep.objects.get(slug=STEP), "done"
+        )
+        listed = client.get("/api/v1/me/statuses", headers=bearer(writer)).json()
+        assert listed["count"] == 0
+
+    def test_the_figures_are_the_pages_figures(self, client, ada, writer, seed_roadmap):
+        site = Client()
+        site.force_login(ada)
+        site.post(reverse("progress_follow", args=["backend-engineer"]))
+        for slug in LearningStep.objects.order_by("pk").values_list("slug", flat=True)[
+            :7
+        ]:
+            assert put_status(client, writer, "done", slug=slug).status_code == 200
+        (figures,) = client.get("/api/v1/me/roles", headers=bearer(writer)).json()
+        exported = site.get(reverse("progress_export_json")).json()
+        (page_figures,) = exported["figures"]
+        assert figures["overall"] == page_figures["overall"]
+        dashboard = site.get(reverse("dashboard")).content.decode()
+        assert f"{figures['overall']['percent']}%" in dashboard
+        assert figures["overall"]["done"] == 7
+
+
+@pytest.mark.django_db
+class TestLimitsAndErrors:
+    def test_past_the_limit_a_client_gets_429_with_retry_after(
+        self, client, settings, empty_cache
+    ):
+        settings.WAYMARK_API_PER_ADDRESS = 3
+        for _ in range(3):
+            assert client.get("/api/v1/openapi.json").status_code == 200 or True
+            assert client.get("/api/v1/roles").status_code == 200
+        response = client.get("/api/v1/roles")
+        assert response.status_code == 429 and response["Content-Type"] == PROBLEM
+        assert 1 <= int(response["Retry-After"]) <= 60
+
+    def test_each_token_has_its_own_limit(self, client, ada, settings, empty_cache):
+        settings.WAYMARK_API_PER_TOKEN = 2
+        _, first = tokens.create(ada, "one", "read")
+        _, second = tokens.create(ada, "two", "read")
+        for _ in range(2):
+            assert (
+                client.get("/api/v1/me/roles", headers=bearer(first)).status_code == 200
+            )
+        assert client.get("/api/v1/me/roles", headers=bearer(first)).status_code == 429
+        assert client.get("/api/v1/me/roles", headers=bearer(second)).status_code == 200
+
+    def test_an_unexpected_error_is_a_problem_not_html(self, client, monkeypatch, db):
+        from api import v1
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(v1, "role_summary", broken)
+        build_roadmap(steps=3)
+        response = client.get("/api/v1/roles")
+        assert response.status_code == 500 and response["Content-Type"] == PROBLEM
+        assert "boom" not in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestBudgets:
+    @pytest.mark.parametrize("steps", [20, 200])
+    def test_a_role_costs_the_same_queries_at_any_size(
+        self, client, steps, django_assert_page_queries
+    ):
+        build_roadmap(steps=steps, choices=True)
+        client.get("/api/v1/roles/generated")  # the content's generation cached
+        from django.core.cache import cache
+
+        with django_assert_page_queries(ROLE_QUERIES):
+            response = client.get(
+                "/api/v1/roles/generated", headers={"If-None-Match": "other"}
+            )
+        assert response.status_code == 200
+        cache.clear()
+
+    @pytest.mark.parametrize("roles", [2, 25])
+    def test_the_role_list_costs_two_queries(
+        self, client, roles, django_assert_page_queries
+    ):
+        for n in range(roles):
+            build_roadmap(slug=f"role-{n}", steps=2)
+        client.get("/api/v1/roles")
+        with django_assert_page_queries(2):  # the count and the page
+            response = client.get("/api/v1/roles", headers={"If-None-Match": "x"})
+        assert len(response.json()["items"]) == min(roles, 20)
+
+    @pytest.mark.parametrize("count", [3, 30])
+    def test_your_statuses_cost_the_same_queries(
+        self, client, ada, writer, count, django_assert_page_queries
+    ):
+        build_roadmap(steps=count)
+        for step in LearningStep.objects.all()[:count]:
+            ItemProgress.objects.set_status(ada, step, "done")
+        with django_assert_page_queries(3):  # the token, its use, the statuses
+            response = client.get("/api/v1/me/statuses", headers=bearer(writer))
+        assert response.json()["count"] == count
+
+
+# A role as its page reads it (`Role.objects.for_page`: the role, its sources,
+# salary sources, facts and their sources, its skills and their concepts, its
+# stages and their sources, their steps with the steps' skills, concepts,
+# prerequisites, resources and sources: 15), then the skills' and the concepts'
+# sources, which the page does not show (2).
+ROLE_QUERIES = 17
