@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from api import tokens
-from progress.models import ItemProgress, ProgressEvent
+from progress.models import ItemProgress, ProgressEvent, RoleFollow
 from roadmap.models import LearningStep, Role
 from tests.factories import UserFactory
 from tests.roadmap.builders import build_roadmap
@@ -353,3 +353,28 @@ class TestBudgets:
 # prerequisites, resources and sources: 15), then the skills' and the concepts'
 # sources, which the page does not show (2).
 ROLE_QUERIES = 17
+
+
+@pytest.mark.django_db
+def test_a_token_is_never_logged(
+    client, ada, reader, caplog, monkeypatch, seed_roadmap
+):
+    """Refused, accepted, or on a server error: no log line holds the token."""
+    from api import v1
+
+    caplog.set_level("DEBUG")
+    client.get("/api/v1/me/roles", headers=bearer(reader))
+    put_status(client, reader, "done")  # 403: read scope
+    client.get("/api/v1/me/roles", headers=bearer(reader[:-1] + "x"))  # 401
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(v1.figures, "role_progress", broken)
+    RoleFollow.objects.follow(ada, Role.objects.get())
+    assert client.get("/api/v1/me/roles", headers=bearer(reader)).status_code == 500
+    secret = reader.rsplit("_", 1)[1]
+    assert caplog.records and not any(
+        secret in record.getMessage() or secret in (record.exc_text or "")
+        for record in caplog.records
+    )

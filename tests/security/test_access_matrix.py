@@ -142,6 +142,21 @@ EXPECTED = {
     "mentee_comment": POST_ONLY,
     "mentee_endorse": POST_ONLY,
     "mentee_nudge": POST_ONLY,
+    # The API (api/v1.py): public content for everyone; a learner's own data
+    # only with a personal access token, never with a session (401 for every
+    # signed-in actor here); setting a status is a PUT.
+    "api_v1:api-root": (404,) * 7,  # the API's root names no endpoint
+    "api_v1:list_roles": PUBLIC,
+    "api_v1:get_role": PUBLIC,
+    "api_v1:list_revisions": PUBLIC,
+    "api_v1:my_roles": (401,) * 7,
+    "api_v1:my_statuses": (401,) * 7,
+    "api_v1:set_status": (405,) * 7,
+    "api_v1:openapi-json": PUBLIC,
+    "api_docs": PUBLIC,
+    # A person's personal access tokens, and revoking one.
+    "api_tokens": SIGNED_IN,
+    "api_token_revoke": POST_ONLY,
 }
 
 # Admins that curators may only read: progress, and mentorships (ended, not edited);
@@ -209,6 +224,8 @@ def fingerprint() -> str:
         for row in rows:
             row.pop("last_login", None)
             row.pop("last_seen_at", None)
+            row.pop("seen_at", None)  # a role's page notes the follower's visit
+            row.pop("new_since", None)
             digest.update(json.dumps(row, default=str, sort_keys=True).encode())
     return digest.hexdigest()
 

@@ -8,13 +8,19 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from api import tokens as api_tokens
 from mentoring.models import Comment, Mentorship
 from progress.models import Evidence, ItemProgress, RoleFollow
 from tests.factories import UserFactory, enable_two_factor
 
 # What only the owner may read (the superuser, in the admin's support views,
 # reads progress rows too).
-PRIVATE = ["PRIVATE-NOTE-7f3a", "owner-mail-5c1d@example.com", "REPORT-MSG-2e6b"]
+PRIVATE = [
+    "PRIVATE-NOTE-7f3a",
+    "owner-mail-5c1d@example.com",
+    "REPORT-MSG-2e6b",
+    "TOKEN-NAME-6a0c",
+]
 # What the owner shares with an active mentor.
 SHARED = ["SHARED-NOTE-91bc", "evidence-4d2e.example", "COMMENT-b81f"]
 
@@ -133,6 +139,7 @@ def build_world(small_role, steps) -> World:
         "progress_pk": shared.pk,
         "stage": small_role.stages.first().slug,
         "bulk_change": bulk_change.pk,
+        "api_token": api_tokens.create(owner, "TOKEN-NAME-6a0c", "read")[0].pk,
     }
     return world
 
@@ -167,6 +174,8 @@ def user_model():
 
 SLUG_FOR = {
     "role_detail": "role",
+    "api_v1:get_role": "role",
+    "api_v1:list_revisions": "role",
     "progress_follow": "role",
     "progress_leave": "role",
     "progress_reset": "role",
@@ -217,6 +226,8 @@ def concrete_url(name: str, pattern, world: World) -> str:
             value = world.ids[PK_FOR[name]]
         elif parameter == "token":
             value = world.ids["token"]
+        elif parameter == "token_id":
+            value = world.ids["api_token"]
         elif parameter == "app_label":
             value = "progress"
         elif parameter == "content_type_id":
