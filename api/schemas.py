@@ -14,6 +14,23 @@ Kind = Literal["step", "concept"]
 StatusValue = Literal["not_started", "learning", "done", "skipped"]
 
 
+class FieldError(Schema):
+    field: str = Field(description='Where and which: "query.page", "body.status".')
+    message: str
+
+
+class Problem(Schema):
+    """Every refusal (application/problem+json, RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = Field(
+        None, description="Only for invalid input: one entry per field."
+    )
+
+
 class Page(Schema):
     count: int = Field(description="How many items there are in all.")
     page: int

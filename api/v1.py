@@ -19,6 +19,7 @@ request is validated and the OpenAPI 3 schema generated from one source.
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
@@ -42,8 +43,25 @@ from roadmap.models import Role, Source, choice_entries
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
+# A list's page: from 1 (a page past the last is a 404).
+PageNumber = Annotated[int, Query(ge=1, description="The page, from 1.")]
 
-api = NinjaAPI(
+
+class WaymarkAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """The schema, with every error documented as what it is:
+        `application/problem+json` in the `Problem` shape."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                for code, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(code) >= 400 and "application/json" in content:
+                        content[problems.CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = WaymarkAPI(
     title="Waymark API",
     version="1",
     description=(
@@ -105,12 +123,12 @@ def unexpected(request: HttpRequest, error: Exception):
     return problems.problem(500, "Something went wrong on our side.")
 
 
-PROBLEMS = {
-    400: dict,
-    404: dict,
-    429: dict,
-}
-AUTH_PROBLEMS = {**PROBLEMS, 401: dict, 403: dict}
+# The refusals each endpoint documents, each one it can give
+# (tests/api/test_status_codes.py reaches every one). Any request may be a 400
+# (a NUL character, or invalid parameters) or a 429 (a limit).
+PROBLEMS = {400: schemas.Problem, 429: schemas.Problem}
+PUBLIC_PROBLEMS = {**PROBLEMS, 404: schemas.Problem}
+TOKEN_PROBLEMS = {**PROBLEMS, 401: schemas.Problem}
 
 
 # --- Helpers ------------------------------------------------------------------------
@@ -286,21 +304,20 @@ NOBODY = Audience.of(None)
 
 @api.get(
     "/roles",
-    response={200: schemas.RolePage, **PROBLEMS},
+    response={200: schemas.RolePage, **PUBLIC_PROBLEMS},
     tags=["content"],
     summary="Published roles",
 )
 @public
-def list_roles(request: HttpRequest, page: Query[int] = 1):
+def list_roles(request: HttpRequest, page: PageNumber = 1):
     """Every published role, in the home page's order, 20 a page."""
-    page = _page_number(page)
     roles, fields = paginate(request, NOBODY.roles().order_by("position", "id"), page)
     return {**fields, "items": [role_summary(request, role) for role in roles]}
 
 
 @api.get(
     "/roles/{slug}",
-    response={200: schemas.Role, **PROBLEMS},
+    response={200: schemas.Role, **PUBLIC_PROBLEMS},
     tags=["content"],
     summary="A role with its stages, steps, skills and concepts",
 )
@@ -313,15 +330,14 @@ def get_role(request: HttpRequest, slug: Path[str]):
 
 @api.get(
     "/roles/{slug}/revisions",
-    response={200: schemas.RevisionPage, **PROBLEMS},
+    response={200: schemas.RevisionPage, **PUBLIC_PROBLEMS},
     tags=["content"],
     summary="What changed in a role",
 )
 @public
-def list_revisions(request: HttpRequest, slug: Path[str], page: Query[int] = 1):
+def list_revisions(request: HttpRequest, slug: Path[str], page: PageNumber = 1):
     """The role's changes, newest first, as its "what changed" page lists
     them (drafts' changes never show)."""
-    page = _page_number(page)
     role = NOBODY.role(slug)
     shown = revisions.public(role.revisions.all(), role)
     entries, fields = paginate(request, shown, page)
@@ -350,18 +366,12 @@ def list_revisions(request: HttpRequest, slug: Path[str], page: Query[int] = 1):
     return {**fields, "items": items}
 
 
-def _page_number(page: int) -> int:
-    if page < 1:
-        raise HttpError(400, "`page` starts at 1.")
-    return page
-
-
 # --- The learner's own data ---------------------------------------------------------
 
 
 @api.get(
     "/me/roles",
-    response={200: list[schemas.RoleFigures], **AUTH_PROBLEMS},
+    response={200: list[schemas.RoleFigures], **TOKEN_PROBLEMS},
     auth=auth.READ,
     tags=["your progress"],
     summary="Your roles and their figures",
@@ -380,16 +390,15 @@ def my_roles(request: HttpRequest):
 
 @api.get(
     "/me/statuses",
-    response={200: schemas.StatusPage, **AUTH_PROBLEMS},
+    response={200: schemas.StatusPage, **TOKEN_PROBLEMS, 404: schemas.Problem},
     auth=auth.READ,
     tags=["your progress"],
     summary="Your statuses",
 )
 @private
-def my_statuses(request: HttpRequest, page: Query[int] = 1):
+def my_statuses(request: HttpRequest, page: PageNumber = 1):
     """Every status you set on a step or concept you may still open, the most
     recently changed first."""
-    page = _page_number(page)
     learner = request.auth
     rows = (
         ItemProgress.objects.filter(learner=learner)
@@ -404,7 +413,13 @@ def my_statuses(request: HttpRequest, page: Query[int] = 1):
 
 @api.put(
     "/me/statuses/{kind}/{slug}",
-    response={200: schemas.Status, **AUTH_PROBLEMS, 413: dict},
+    response={
+        200: schemas.Status,
+        **TOKEN_PROBLEMS,
+        403: schemas.Problem,
+        404: schemas.Problem,
+        413: schemas.Problem,
+    },
     auth=auth.WRITE,
     tags=["your progress"],
     summary="Set your status on a step or concept",

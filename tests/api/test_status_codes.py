@@ -1,0 +1,99 @@
+"""Every status code the schema documents for an endpoint is one it gives: a
+request that reaches each, per endpoint, and the table is the schema's."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+
+from api import tokens
+from api.v1 import api
+from tests.factories import UserFactory
+
+STEP = "/api/v1/me/statuses/step/choose-a-backend-language"
+NUL = "%00"
+
+
+def requests_for(read: str, write: str) -> dict:
+    """(METHOD path) -> {status: (method, url, headers, body)}."""
+    reader = {"Authorization": f"Bearer {read}"}
+    writer = {"Authorization": f"Bearer {write}"}
+    done = json.dumps({"status": "done"})
+    return {
+        "GET /api/v1/roles": {
+            200: ("get", "/api/v1/roles", {}, None),
+            400: ("get", "/api/v1/roles?page=0", {}, None),
+            404: ("get", "/api/v1/roles?page=9", {}, None),
+        },
+        "GET /api/v1/roles/{slug}": {
+            200: ("get", "/api/v1/roles/backend-engineer", {}, None),
+            400: ("get", f"/api/v1/roles/backend{NUL}", {}, None),
+            404: ("get", "/api/v1/roles/no-such-role", {}, None),
+        },
+        "GET /api/v1/roles/{slug}/revisions": {
+            200: ("get", "/api/v1/roles/backend-engineer/revisions", {}, None),
+            400: ("get", "/api/v1/roles/backend-engineer/revisions?page=x", {}, None),
+            404: ("get", "/api/v1/roles/no-such-role/revisions", {}, None),
+        },
+        "GET /api/v1/me/roles": {
+            200: ("get", "/api/v1/me/roles", reader, None),
+            400: ("get", f"/api/v1/me/roles?q={NUL}", reader, None),
+            401: ("get", "/api/v1/me/roles", {}, None),
+        },
+        "GET /api/v1/me/statuses": {
+            200: ("get", "/api/v1/me/statuses", reader, None),
+            400: ("get", "/api/v1/me/statuses?page=-1", reader, None),
+            401: ("get", "/api/v1/me/statuses", {}, None),
+            404: ("get", "/api/v1/me/statuses?page=2", reader, None),
+        },
+        "PUT /api/v1/me/statuses/{kind}/{slug}": {
+            200: ("put", STEP, writer, done),
+            400: ("put", STEP, writer, json.dumps({"status": "finished"})),
+            401: ("put", STEP, {}, done),
+            403: ("put", STEP, reader, done),
+            404: ("put", "/api/v1/me/statuses/step/no-such-step", writer, done),
+            413: ("put", STEP, writer, json.dumps({"status": "x" * 3_000_000})),
+        },
+    }
+
+
+def documented() -> dict[str, set[int]]:
+    return {
+        f"{method.upper()} {path}": {int(code) for code in operation["responses"]}
+        for path, item in api.get_openapi_schema()["paths"].items()
+        for method, operation in item.items()
+    }
+
+
+@pytest.mark.django_db
+def test_every_documented_status_is_reached(client, seed_roadmap, settings):
+    user = UserFactory()
+    read = tokens.create(user, "read", "read")[1]
+    write = tokens.create(user, "write", "write")[1]
+    table = requests_for(read, write)
+    schema = documented()
+    assert set(table) == set(schema)
+    for operation, reached in table.items():
+        # 429 is reached by every operation alike: below.
+        assert set(reached) | {429} == schema[operation], operation
+        for status, (method, url, headers, body) in reached.items():
+            response = (
+                getattr(client, method)(
+                    url, body, content_type="application/json", headers=headers
+                )
+                if body is not None
+                else getattr(client, method)(url, headers=headers)
+            )
+            assert response.status_code == status, (
+                operation,
+                status,
+                response.content[:300],
+            )
+            if status >= 400:
+                assert response["Content-Type"] == "application/problem+json"
+    settings.WAYMARK_API_PER_ADDRESS = 0
+    cache.clear()
+    for operation, reached in table.items():
+        method, url, headers, body = reached[200]
+        response = getattr(client, method)(url, headers=headers)
+        assert response.status_code == 429, operation
