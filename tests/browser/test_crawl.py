@@ -12,6 +12,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from api import tokens
 from mentoring.models import Comment, Endorsement, Mentorship
 from progress.models import (
     Evidence,
@@ -38,6 +39,7 @@ VISITOR_PAGES = {
     "skill": f"/skills/{SKILL}/",
     "search": "/search/?q=database",
     "sources": "/sources/",
+    "api-docs": "/api/v1/docs",
     "source": "/sources/essay-backend-fundamentals/",
     "profile": "/u/ada/",
     "login": "/accounts/login/",
@@ -64,6 +66,7 @@ LEARNER_PAGES = {
     "mentoring-learner": "/mentoring/",
     "account": "/account/",
     "account-delete": "/account/delete/",
+    "api-tokens": "/account/tokens/",
     "emails": "/accounts/email/",
     "password-change": "/accounts/password/change/",
     "two-factor": "/accounts/2fa/",
@@ -142,6 +145,8 @@ def world(seed_roadmap):
         state="accepted",
         reply="Thank you: the next content update quotes the new edition.",
     )
+    # A token of Ada's, so the tokens page lists one (its state and revoke button).
+    tokens.create(ada, "My notes app", "write")
     return {"ada": ada, "max": mentor}
 
 
@@ -205,9 +210,9 @@ def test_every_page_type_passes_axe_csp_and_console(
 
 
 def test_the_crawl_covers_every_page_type():
-    """42 page types x 2 schemes x 2 widths = 168 page checks."""
+    """44 page types x 2 schemes x 2 widths = 176 page checks."""
     total = len(VISITOR_PAGES) + len(LEARNER_PAGES) + len(MENTOR_PAGES)
-    assert total == 42
+    assert total == 44
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
