@@ -29,6 +29,9 @@ class TokenAuth(HttpBearer):
         if self.write and not found.writes:
             raise HttpError(403, "This token may only read: make one with write scope.")
         request.token = found
+        # The token's person is the request's person, whatever session cookie
+        # came with it: the site's own rules (who mentors whom) read it here.
+        request.user = found.user
         return found.user
 
 

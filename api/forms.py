@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from api import tokens
 from api.models import AccessToken
 
 # How long a new token lasts, in days; "never" keeps it until it is revoked.
@@ -42,3 +43,21 @@ class NewTokenForm(forms.Form):
         if days is None:
             return None
         return timezone.now() + datetime.timedelta(days=days)
+
+    def make(self, user) -> tuple[AccessToken, str] | None:
+        """Make the token (`tokens.create`): the row and the token itself;
+        None, with the form's error, when the person has the most they may."""
+        try:
+            return tokens.create(
+                user,
+                name=self.cleaned_data["name"],
+                scope=self.cleaned_data["scope"],
+                expires_at=self.expires_at(),
+            )
+        except tokens.TooManyTokens:
+            self.add_error(
+                None,
+                f"You have {tokens.MAX_TOKENS} tokens that still work, the most "
+                "you may have: revoke one you no longer use, then make this one.",
+            )
+            return None

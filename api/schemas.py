@@ -182,3 +182,23 @@ class StatusIn(Schema):
 
 class StatusPage(Page):
     items: list[Status]
+
+
+class MenteeRole(Schema):
+    role: str
+    title: str
+    overall: Counts
+
+
+class Mentee(Schema):
+    username: str
+    display_name: str
+    roles: list[MenteeRole]
+    finished_7_days: int
+    finished_30_days: int
+    last_active: datetime.datetime | None
+    stalled: bool = Field(description="No progress for the hub's stalled days.")
+
+
+class MenteePage(Page):
+    items: list[Mentee]

@@ -30,24 +30,12 @@ def get_own_token(request: HttpRequest, token_id: int) -> AccessToken:
 def token_settings(request: HttpRequest) -> HttpResponse:
     """The person's tokens, newest first, and the form that makes one."""
     form = NewTokenForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            token, plain = tokens.create(
-                request.user,
-                name=form.cleaned_data["name"],
-                scope=form.cleaned_data["scope"],
-                expires_at=form.expires_at(),
-            )
-        except tokens.TooManyTokens:
-            form.add_error(
-                None,
-                f"You have {tokens.MAX_TOKENS} tokens that still work, the most "
-                "you may have: revoke one you no longer use, then make this one.",
-            )
-        else:
-            request.session[SHOW_ONCE_SESSION_KEY] = plain
-            messages.success(request, f"Your token “{token.name}” is made.")
-            return redirect("api_tokens")
+    made = form.make(request.user) if form.is_bound and form.is_valid() else None
+    if made is not None:
+        token, plain = made
+        request.session[SHOW_ONCE_SESSION_KEY] = plain
+        messages.success(request, f"Your token “{token.name}” is made.")
+        return redirect("api_tokens")
     context = {
         "form": form,
         "tokens": AccessToken.objects.filter(user=request.user),

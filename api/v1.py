@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
@@ -34,7 +35,9 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from api import auth, limits, problems, schemas
 from config import caching
+from mentoring.models import Mentorship, get_visible_learner
 from progress import figures
+from progress.mentees import cached_mentee_rows
 from progress.models import ItemProgress, RoleFollow
 from progress.visibility import Audience
 from roadmap import revisions
@@ -380,12 +383,7 @@ def list_revisions(request: HttpRequest, slug: Path[str], page: PageNumber = 1):
 def my_roles(request: HttpRequest):
     """The roles you follow, each with the figures every page shows: counted
     by the one function the pages use (choice groups included)."""
-    learner = request.auth
-    follows = list(RoleFollow.objects.filter(learner=learner).shown())
-    return [
-        progress.as_dict()
-        for progress in figures.role_progress(learner, [f.role for f in follows])
-    ]
+    return _role_figures(request.auth)
 
 
 @api.get(
@@ -399,13 +397,27 @@ def my_roles(request: HttpRequest):
 def my_statuses(request: HttpRequest, page: PageNumber = 1):
     """Every status you set on a step or concept you may still open, the most
     recently changed first."""
-    learner = request.auth
+    return _statuses(request, request.auth, page)
+
+
+def _role_figures(learner) -> list[dict]:
+    """The learner's followed roles with their figures (`progress.figures`)."""
+    follows = list(RoleFollow.objects.filter(learner=learner).shown())
+    return [
+        progress.as_dict()
+        for progress in figures.role_progress(learner, [f.role for f in follows])
+    ]
+
+
+def _statuses(request: HttpRequest, learner, page: int) -> dict:
+    """A page of the learner's statuses on what they may open (published
+    content, and the retired items of their history), newest change first."""
     rows = (
         ItemProgress.objects.filter(learner=learner)
         .select_related("step__stage__role", "concept__skill")
         .order_by("-status_changed_at", "-id")
     )
-    visible = Audience.of(learner)
+    visible = Audience.mentee(learner)
     rows = [row for row in rows if visible.can_see(row.item)]
     rows, fields = paginate(request, rows, page)
     return {**fields, "items": [_status(row.item_kind, row.item, row) for row in rows]}
@@ -438,6 +450,75 @@ def set_status(
     ItemProgress.objects.set_status(learner, item, body.status)
     row = ItemProgress.objects.filter(learner=learner, **{kind: item}).first()
     return _status(kind, item, row)
+
+
+# --- Mentors: their active mentees, read-only ------------------------------------
+
+
+@api.get(
+    "/mentees",
+    response={200: schemas.MenteePage, **TOKEN_PROBLEMS, 404: schemas.Problem},
+    auth=auth.READ,
+    tags=["mentoring"],
+    summary="Your active mentees",
+)
+@private
+def list_mentees(request: HttpRequest, page: PageNumber = 1):
+    """The learners you actively mentor (with their consent), with the
+    figures your mentoring hub shows, 20 a page."""
+    mentees = Mentorship.objects.mentees_of(request.auth).order_by("username")
+    learners, fields = paginate(request, mentees, page)
+    rows = cached_mentee_rows(learners, stalled_days=settings.MENTORING_STALLED_DAYS)
+    items = [
+        {
+            "username": row.learner.username,
+            "display_name": row.learner.display_name or row.learner.username,
+            "roles": [
+                {
+                    "role": entry.role.slug,
+                    "title": entry.role.title,
+                    "overall": entry.counts.as_dict(),
+                }
+                for entry in row.roles
+            ],
+            "finished_7_days": row.finished_7_days,
+            "finished_30_days": row.finished_30_days,
+            "last_active": row.last_active,
+            "stalled": row.stalled,
+        }
+        for row in rows
+    ]
+    return {**fields, "items": items}
+
+
+@api.get(
+    "/mentees/{username}/roles",
+    response={200: list[schemas.RoleFigures], **TOKEN_PROBLEMS, 404: schemas.Problem},
+    auth=auth.READ,
+    tags=["mentoring"],
+    summary="A mentee's roles and their figures",
+)
+@private
+def mentee_roles(request: HttpRequest, username: Path[str]):
+    """A learner you actively mentor: their roles' figures, as their own
+    pages show them. Anyone else, or a mentorship ended: 404."""
+    learner = get_visible_learner(request, username)
+    return _role_figures(learner)
+
+
+@api.get(
+    "/mentees/{username}/statuses",
+    response={200: schemas.StatusPage, **TOKEN_PROBLEMS, 404: schemas.Problem},
+    auth=auth.READ,
+    tags=["mentoring"],
+    summary="A mentee's statuses",
+)
+@private
+def mentee_statuses(request: HttpRequest, username: Path[str], page: PageNumber = 1):
+    """A learner you actively mentor: their statuses, as a mentor's pages
+    show them (what the mentee may see, never drafts). Else 404."""
+    learner = get_visible_learner(request, username)
+    return _statuses(request, learner, page)
 
 
 def _status(kind: str, item, row) -> dict:

@@ -36,6 +36,7 @@ urlpatterns = [
         name="mfa_view_recovery_codes",
     ),
     path("accounts/", include("allauth.urls")),
+    path("account/tokens/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("mentoring/", include("mentoring.urls")),
     # Invitation emails sent before mentoring had its own prefix.

@@ -1,5 +1,6 @@
 """Imports point one way, so each app's rules live in one place:
 
+    api       -> mentoring, progress, accounts, roadmap
     mentoring -> progress, accounts, roadmap, outbox
     progress  -> accounts, roadmap, outbox
     accounts  -> outbox
@@ -17,13 +18,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "roadmap", "progress", "mentoring", "outbox", "config")
+APPS = ("accounts", "roadmap", "progress", "mentoring", "outbox", "api", "config")
 ALLOWED = {
     "accounts": {"outbox", "config"},
     "roadmap": {"config"},
     "progress": {"accounts", "roadmap", "outbox", "config"},
     "mentoring": {"progress", "accounts", "roadmap", "outbox", "config"},
     "outbox": {"config"},
+    "api": {"mentoring", "progress", "accounts", "roadmap", "config"},
     "config": set(),
 }
 WIRING = {ROOT / "config" / "urls.py"}

@@ -378,3 +378,90 @@ def test_a_token_is_never_logged(
         secret in record.getMessage() or secret in (record.exc_text or "")
         for record in caplog.records
     )
+
+
+@pytest.fixture
+def mentoring(ada, seed_roadmap):
+    """Max actively mentors Ada (with a read token); Ada has marked two steps."""
+    from mentoring.models import Mentorship
+
+    max_ = UserFactory(username="max")
+    Mentorship.objects.create(
+        learner=ada, mentor=max_, status="active", initiated_by="learner"
+    )
+    RoleFollow.objects.follow(ada, Role.objects.get())
+    for step in LearningStep.objects.order_by("pk")[:2]:
+        ItemProgress.objects.set_status(ada, step, "done")
+    return tokens.create(max_, "hub", "read")[1]
+
+
+@pytest.mark.django_db
+class TestMentors:
+    def test_a_mentor_reads_an_active_mentees_figures_and_statuses(
+        self, client, ada, writer, mentoring
+    ):
+        (listed,) = client.get("/api/v1/mentees", headers=bearer(mentoring)).json()[
+            "items"
+        ]
+        assert listed["username"] == "ada"
+        theirs = client.get("/api/v1/me/roles", headers=bearer(writer)).json()
+        seen = client.get("/api/v1/mentees/ada/roles", headers=bearer(mentoring))
+        assert seen.json() == theirs
+        assert listed["roles"][0]["overall"] == theirs[0]["overall"]
+        statuses = client.get(
+            "/api/v1/mentees/ada/statuses", headers=bearer(mentoring)
+        ).json()
+        assert statuses["count"] == 2
+
+    @pytest.mark.parametrize("state", ["pending", "ended", "none"])
+    def test_without_consent_a_mentor_gets_404(self, client, ada, mentoring, state):
+        from mentoring.models import Mentorship
+
+        if state == "none":
+            Mentorship.objects.all().delete()
+        else:
+            Mentorship.objects.update(status=state)
+        for path in ["/api/v1/mentees/ada/roles", "/api/v1/mentees/ada/statuses"]:
+            response = client.get(path, headers=bearer(mentoring))
+            assert response.status_code == 404, path
+            assert "TITLE" not in response.content.decode()
+        assert (
+            client.get("/api/v1/mentees", headers=bearer(mentoring)).json()["count"]
+            == 0
+        )
+
+    def test_another_learner_is_not_a_mentee(self, client, ada, writer, mentoring):
+        response = client.get("/api/v1/mentees/max/roles", headers=bearer(writer))
+        assert response.status_code == 404
+
+    def test_a_session_does_not_stand_in_for_the_token(self, client, ada, mentoring):
+        from django.contrib.auth import get_user_model
+
+        client.force_login(get_user_model().objects.get(username="max"))
+        assert client.get("/api/v1/mentees/ada/roles").status_code == 401
+
+    @pytest.mark.parametrize("mentees", [3, 25])
+    def test_the_mentee_list_costs_the_same_queries(
+        self, client, mentees, django_assert_page_queries, seed_roadmap
+    ):
+        from mentoring.models import Mentorship
+
+        mentor = UserFactory(username="many")
+        role = Role.objects.get()
+        step = LearningStep.objects.order_by("pk").first()
+        for n in range(mentees):
+            learner = UserFactory(username=f"learner-{n:02}")
+            Mentorship.objects.create(
+                learner=learner, mentor=mentor, status="active", initiated_by="learner"
+            )
+            RoleFollow.objects.follow(learner, role)
+            ItemProgress.objects.set_status(learner, step, "done")
+        token = tokens.create(mentor, "hub", "read")[1]
+        with django_assert_page_queries(MENTEES_QUERIES):
+            response = client.get("/api/v1/mentees", headers=bearer(token))
+        assert len(response.json()["items"]) == min(mentees, 20)
+
+
+# The token, its use noted, the mentees' count and page, then their rows as the
+# mentor's hub counts them (progress.mentees: a fixed number however many).
+MENTEES_QUERIES = 11

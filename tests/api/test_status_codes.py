@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from api import tokens
 from api.v1 import api
+from mentoring.models import Mentorship
 from tests.factories import UserFactory
 
 STEP = "/api/v1/me/statuses/step/choose-a-backend-language"
@@ -46,6 +47,24 @@ def requests_for(read: str, write: str) -> dict:
             401: ("get", "/api/v1/me/statuses", {}, None),
             404: ("get", "/api/v1/me/statuses?page=2", reader, None),
         },
+        "GET /api/v1/mentees": {
+            200: ("get", "/api/v1/mentees", reader, None),
+            400: ("get", "/api/v1/mentees?page=0", reader, None),
+            401: ("get", "/api/v1/mentees", {}, None),
+            404: ("get", "/api/v1/mentees?page=2", reader, None),
+        },
+        "GET /api/v1/mentees/{username}/roles": {
+            200: ("get", "/api/v1/mentees/mentee/roles", reader, None),
+            400: ("get", f"/api/v1/mentees/mentee/roles?q={NUL}", reader, None),
+            401: ("get", "/api/v1/mentees/mentee/roles", {}, None),
+            404: ("get", "/api/v1/mentees/stranger/roles", reader, None),
+        },
+        "GET /api/v1/mentees/{username}/statuses": {
+            200: ("get", "/api/v1/mentees/mentee/statuses", reader, None),
+            400: ("get", "/api/v1/mentees/mentee/statuses?page=0", reader, None),
+            401: ("get", "/api/v1/mentees/mentee/statuses", {}, None),
+            404: ("get", "/api/v1/mentees/stranger/statuses", reader, None),
+        },
         "PUT /api/v1/me/statuses/{kind}/{slug}": {
             200: ("put", STEP, writer, done),
             400: ("put", STEP, writer, json.dumps({"status": "finished"})),
@@ -68,6 +87,13 @@ def documented() -> dict[str, set[int]]:
 @pytest.mark.django_db
 def test_every_documented_status_is_reached(client, seed_roadmap, settings):
     user = UserFactory()
+    UserFactory(username="stranger")
+    Mentorship.objects.create(
+        learner=UserFactory(username="mentee"),
+        mentor=user,
+        status="active",
+        initiated_by="learner",
+    )
     read = tokens.create(user, "read", "read")[1]
     write = tokens.create(user, "write", "write")[1]
     table = requests_for(read, write)

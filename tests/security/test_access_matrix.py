@@ -152,6 +152,9 @@ EXPECTED = {
     "api_v1:my_roles": (401,) * 7,
     "api_v1:my_statuses": (401,) * 7,
     "api_v1:set_status": (405,) * 7,
+    "api_v1:list_mentees": (401,) * 7,
+    "api_v1:mentee_roles": (401,) * 7,
+    "api_v1:mentee_statuses": (401,) * 7,
     "api_v1:openapi-json": PUBLIC,
     "api_docs": PUBLIC,
     # A person's personal access tokens, and revoking one.
