@@ -19,22 +19,23 @@ request is validated and the OpenAPI 3 schema generated from one source.
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest
-from django.utils.http import urlencode
-from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import condition
-from ninja import NinjaAPI, Path, Query
-from ninja.decorators import decorate_view
+from ninja import NinjaAPI, Path
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from api import auth, limits, problems, schemas
-from config import caching
+from api import auth, changes_api, limits, problems, reviews_api, schemas
+from api.common import (
+    PUBLIC_PROBLEMS,
+    TOKEN_PROBLEMS,
+    PageNumber,
+    paginate,
+    private,
+    public,
+)
 from mentoring.models import Mentorship, get_visible_learner
 from progress import figures
 from progress.mentees import cached_mentee_rows
@@ -44,10 +45,6 @@ from roadmap import revisions
 from roadmap.models import Role, Source, choice_entries
 
 logger = logging.getLogger(__name__)
-
-PER_PAGE = 20
-# A list's page: from 1 (a page past the last is a 404).
-PageNumber = Annotated[int, Query(ge=1, description="The page, from 1.")]
 
 
 class WaymarkAPI(NinjaAPI):
@@ -124,49 +121,6 @@ def too_big(request: HttpRequest, error: RequestDataTooBig):
 def unexpected(request: HttpRequest, error: Exception):
     logger.exception("API error on %s", request.path)
     return problems.problem(500, "Something went wrong on our side.")
-
-
-# The refusals each endpoint documents, each one it can give
-# (tests/api/test_status_codes.py reaches every one). Any request may be a 400
-# (a NUL character, or invalid parameters) or a 429 (a limit).
-PROBLEMS = {400: schemas.Problem, 429: schemas.Problem}
-PUBLIC_PROBLEMS = {**PROBLEMS, 404: schemas.Problem}
-TOKEN_PROBLEMS = {**PROBLEMS, 401: schemas.Problem}
-
-
-# --- Helpers ------------------------------------------------------------------------
-
-
-def content_etag(request: HttpRequest, *args, **kwargs) -> str:
-    """The public answers change only with the content (and the code)."""
-    return f"{caching.release()}-{caching.generation('content')}"
-
-
-public = decorate_view(
-    condition(etag_func=content_etag), cache_control(public=True, max_age=300)
-)
-private = decorate_view(never_cache)
-
-
-def paginate(request: HttpRequest, objects, page: int) -> tuple[list, dict]:
-    """One page of `objects` (a list or a query set): the page's objects and
-    its `Page` fields; a page past the last is a 404."""
-    paginator = Paginator(objects, PER_PAGE)
-    if page > max(paginator.num_pages, 1):
-        raise Http404(f"There are {paginator.num_pages} pages.")
-    current = paginator.page(page)
-    following = None
-    if current.has_next():
-        following = request.build_absolute_uri(
-            f"{request.path}?{urlencode({'page': page + 1})}"
-        )
-    fields = {
-        "count": paginator.count,
-        "page": page,
-        "pages": paginator.num_pages,
-        "next": following,
-    }
-    return list(current.object_list), fields
 
 
 def citations(item) -> list[dict]:
@@ -529,3 +483,9 @@ def _status(kind: str, item, row) -> dict:
         "status": row.status if row else "not_started",
         "changed_at": row.status_changed_at if row else None,
     }
+
+
+# --- More of the learner's own data, each part in a module of its own ---------
+
+api.add_router("/me", reviews_api.router)
+api.add_router("/me", changes_api.router)

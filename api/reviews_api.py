@@ -1,0 +1,5 @@
+"""(Endpoints being added.)"""
+
+from ninja import Router
+
+router = Router()
