@@ -12,6 +12,7 @@ from pydantic import Field
 
 Kind = Literal["step", "concept"]
 StatusValue = Literal["not_started", "learning", "done", "skipped"]
+Part = Literal["stage", "skill"]  # of a role, marked known at once
 
 
 class FieldError(Schema):
@@ -202,3 +203,18 @@ class Mentee(Schema):
 
 class MenteePage(Page):
     items: list[Mentee]
+
+
+class KnownChange(Schema):
+    id: int | None = Field(description="The change, to undo it; null if none.")
+    role: str
+    part: Part
+    slug: str
+    title: str
+    marked_done: list[str] = Field(description="Slugs of the items it made done.")
+
+
+class Undone(Schema):
+    id: int
+    put_back: list[str] = Field(description="Items whose earlier status is back.")
+    left: list[str] = Field(description="Items changed again since: left as they are.")

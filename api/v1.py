@@ -37,12 +37,12 @@ from api.common import (
     public,
 )
 from mentoring.models import Mentorship, get_visible_learner
-from progress import figures
+from progress import figures, known
 from progress.mentees import cached_mentee_rows
-from progress.models import ItemProgress, RoleFollow
+from progress.models import BulkChange, ItemProgress, RoleFollow
 from progress.visibility import Audience
 from roadmap import revisions
-from roadmap.models import Role, Source, choice_entries
+from roadmap.models import Concept, LearningStep, Role, Source, choice_entries
 
 logger = logging.getLogger(__name__)
 
@@ -404,6 +404,76 @@ def set_status(
     ItemProgress.objects.set_status(learner, item, body.status)
     row = ItemProgress.objects.filter(learner=learner, **{kind: item}).first()
     return _status(kind, item, row)
+
+
+@api.post(
+    "/me/roles/{role}/known/{part}/{slug}",
+    response={
+        200: schemas.KnownChange,
+        **TOKEN_PROBLEMS,
+        403: schemas.Problem,
+        404: schemas.Problem,
+    },
+    auth=auth.WRITE,
+    tags=["your progress"],
+    summary="I already know this: a whole stage or skill done",
+)
+@private
+def mark_known(
+    request: HttpRequest,
+    role: Path[str],
+    part: Path[schemas.Part],
+    slug: Path[str],
+):
+    """Mark a role's stage (its published steps) or skill (its published
+    concepts) done at once, as the role page's "I already know this" does:
+    items not started or being learnt become done; done and skipped ones stay.
+    One change, which `POST /me/known/{id}/undo` undoes."""
+    found = known.find(request.auth, role, part, slug)
+    change = known.mark_known(request.auth, found)
+    changed = {entry["id"] for entry in change.items} if change else set()
+    return {
+        "id": change.pk if change else None,
+        "role": found.role.slug,
+        "part": part,
+        "slug": slug,
+        "title": found.title,
+        "marked_done": [item.slug for item in found.items if item.pk in changed],
+    }
+
+
+@api.post(
+    "/me/known/{change_id}/undo",
+    response={
+        200: schemas.Undone,
+        **TOKEN_PROBLEMS,
+        403: schemas.Problem,
+        404: schemas.Problem,
+        409: schemas.Problem,
+    },
+    auth=auth.WRITE,
+    tags=["your progress"],
+    summary='Undo an "I already know this"',
+)
+@private
+def undo_known(request: HttpRequest, change_id: Path[int]):
+    """Put back exactly what the change changed, except on items changed
+    again since. Twice: 409."""
+    change = BulkChange.objects.filter(pk=change_id, learner=request.auth).first()
+    if change is None:
+        raise Http404("No such change of yours.")
+    result = known.undo(change)
+    if result is None:
+        raise HttpError(409, "This change is undone already.")
+    model = LearningStep if change.kind == "step" else Concept
+    slugs = dict(
+        model.objects.filter(pk__in=[*result[0], *result[1]]).values_list("pk", "slug")
+    )
+    return {
+        "id": change.pk,
+        "put_back": [slugs[pk] for pk in result[0]],
+        "left": [slugs[pk] for pk in result[1]],
+    }
 
 
 # --- Mentors: their active mentees, read-only ------------------------------------

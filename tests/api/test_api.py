@@ -465,3 +465,61 @@ class TestMentors:
 # The token, its use noted, the mentees' count and page, then their rows as the
 # mentor's hub counts them (progress.mentees: a fixed number however many).
 MENTEES_QUERIES = 11
+
+
+@pytest.mark.django_db
+class TestAlreadyKnown:
+    def stage(self):
+        from roadmap.models import Stage
+
+        return Stage.objects.order_by("position").first()
+
+    def test_a_whole_stage_done_and_undone_exactly(
+        self, client, ada, writer, seed_roadmap
+    ):
+        stage = self.stage()
+        first = stage.steps.order_by("position").first()
+        assert (
+            put_status(client, writer, "learning", slug=first.slug).status_code == 200
+        )
+        before = ItemProgress.objects.get(learner=ada, step=first).status_changed_at
+        events = ProgressEvent.objects.filter(learner=ada).count()
+        marked = client.post(
+            f"/api/v1/me/roles/backend-engineer/known/stage/{stage.slug}",
+            headers=bearer(writer),
+        )
+        assert marked.status_code == 200
+        body = marked.json()
+        published = list(
+            stage.steps.filter(is_published=True).values_list("slug", flat=True)
+        )
+        assert sorted(body["marked_done"]) == sorted(published)
+        statuses = client.get("/api/v1/me/statuses", headers=bearer(writer)).json()
+        assert {s["slug"] for s in statuses["items"] if s["status"] == "done"} == set(
+            published
+        )
+        undone = client.post(
+            f"/api/v1/me/known/{body['id']}/undo", headers=bearer(writer)
+        )
+        assert undone.status_code == 200 and undone.json()["left"] == []
+        row = ItemProgress.objects.get(learner=ada, step=first)
+        assert (row.status, row.status_changed_at) == ("learning", before)
+        assert ProgressEvent.objects.filter(learner=ada).count() == events
+        again = client.post(
+            f"/api/v1/me/known/{body['id']}/undo", headers=bearer(writer)
+        )
+        assert again.status_code == 409 and again["Content-Type"] == PROBLEM
+
+    def test_refusals(self, client, ada, reader, writer, seed_roadmap):
+        stage = self.stage()
+        url = f"/api/v1/me/roles/backend-engineer/known/stage/{stage.slug}"
+        assert client.post(url, headers=bearer(reader)).status_code == 403
+        assert client.post(url).status_code == 401
+        assert not ItemProgress.objects.filter(learner=ada).exists()
+        missing = "/api/v1/me/roles/backend-engineer/known/stage/no-such-stage"
+        assert client.post(missing, headers=bearer(writer)).status_code == 404
+        change = client.post(url, headers=bearer(writer)).json()["id"]
+        other = tokens.create(UserFactory(), "other", "write")[1]
+        response = client.post(f"/api/v1/me/known/{change}/undo", headers=bearer(other))
+        assert response.status_code == 404
+        assert ItemProgress.objects.filter(learner=ada, status="done").exists()

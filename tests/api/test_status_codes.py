@@ -13,6 +13,7 @@ from tests.factories import UserFactory
 
 STEP = "/api/v1/me/statuses/step/choose-a-backend-language"
 NUL = "%00"
+KNOWN = "/api/v1/me/roles/backend-engineer/known/stage/learn-a-backend-language"
 
 
 def requests_for(read: str, write: str) -> dict:
@@ -65,6 +66,21 @@ def requests_for(read: str, write: str) -> dict:
             401: ("get", "/api/v1/mentees/mentee/statuses", {}, None),
             404: ("get", "/api/v1/mentees/stranger/statuses", reader, None),
         },
+        "POST /api/v1/me/roles/{role}/known/{part}/{slug}": {
+            200: ("post", KNOWN, writer, None),
+            400: ("post", "/api/v1/me/roles/backend-engineer/known/x/y", writer, None),
+            401: ("post", KNOWN, {}, None),
+            403: ("post", KNOWN, reader, None),
+            404: ("post", "/api/v1/me/roles/nope/known/stage/y", writer, None),
+        },
+        "POST /api/v1/me/known/{change_id}/undo": {
+            404: ("post", "/api/v1/me/known/999999/undo", writer, None),
+            400: ("post", "/api/v1/me/known/x/undo", writer, None),
+            401: ("post", "/api/v1/me/known/1/undo", {}, None),
+            403: ("post", "/api/v1/me/known/1/undo", reader, None),
+            200: ("post", "/api/v1/me/known/{change}/undo", writer, None),
+            409: ("post", "/api/v1/me/known/{change}/undo", writer, None),
+        },
         "PUT /api/v1/me/statuses/{kind}/{slug}": {
             200: ("put", STEP, writer, done),
             400: ("put", STEP, writer, json.dumps({"status": "finished"})),
@@ -97,12 +113,18 @@ def test_every_documented_status_is_reached(client, seed_roadmap, settings):
     read = tokens.create(user, "read", "read")[1]
     write = tokens.create(user, "write", "write")[1]
     table = requests_for(read, write)
+    from progress.models import BulkChange
+
+    changes = BulkChange.objects.all()
     schema = documented()
     assert set(table) == set(schema)
     for operation, reached in table.items():
         # 429 is reached by every operation alike: below.
         assert set(reached) | {429} == schema[operation], operation
         for status, (method, url, headers, body) in reached.items():
+            url = url.replace(
+                "{change}", str(changes.last().pk if changes.exists() else 0)
+            )
             response = (
                 getattr(client, method)(
                     url, body, content_type="application/json", headers=headers

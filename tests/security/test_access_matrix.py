@@ -152,6 +152,8 @@ EXPECTED = {
     "api_v1:my_roles": (401,) * 7,
     "api_v1:my_statuses": (401,) * 7,
     "api_v1:set_status": (405,) * 7,
+    "api_v1:mark_known": (405,) * 7,
+    "api_v1:undo_known": (405,) * 7,
     "api_v1:list_mentees": (401,) * 7,
     "api_v1:mentee_roles": (401,) * 7,
     "api_v1:mentee_statuses": (401,) * 7,

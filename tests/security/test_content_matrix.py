@@ -72,6 +72,7 @@ POSTS = {
 # the learner's own follow to leave, an evidence row): checked elsewhere.
 NOT_HERE = {
     "api_v1:set_status",  # a PUT with a token: tests/api/test_api.py, drafts too
+    "api_v1:mark_known",  # a token's POST: progress.known.find, as the page
     "progress_leave",
     "progress_goal",
     "progress_delete_evidence",

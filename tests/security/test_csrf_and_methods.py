@@ -36,6 +36,8 @@ TOKEN_ONLY = {
     "api_v1:my_roles",
     "api_v1:my_statuses",
     "api_v1:set_status",
+    "api_v1:mark_known",
+    "api_v1:undo_known",
     "api_v1:list_mentees",
     "api_v1:mentee_roles",
     "api_v1:mentee_statuses",

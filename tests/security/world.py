@@ -228,6 +228,10 @@ def concrete_url(name: str, pattern, world: World) -> str:
             value = world.ids["token"]
         elif parameter == "token_id":
             value = world.ids["api_token"]
+        elif parameter == "change_id":
+            value = world.ids["bulk_change"]
+        elif parameter == "part":
+            value = "stage"
         elif parameter == "app_label":
             value = "progress"
         elif parameter == "content_type_id":
