@@ -87,5 +87,6 @@ urlpatterns = [
     ),
     path("progress/export.json", views.export_json, name="progress_export_json"),
     path("progress/export.csv", views.export_csv, name="progress_export_csv"),
+    path("progress/export.xapi.json", views.export_xapi, name="progress_export_xapi"),
     path("u/<username:username>/", views.public_profile, name="public_profile"),
 ]

@@ -39,6 +39,7 @@ from progress import (
     reminders,
     reports,
     role_page,
+    xapi,
 )
 from progress.activity import learner_activity
 from progress.forms import (
@@ -557,6 +558,22 @@ def export_json(request: HttpRequest) -> HttpResponse:
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = (
         f'attachment; filename="waymark-{request.user.username}-{stamp}.json"'
+    )
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def export_xapi(request: HttpRequest) -> HttpResponse:
+    """The learner's history as xAPI statements (`progress.xapi`), for a
+    learning record store."""
+    response = JsonResponse(
+        xapi.statements(request.user), safe=False, json_dumps_params={"indent": 2}
+    )
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = (
+        f'attachment; filename="waymark-{request.user.username}-{stamp}.xapi.json"'
     )
     return response
 

@@ -118,6 +118,7 @@ EXPECTED = {
     "weekly_email_unsubscribe": (404,) * 7,
     "progress_export_json": SIGNED_IN,
     "progress_export_csv": SIGNED_IN,
+    "progress_export_xapi": SIGNED_IN,
     "mentoring": SIGNED_IN,
     # Each person's own mentees' skills, as CSV (an empty table without any).
     "mentoring_skills_csv": SIGNED_IN,
