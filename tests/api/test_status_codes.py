@@ -1,18 +1,25 @@
 """Every status code the schema documents for an endpoint is one it gives: a
 request that reaches each, per endpoint, and the table is the schema's."""
 
+import datetime
 import json
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from api import tokens
 from api.v1 import api
 from mentoring.models import Mentorship
+from progress.models import ItemProgress, RoleFollow
+from roadmap.models import LearningStep, Role
 from tests.factories import UserFactory
 
 STEP = "/api/v1/me/statuses/step/choose-a-backend-language"
 NUL = "%00"
+REVIEWED = "write-server-side-logic"  # done a day ago: due for review
+REVIEW = f"/api/v1/me/reviews/step/{REVIEWED}"
+NOT_DONE = "choose-a-backend-language"
 KNOWN = "/api/v1/me/roles/backend-engineer/known/stage/learn-a-backend-language"
 
 
@@ -21,6 +28,7 @@ def requests_for(read: str, write: str) -> dict:
     reader = {"Authorization": f"Bearer {read}"}
     writer = {"Authorization": f"Bearer {write}"}
     done = json.dumps({"status": "done"})
+    good = json.dumps({"rating": "good"})
     return {
         "GET /api/v1/roles": {
             200: ("get", "/api/v1/roles", {}, None),
@@ -81,6 +89,25 @@ def requests_for(read: str, write: str) -> dict:
             200: ("post", "/api/v1/me/known/{change}/undo", writer, None),
             409: ("post", "/api/v1/me/known/{change}/undo", writer, None),
         },
+        "GET /api/v1/me/reviews": {
+            200: ("get", "/api/v1/me/reviews", reader, None),
+            400: ("get", f"/api/v1/me/reviews?q={NUL}", reader, None),
+            401: ("get", "/api/v1/me/reviews", {}, None),
+        },
+        "GET /api/v1/me/reviews/forecast": {
+            200: ("get", "/api/v1/me/reviews/forecast", reader, None),
+            400: ("get", f"/api/v1/me/reviews/forecast?q={NUL}", reader, None),
+            401: ("get", "/api/v1/me/reviews/forecast", {}, None),
+        },
+        "POST /api/v1/me/reviews/{kind}/{slug}": {
+            200: ("post", REVIEW, writer, good),
+            400: ("post", REVIEW, writer, json.dumps({"rating": "perfect"})),
+            401: ("post", REVIEW, {}, good),
+            403: ("post", REVIEW, reader, good),
+            404: ("post", "/api/v1/me/reviews/step/no-such-step", writer, good),
+            409: ("post", f"/api/v1/me/reviews/step/{NOT_DONE}", writer, good),
+            413: ("post", REVIEW, writer, json.dumps({"rating": "x" * 3_000_000})),
+        },
         "PUT /api/v1/me/statuses/{kind}/{slug}": {
             200: ("put", STEP, writer, done),
             400: ("put", STEP, writer, json.dumps({"status": "finished"})),
@@ -109,6 +136,13 @@ def test_every_documented_status_is_reached(client, seed_roadmap, settings):
         mentor=user,
         status="active",
         initiated_by="learner",
+    )
+    RoleFollow.objects.create(learner=user, role=Role.objects.get())
+    ItemProgress.objects.set_status(
+        user, LearningStep.objects.get(slug=REVIEWED), "done"
+    )
+    ItemProgress.objects.filter(learner=user, step__slug=REVIEWED).update(
+        status_changed_at=timezone.now() - datetime.timedelta(days=1)
     )
     read = tokens.create(user, "read", "read")[1]
     write = tokens.create(user, "write", "write")[1]
