@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NPM := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := node_modules/.installed
+# A learning record store (ralph) for the xAPI tests, apart from the app's venv.
+LRS_VENV := .venv-lrs
+LRS_STAMP := $(LRS_VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -31,6 +34,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
+
+$(LRS_STAMP): requirements-lrs.txt
+	@test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install --quiet -r requirements-lrs.txt
+	@touch $(LRS_STAMP)
 
 # axe-core and vnu-jar for the accessibility and HTML checks; without npm they skip.
 $(NODE_STAMP): package.json package-lock.json
@@ -101,7 +109,7 @@ bench: $(STAMP)
 		&& apt-get install -y -q wrk >/dev/null; } || { echo "make bench needs wrk (apt-get install wrk)." >&2; exit 1; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(LRS_STAMP)
 	@$(GRAPHVIZ)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
