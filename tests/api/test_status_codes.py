@@ -20,7 +20,17 @@ NUL = "%00"
 REVIEWED = "write-server-side-logic"  # done a day ago: due for review
 REVIEW = f"/api/v1/me/reviews/step/{REVIEWED}"
 NOT_DONE = "choose-a-backend-language"
+CHANGED = f"/api/v1/me/changes/step/{NOT_DONE}/reviewed"
 KNOWN = "/api/v1/me/roles/backend-engineer/known/stage/learn-a-backend-language"
+
+
+HUGE = "x" * 3_000_000  # over the request body's limit
+
+
+def report(**fields) -> str:
+    """The body of a report on a step, as `POST /me/reports` takes it."""
+    body = {"kind": "step", "slug": NOT_DONE, "problem": "wrong", **fields}
+    return json.dumps(body)
 
 
 def requests_for(read: str, write: str) -> dict:
@@ -108,6 +118,47 @@ def requests_for(read: str, write: str) -> dict:
             409: ("post", f"/api/v1/me/reviews/step/{NOT_DONE}", writer, good),
             413: ("post", REVIEW, writer, json.dumps({"rating": "x" * 3_000_000})),
         },
+        "GET /api/v1/me/changes": {
+            200: ("get", "/api/v1/me/changes", reader, None),
+            400: ("get", f"/api/v1/me/changes?q={NUL}", reader, None),
+            401: ("get", "/api/v1/me/changes", {}, None),
+        },
+        "POST /api/v1/me/changes/{kind}/{slug}/reviewed": {
+            200: ("post", CHANGED, writer, None),
+            400: (
+                "post",
+                f"/api/v1/me/changes/skill/{NOT_DONE}/reviewed",
+                writer,
+                None,
+            ),
+            401: ("post", CHANGED, {}, None),
+            403: ("post", CHANGED, reader, None),
+            404: (
+                "post",
+                "/api/v1/me/changes/step/no-such-step/reviewed",
+                writer,
+                None,
+            ),
+        },
+        "GET /api/v1/me/reports": {
+            200: ("get", "/api/v1/me/reports", reader, None),
+            400: ("get", "/api/v1/me/reports?page=0", reader, None),
+            401: ("get", "/api/v1/me/reports", {}, None),
+            404: ("get", "/api/v1/me/reports?page=2", reader, None),
+        },
+        "POST /api/v1/me/reports": {
+            201: ("post", "/api/v1/me/reports", writer, report()),
+            400: ("post", "/api/v1/me/reports", writer, report(problem="rude")),
+            401: ("post", "/api/v1/me/reports", {}, report()),
+            403: ("post", "/api/v1/me/reports", reader, report()),
+            404: ("post", "/api/v1/me/reports", writer, report(slug="nope")),
+            413: (
+                "post",
+                "/api/v1/me/reports",
+                writer,
+                report(message="x" * 3_000_000),
+            ),
+        },
         "PUT /api/v1/me/statuses/{kind}/{slug}": {
             200: ("put", STEP, writer, done),
             400: ("put", STEP, writer, json.dumps({"status": "finished"})),
@@ -176,6 +227,6 @@ def test_every_documented_status_is_reached(client, seed_roadmap, settings):
     settings.WAYMARK_API_PER_ADDRESS = 0
     cache.clear()
     for operation, reached in table.items():
-        method, url, headers, body = reached[200]
+        method, url, headers, body = reached.get(200) or reached[201]
         response = getattr(client, method)(url, headers=headers)
         assert response.status_code == 429, operation

@@ -157,6 +157,10 @@ EXPECTED = {
     "api_v1:due_today": (401,) * 7,
     "api_v1:forecast": (401,) * 7,
     "api_v1:rate": (405,) * 7,
+    "api_v1:my_changes": (401,) * 7,
+    "api_v1:mark_reviewed": (405,) * 7,
+    "api_v1:my_reports": (401,) * 7,
+    "api_v1:file_report": (401,) * 7,  # a GET of the reports list, without a token
     "api_v1:undo_known": (405,) * 7,
     "api_v1:list_mentees": (401,) * 7,
     "api_v1:mentee_roles": (401,) * 7,

@@ -74,6 +74,7 @@ NOT_HERE = {
     "api_v1:set_status",  # a PUT with a token: tests/api/test_api.py, drafts too
     "api_v1:mark_known",  # a token's POST: progress.known.find, as the page
     "api_v1:rate",  # a token's POST: tests/api/test_reviews_api.py, drafts too
+    "api_v1:mark_reviewed",  # a token's POST: tests/api/test_changes_api.py
     "progress_leave",
     "progress_goal",
     "progress_delete_evidence",
