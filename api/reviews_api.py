@@ -208,7 +208,8 @@ def _prompts(learner, due) -> dict[tuple[str, str], str]:
             Prefetch("sources", queryset=visible)
         )
         for item in items:
-            recall = item.recall
-            if recall and recall.source_slug in {s.slug for s in item.sources.all()}:
+            open_sources = {source.slug for source in item.sources.all()}
+            recall = reviews.recall_shown(item, open_sources)
+            if recall:
                 prompts[(kind, item.slug)] = recall.prompt
     return prompts

@@ -120,17 +120,34 @@ def is_flagged(row: ItemProgress | None, item) -> bool:
 def what_changed(kind: str, item, since: datetime.datetime | None) -> list[dict]:
     """The changes to `item` recorded after `since` (its revisions' entries),
     oldest first, each with its revision's date and note."""
-    plural = {"step": "steps", "concept": "concepts"}[kind]
+    return what_changed_many({(kind, item.pk): since})[(kind, item.pk)]
+
+
+def what_changed_many(
+    wanted: dict[tuple[str, int], datetime.datetime | None],
+) -> dict[tuple[str, int], list[dict]]:
+    """`what_changed` for many items at once, in one query: (kind, id) -> the
+    changes recorded after its `since` (None: all of them)."""
+    found: dict[tuple[str, int], list[dict]] = {key: [] for key in wanted}
+    if not wanted:
+        return found
+    plural = {"step": "steps", "concept": "concepts"}
+    by_change = {(plural[kind], pk): (kind, pk) for kind, pk in wanted}
     revisions = Revision.objects.order_by("created_at", "id")
-    if since is not None:
-        revisions = revisions.filter(created_at__gt=since)
-    found = []
+    moments = list(wanted.values())
+    if None not in moments:
+        revisions = revisions.filter(created_at__gt=min(moments))
     for revision in revisions:
         for change in revision.changes:
-            if change["kind"] == plural and change["id"] == item.pk:
-                rows = field_rows(change)
-                at, note = revision.created_at, revision.note
-                found.append({**change, "at": at, "note": note, "rows": rows})
+            key = by_change.get((change["kind"], change["id"]))
+            if key is None:
+                continue
+            since = wanted[key]
+            if since is not None and revision.created_at <= since:
+                continue
+            rows = field_rows(change)
+            at, note = revision.created_at, revision.note
+            found[key].append({**change, "at": at, "note": note, "rows": rows})
     return found
 
 

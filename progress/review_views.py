@@ -40,15 +40,13 @@ def reviews_context(learner, now: datetime.datetime, **forms) -> dict:
         first = today.due[0]
         item = Audience.of(learner).item(first.kind, first.slug)
         days = reviews.intervals(learner, first.kind, item, now, pacing.retention)
-        recall = item.recall
-        # The answer is a passage of a source the learner may open (one query).
-        if (
-            recall
-            and not item.sources.visible(sees_drafts(learner))
-            .filter(slug=recall.source_slug)
-            .exists()
-        ):
-            recall = None
+        # The answer must be a passage of a source the learner may open (one
+        # query, for an item with a prompt).
+        recall = None
+        if item.recall:
+            sources = item.sources.visible(sees_drafts(learner))
+            slugs = set(sources.values_list("slug", flat=True))
+            recall = reviews.recall_shown(item, slugs)
         current = {
             "review": first,
             "item": item,

@@ -262,6 +262,17 @@ def intervals(
     return days
 
 
+def recall_shown(item, open_sources: set[str]):
+    """The item's recall prompt, when there is one whose answer is a passage of
+    a source the viewer may open (`open_sources`: the slugs of the item's
+    sources they may see); else None. The reviews page and the API ask this
+    one rule."""
+    recall = item.recall
+    if recall and recall.source_slug in open_sources:
+        return recall
+    return None
+
+
 def refusal(learner, kind: str, item) -> str | None:
     """Why the learner may not rate the item, or None when it is up for review."""
     follows = RoleFollow.objects.filter(learner=learner).shown()
