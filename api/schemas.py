@@ -159,6 +159,24 @@ class Counts(Schema):
     hours_done: float
 
 
+class PlanItem(Schema):
+    kind: Kind
+    slug: str
+    hours: float
+    estimate: str = Field(description='Whose hours: "curator" or "learners".')
+
+
+class Plan(Schema):
+    """The plan from the learner's goal, as the dashboard shows it."""
+
+    status: str = Field(description="done, no plan, on track, ahead, behind...")
+    finish: datetime.date | None
+    hours_per_week: float = Field(description="The hours a week it assumes.")
+    hours_from: str = Field(description='"goal", "pace" or "none".')
+    remaining_hours: float
+    this_week: list[PlanItem]
+
+
 class RoleFigures(Schema):
     role: str
     title: str
@@ -167,6 +185,7 @@ class RoleFigures(Schema):
     concepts: Counts
     continue_with: str | None
     projected_finish: datetime.date | None
+    plan: Plan | None = Field(description="Only where you set a goal.")
 
 
 class Status(Schema):

@@ -38,6 +38,7 @@ from api.common import (
 )
 from mentoring.models import Mentorship, get_visible_learner
 from progress import figures, known
+from progress import plan as plan_rules
 from progress.mentees import cached_mentee_rows
 from progress.models import BulkChange, ItemProgress, RoleFollow
 from progress.visibility import Audience
@@ -355,11 +356,14 @@ def my_statuses(request: HttpRequest, page: PageNumber = 1):
 
 
 def _role_figures(learner) -> list[dict]:
-    """The learner's followed roles with their figures (`progress.figures`)."""
+    """The learner's followed roles with their figures (`progress.figures`)
+    and, where they set a goal, its plan: the data file's very figures."""
     follows = list(RoleFollow.objects.filter(learner=learner).shown())
+    roles = [f.role for f in follows]
+    goals = plan_rules.goals_of(follows)
     return [
         progress.as_dict()
-        for progress in figures.role_progress(learner, [f.role for f in follows])
+        for progress in figures.role_progress(learner, roles, goals=goals)
     ]
 
 

@@ -254,17 +254,25 @@ class TestYourProgress:
         assert listed["count"] == 0
 
     def test_the_figures_are_the_pages_figures(self, client, ada, writer, seed_roadmap):
+        """Followed with a goal set through the goal page's form: the API's
+        figures and plan are the data file's, and the dashboard's percentage."""
         site = Client()
         site.force_login(ada)
         site.post(reverse("progress_follow", args=["backend-engineer"]))
-        for slug in LearningStep.objects.order_by("pk").values_list("slug", flat=True)[
-            :7
-        ]:
+        goal = site.post(
+            reverse("progress_goal", args=["backend-engineer"]),
+            {"target_date": "", "hours_per_week": "6"},
+        )
+        assert goal.status_code == 302
+        slugs = LearningStep.objects.order_by("pk").values_list("slug", flat=True)
+        for slug in slugs[:7]:
             assert put_status(client, writer, "done", slug=slug).status_code == 200
         (figures,) = client.get("/api/v1/me/roles", headers=bearer(writer)).json()
         exported = site.get(reverse("progress_export_json")).json()
         (page_figures,) = exported["figures"]
-        assert figures["overall"] == page_figures["overall"]
+        assert figures == json.loads(json.dumps(page_figures))
+        assert figures["plan"]["hours_per_week"] == 6
+        assert figures["plan"]["this_week"]
         dashboard = site.get(reverse("dashboard")).content.decode()
         assert f"{figures['overall']['percent']}%" in dashboard
         assert figures["overall"]["done"] == 7
