@@ -27,7 +27,15 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Path
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from api import auth, changes_api, limits, problems, reviews_api, schemas
+from api import (
+    auth,
+    changes_api,
+    limits,
+    notes_api,
+    problems,
+    reviews_api,
+    schemas,
+)
 from api.common import (
     PUBLIC_PROBLEMS,
     TOKEN_PROBLEMS,
@@ -563,3 +571,4 @@ def _status(kind: str, item, row) -> dict:
 
 api.add_router("/me", reviews_api.router)
 api.add_router("/me", changes_api.router)
+api.add_router("/me", notes_api.router)

@@ -159,6 +159,18 @@ def requests_for(read: str, write: str) -> dict:
                 report(message="x" * 3_000_000),
             ),
         },
+        "GET /api/v1/me/notes": {
+            200: ("get", "/api/v1/me/notes", reader, None),
+            400: ("get", "/api/v1/me/notes?page=0", reader, None),
+            401: ("get", "/api/v1/me/notes", {}, None),
+            404: ("get", "/api/v1/me/notes?page=2", reader, None),
+        },
+        "GET /api/v1/me/ratings": {
+            200: ("get", "/api/v1/me/ratings", reader, None),
+            400: ("get", "/api/v1/me/ratings?page=0", reader, None),
+            401: ("get", "/api/v1/me/ratings", {}, None),
+            404: ("get", "/api/v1/me/ratings?page=2", reader, None),
+        },
         "PUT /api/v1/me/statuses/{kind}/{slug}": {
             200: ("put", STEP, writer, done),
             400: ("put", STEP, writer, json.dumps({"status": "finished"})),

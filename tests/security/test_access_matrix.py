@@ -158,6 +158,8 @@ EXPECTED = {
     "api_v1:forecast": (401,) * 7,
     "api_v1:rate": (405,) * 7,
     "api_v1:my_changes": (401,) * 7,
+    "api_v1:my_notes": (401,) * 7,
+    "api_v1:my_ratings": (401,) * 7,
     "api_v1:mark_reviewed": (405,) * 7,
     "api_v1:my_reports": (401,) * 7,
     "api_v1:file_report": (401,) * 7,  # a GET of the reports list, without a token

@@ -41,6 +41,8 @@ TOKEN_ONLY = {
     "api_v1:forecast",
     "api_v1:rate",
     "api_v1:my_changes",
+    "api_v1:my_notes",
+    "api_v1:my_ratings",
     "api_v1:mark_reviewed",
     "api_v1:my_reports",
     "api_v1:file_report",
