@@ -120,7 +120,7 @@ screenshots: $(STAMP) $(NODE_STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit --quiet --recursive accounts progress roadmap mentoring outbox config --severity-level high
+	$(VENV)/bin/bandit --quiet --recursive accounts progress roadmap mentoring outbox api config --severity-level high
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
