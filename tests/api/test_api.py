@@ -11,15 +11,12 @@ from django.urls import reverse
 from api import tokens
 from progress.models import ItemProgress, ProgressEvent, RoleFollow
 from roadmap.models import LearningStep, Role
+from tests.api.helpers import bearer
 from tests.factories import UserFactory
 from tests.roadmap.builders import build_roadmap
 
 STEP = "choose-a-backend-language"
 PROBLEM = "application/problem+json"
-
-
-def bearer(plain: str) -> dict:
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def put_status(client, plain, status, kind="step", slug=STEP, body=None):

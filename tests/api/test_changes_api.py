@@ -15,6 +15,7 @@ from progress import content_changes, reports
 from progress.models import ItemProgress, ItemReport
 from roadmap import revisions
 from roadmap.models import Concept, LearningStep, Revision
+from tests.api.helpers import bearer
 from tests.factories import RoleFactory, StageFactory, StepFactory
 from tests.progress.test_changed_since import FLAG, edit_step
 from tests.progress.test_reviewable import mark
@@ -22,10 +23,6 @@ from tests.progress.test_reviewable import mark
 PROBLEM = "application/problem+json"
 CHANGES = "/api/v1/me/changes"
 REPORTS = "/api/v1/me/reports"
-
-
-def bearer(plain: str) -> dict:
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def reviewed_url(kind: str = "step", slug: str = "s1") -> str:

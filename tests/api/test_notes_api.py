@@ -8,12 +8,9 @@ from django.urls import reverse
 from api import tokens
 from progress.models import ItemProgress
 from roadmap.models import LearningStep, Skill
+from tests.api.helpers import bearer
 from tests.factories import UserFactory
 from tests.roadmap.builders import build_roadmap
-
-
-def bearer(plain: str) -> dict:
-    return {"Authorization": f"Bearer {plain}"}
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from api import tokens
 from progress import reviews
 from progress.models import ReviewCard, ReviewLog, RoleFollow
 from roadmap.models import Concept, LearningStep
+from tests.api.helpers import bearer
 from tests.factories import StageFactory, StepFactory
 from tests.progress.test_reviewable import START, badge, listed, mark, rate
 from tests.progress.test_reviews_page import buttons, pacing, page, pause, session
@@ -33,10 +34,6 @@ ALL_ITEMS = [
     ("concept", "c2"),
 ]
 THREE = [("step", "s1"), ("step", "s2"), ("concept", "c1")]
-
-
-def bearer(plain: str) -> dict:
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def api_reviews(plain: str) -> dict:
