@@ -440,6 +440,21 @@ WAYMARK_QUEUE_STUCK_MINUTES = env_int("WAYMARK_QUEUE_STUCK_MINUTES", 15)
 # (`manage.py run_schedule`); failed ones are kept until staff deal with them.
 WAYMARK_KEEP_FINISHED_DAYS = env_int("WAYMARK_KEEP_FINISHED_DAYS", 14)
 
+# Fields kept encrypted in the database (a learner's learning record store
+# account): the key is derived from WAYMARK_FIELD_KEY, or the SECRET_KEY when it
+# is not set; the fallbacks still decrypt during a key rotation.
+WAYMARK_FIELD_KEY = os.environ.get("WAYMARK_FIELD_KEY", "")
+WAYMARK_FIELD_KEY_FALLBACKS = env_list("WAYMARK_FIELD_KEY_FALLBACKS")
+# Sending learners' xAPI statements to their learning record stores
+# (progress.lrs): a round every few minutes per store, batches of statements,
+# attempts before a temporary failure is kept as the store's error. Plain http
+# to this machine (a store run locally) only when allowed; it is with DEBUG.
+WAYMARK_LRS_EVERY_MINUTES = env_int("WAYMARK_LRS_EVERY_MINUTES", 5)
+WAYMARK_LRS_BATCH = env_int("WAYMARK_LRS_BATCH", 100)
+WAYMARK_LRS_ATTEMPTS = env_int("WAYMARK_LRS_ATTEMPTS", 5)
+WAYMARK_LRS_TIMEOUT_SECONDS = env_int("WAYMARK_LRS_TIMEOUT_SECONDS", 20)
+WAYMARK_LRS_ALLOW_LOCAL_HTTP = env_bool("WAYMARK_LRS_ALLOW_LOCAL_HTTP", default=DEBUG)
+
 # Waymark's own knobs.
 ROADMAP_FIXTURES_DIR = BASE_DIR / "fixtures"
 SEARCH_MAX_QUERY_LENGTH = 200

@@ -32,6 +32,7 @@ from progress.models.core import (
     item_field,
     validate_target_date,
 )
+from progress.models.lrs import LearningRecordStore
 from progress.models.reports import REPORT_MESSAGE_MAX_LENGTH, ItemReport
 from progress.models.reviews import (
     DAILY_LIMIT_MAX,
@@ -65,6 +66,7 @@ __all__ = [
     "ItemQuerySet",
     "ItemRelated",
     "ItemReport",
+    "LearningRecordStore",
     "Level",
     "ProgressEvent",
     "ReviewCard",
