@@ -1,7 +1,7 @@
 from django.urls import path
 
 import accounts.converters  # noqa: F401 - registers <username:...>
-from progress import review_views, views
+from progress import lrs_views, review_views, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -88,5 +88,8 @@ urlpatterns = [
     path("progress/export.json", views.export_json, name="progress_export_json"),
     path("progress/export.csv", views.export_csv, name="progress_export_csv"),
     path("progress/export.xapi.json", views.export_xapi, name="progress_export_xapi"),
+    path("progress/lrs/", lrs_views.lrs_settings, name="lrs_settings"),
+    path("progress/lrs/send/", lrs_views.lrs_send, name="lrs_send"),
+    path("progress/lrs/remove/", lrs_views.lrs_remove, name="lrs_remove"),
     path("u/<username:username>/", views.public_profile, name="public_profile"),
 ]
