@@ -35,7 +35,9 @@ class NoteForm(forms.Form):
 
 
 class EvidenceForm(forms.ModelForm):
-    MAX_PER_ITEM = EVIDENCE_PER_ITEM
+    # What a learner is told when `ItemProgress.objects.add_evidence` finds the
+    # item full.
+    FULL = f"An item holds at most {EVIDENCE_PER_ITEM} evidence links."
 
     class Meta:
         model = Evidence

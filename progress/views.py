@@ -441,15 +441,13 @@ def save_note(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
 def add_evidence(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     item = get_item(request, kind, slug)
     form = EvidenceForm(request.POST)
-    context = item_context(request, kind, item)
-    if form.is_valid() and len(context["evidence"]) >= EvidenceForm.MAX_PER_ITEM:
-        form.add_error(
-            None, f"An item holds at most {EvidenceForm.MAX_PER_ITEM} evidence links."
-        )
-    if not form.is_valid():
-        return _refused(request, "evidence", {**context, "evidence_form": form})
-    ItemProgress.objects.add_evidence(request.user, item, **form.cleaned_data)
-    return _changed(request, kind, item, "evidence", "Evidence added.")
+    if form.is_valid():
+        data = form.cleaned_data
+        if ItemProgress.objects.add_evidence(request.user, item, **data) is not None:
+            return _changed(request, kind, item, "evidence", "Evidence added.")
+        form.add_error(None, EvidenceForm.FULL)
+    context = {**item_context(request, kind, item), "evidence_form": form}
+    return _refused(request, "evidence", context)
 
 
 @login_required

@@ -243,9 +243,17 @@ class ItemQuerySet(models.QuerySet):
         return len(rows)
 
     def add_evidence(self, learner, item: LearningStep | Concept, *, url, title=""):
-        """A link to the learner's work on an item."""
-        progress, _ = self.get_or_create(learner=learner, **{item_field(item): item})
-        evidence = Evidence.objects.create(progress=progress, url=url, title=title)
+        """A link to the learner's work on an item; None when the item holds
+        `EVIDENCE_PER_ITEM` links already. They are counted under a lock on the
+        item's row, so two added at once cannot both pass the limit."""
+        with transaction.atomic():
+            self.get_or_create(learner=learner, **{item_field(item): item})
+            progress = self.select_for_update().get(
+                learner=learner, **{item_field(item): item}
+            )
+            if progress.evidence.count() >= EVIDENCE_PER_ITEM:
+                return None
+            evidence = Evidence.objects.create(progress=progress, url=url, title=title)
         caching.bump("learner", learner.pk)
         return evidence
 
