@@ -100,11 +100,11 @@ class ReportPage(schemas.Page):
     items: list[Report]
 
 
-class ReportIn(Schema):
+class ReportIn(schemas.Input):
     kind: schemas.Kind
-    slug: str
+    slug: schemas.Text
     problem: ProblemKind
-    message: str | None = Field(
+    message: schemas.Text | None = Field(
         None,
         description=f"Tell the curators more: plain text, up to "
         f"{REPORT_MESSAGE_MAX_LENGTH} characters (after trimming).",
@@ -249,15 +249,8 @@ def file_report(request: HttpRequest, body: ReportIn):
     item = Audience(learner).item(body.kind, body.slug)
     form = ReportForm({"kind": body.problem, "message": body.message or ""})
     if not form.is_valid():
-        names = {"kind": "body.problem", "message": "body.message"}
-        errors = [
-            {"field": names.get(name, "body"), "message": message}
-            for name, messages in form.errors.items()
-            for message in messages
-        ]
-        return problems.problem(
-            400, "The request is not valid: see `errors`.", errors=errors
-        )
+        fields = {"kind": "body.problem", "message": "body.message"}
+        return problems.form_problem(form, fields)
     try:
         row = reports.report(learner, item, **form.cleaned_data)
     except reports.OverLimit as over:

@@ -55,3 +55,15 @@ def field_errors(errors: list[dict]) -> list[dict]:
             {"field": ".".join(parts), "message": error.get("msg", "Invalid value.")}
         )
     return found
+
+
+def form_problem(form, fields: dict[str, str]) -> HttpResponse:
+    """A 400 for input the site's own form refused (the rule stays the form's):
+    each of its messages, naming the request's field (`fields` maps the form's
+    field names to them; an error of the whole form names `body`)."""
+    errors = [
+        {"field": fields.get(name, "body"), "message": message}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    return problem(400, "The request is not valid: see `errors`.", errors=errors)

@@ -74,7 +74,7 @@ class ForecastDay(Schema):
     )
 
 
-class RatingIn(Schema):
+class RatingIn(schemas.Input):
     rating: RatingValue = Field(description="How well you recalled the item.")
 
 

@@ -5,12 +5,24 @@ validates and writes the answers."""
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 Kind = Literal["step", "concept"]
+# Text a client sends: anything but NUL, which no text of Waymark holds (and
+# PostgreSQL refuses); config/nul_bytes.py refuses it before any endpoint.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+
+
+class Input(Schema):
+    """A request's body: only the fields it names (another is a 400, so a
+    misspelt field is never silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 StatusValue = Literal["not_started", "learning", "done", "skipped"]
 Part = Literal["stage", "skill"]  # of a role, marked known at once
 
@@ -196,7 +208,7 @@ class Status(Schema):
     changed_at: datetime.datetime | None
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
     status: StatusValue
 
 

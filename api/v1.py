@@ -30,6 +30,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from api import (
     auth,
     changes_api,
+    goals_api,
     limits,
     notes_api,
     problems,
@@ -572,3 +573,4 @@ def _status(kind: str, item, row) -> dict:
 api.add_router("/me", reviews_api.router)
 api.add_router("/me", changes_api.router)
 api.add_router("/me", notes_api.router)
+api.add_router("/me", goals_api.router)

@@ -124,6 +124,22 @@ class TestPublicContent:
             assert path in page
         assert "<script>" not in page  # the page needs no script of its own
 
+    def test_no_two_schemas_share_a_name(self):
+        """The schema names its shapes by their classes' names: two of one
+        name would silently document one endpoint's body as the other's."""
+        import ninja
+
+        from api import v1  # noqa: F401  (every module's shapes, defined)
+
+        def shapes(cls):
+            for sub in cls.__subclasses__():
+                if sub.__module__.startswith("api."):
+                    yield sub
+                yield from shapes(sub)
+
+        names = [shape.__name__ for shape in set(shapes(ninja.Schema))]
+        assert sorted(names) == sorted(set(names))
+
 
 @pytest.mark.django_db
 class TestTokens:

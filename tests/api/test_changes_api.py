@@ -259,6 +259,12 @@ class TestReviewed:
         }
         assert not ItemProgress.objects.filter(learner=learner).exists()
 
+    def test_a_nul_is_refused_naming_the_field(self, client, small_role, writer):
+        response = post_report(client, writer, message="nul\u0000here")
+        assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+        assert "'message' holds a NUL character" in response.json()["detail"]
+        assert not ItemReport.objects.exists()
+
     def test_unknown_and_draft_items_are_404(self, client, small_role, writer):
         StepFactory(stage=small_role.stages.first(), slug="draft", is_published=False)
         for url in [reviewed_url("step", "nope"), reviewed_url("step", "draft")]:
@@ -382,7 +388,6 @@ class TestReports:
         [
             ({"problem": "rude"}, "body.problem"),
             ({"message": "x" * 2001}, "body.message"),
-            ({"message": "nul\u0000here"}, "body.message"),
             ({"kind": "skill"}, "body.kind"),
             ({"slug": None}, "body.slug"),
         ],
@@ -393,6 +398,12 @@ class TestReports:
         response = post_report(client, writer, **fields)
         assert response.status_code == 400 and response["Content-Type"] == PROBLEM
         assert field in [error["field"] for error in response.json()["errors"]]
+        assert not ItemReport.objects.exists()
+
+    def test_a_nul_is_refused_naming_the_field(self, client, small_role, writer):
+        response = post_report(client, writer, message="nul\u0000here")
+        assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+        assert "'message' holds a NUL character" in response.json()["detail"]
         assert not ItemReport.objects.exists()
 
     def test_unknown_and_draft_items_are_404(self, client, small_role, writer):

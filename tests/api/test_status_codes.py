@@ -11,7 +11,13 @@ from django.utils import timezone
 from api import tokens
 from api.v1 import api
 from mentoring.models import Mentorship
-from progress.models import ItemProgress, RoleFollow
+from progress.models import (
+    EVIDENCE_PER_ITEM,
+    BulkChange,
+    Evidence,
+    ItemProgress,
+    RoleFollow,
+)
 from roadmap.models import LearningStep, Role
 from tests.factories import UserFactory
 
@@ -22,6 +28,10 @@ REVIEW = f"/api/v1/me/reviews/step/{REVIEWED}"
 NOT_DONE = "choose-a-backend-language"
 CHANGED = f"/api/v1/me/changes/step/{NOT_DONE}/reviewed"
 KNOWN = "/api/v1/me/roles/backend-engineer/known/stage/learn-a-backend-language"
+NOTE = f"/api/v1/me/notes/step/{NOT_DONE}"
+FULL = f"/api/v1/me/notes/step/{REVIEWED}/evidence"  # holds the most it may
+GOAL = "/api/v1/me/roles/backend-engineer/goal"
+SKILL = "backend-programming-languages"
 
 
 HUGE = "x" * 3_000_000  # over the request body's limit
@@ -39,6 +49,10 @@ def requests_for(read: str, write: str) -> dict:
     writer = {"Authorization": f"Bearer {write}"}
     done = json.dumps({"status": "done"})
     good = json.dumps({"rating": "good"})
+    note = json.dumps({"note": "Chose Go.", "shared": False})
+    link = json.dumps({"url": "https://example.com/my-api"})
+    rating = json.dumps({"skill": SKILL, "level": "competent"})
+    goal = json.dumps({"hours_per_week": 3, "reviews": True})
     return {
         "GET /api/v1/roles": {
             200: ("get", "/api/v1/roles", {}, None),
@@ -171,6 +185,68 @@ def requests_for(read: str, write: str) -> dict:
             401: ("get", "/api/v1/me/ratings", {}, None),
             404: ("get", "/api/v1/me/ratings?page=2", reader, None),
         },
+        "PUT /api/v1/me/notes/{kind}/{slug}": {
+            200: ("put", NOTE, writer, note),
+            400: ("put", NOTE, writer, json.dumps({"note": "x" * 5001})),
+            401: ("put", NOTE, {}, note),
+            403: ("put", NOTE, reader, note),
+            404: ("put", "/api/v1/me/notes/step/no-such-step", writer, note),
+            413: ("put", NOTE, writer, json.dumps({"note": HUGE})),
+        },
+        "POST /api/v1/me/notes/{kind}/{slug}/evidence": {
+            201: ("post", f"{NOTE}/evidence", writer, link),
+            400: ("post", f"{NOTE}/evidence", writer, json.dumps({"url": "ftp://x"})),
+            401: ("post", f"{NOTE}/evidence", {}, link),
+            403: ("post", f"{NOTE}/evidence", reader, link),
+            404: ("post", "/api/v1/me/notes/step/nope/evidence", writer, link),
+            409: ("post", FULL, writer, link),
+            413: ("post", f"{NOTE}/evidence", writer, json.dumps({"url": HUGE})),
+        },
+        "DELETE /api/v1/me/notes/{kind}/{slug}/evidence/{evidence_id}": {
+            204: ("delete", f"{FULL}/{{evidence}}", writer, None),
+            400: ("delete", f"{FULL}/x", writer, None),
+            401: ("delete", f"{FULL}/1", {}, None),
+            403: ("delete", f"{FULL}/1", reader, None),
+            404: ("delete", f"{FULL}/999999", writer, None),
+        },
+        "POST /api/v1/me/ratings": {
+            201: ("post", "/api/v1/me/ratings", writer, rating),
+            200: ("post", "/api/v1/me/ratings", writer, rating),
+            400: (
+                "post",
+                "/api/v1/me/ratings",
+                writer,
+                json.dumps({"skill": SKILL, "level": "guru"}),
+            ),
+            401: ("post", "/api/v1/me/ratings", {}, rating),
+            403: ("post", "/api/v1/me/ratings", reader, rating),
+            404: (
+                "post",
+                "/api/v1/me/ratings",
+                writer,
+                json.dumps({"skill": "nope", "level": "expert"}),
+            ),
+            413: (
+                "post",
+                "/api/v1/me/ratings",
+                writer,
+                json.dumps({"skill": HUGE, "level": "expert"}),
+            ),
+        },
+        "GET /api/v1/me/roles/{role}/goal": {
+            200: ("get", GOAL, reader, None),
+            400: ("get", f"{GOAL}?q={NUL}", reader, None),
+            401: ("get", GOAL, {}, None),
+            404: ("get", "/api/v1/me/roles/nope/goal", reader, None),
+        },
+        "PUT /api/v1/me/roles/{role}/goal": {
+            200: ("put", GOAL, writer, goal),
+            400: ("put", GOAL, writer, json.dumps({"hours_per_week": 0})),
+            401: ("put", GOAL, {}, goal),
+            403: ("put", GOAL, reader, goal),
+            404: ("put", "/api/v1/me/roles/nope/goal", writer, goal),
+            413: ("put", GOAL, writer, json.dumps({"reviews": True, "x": HUGE})),
+        },
         "PUT /api/v1/me/statuses/{kind}/{slug}": {
             200: ("put", STEP, writer, done),
             400: ("put", STEP, writer, json.dumps({"status": "finished"})),
@@ -190,8 +266,10 @@ def documented() -> dict[str, set[int]]:
     }
 
 
-@pytest.mark.django_db
-def test_every_documented_status_is_reached(client, seed_roadmap, settings):
+@pytest.fixture
+def table(seed_roadmap) -> dict:
+    """A learner with a mentee, a due review and an item full of evidence,
+    and the requests that reach each status (`requests_for`)."""
     user = UserFactory()
     UserFactory(username="stranger")
     Mentorship.objects.create(
@@ -207,11 +285,20 @@ def test_every_documented_status_is_reached(client, seed_roadmap, settings):
     ItemProgress.objects.filter(learner=user, step__slug=REVIEWED).update(
         status_changed_at=timezone.now() - datetime.timedelta(days=1)
     )
+    for number in range(EVIDENCE_PER_ITEM):
+        ItemProgress.objects.add_evidence(
+            user,
+            LearningStep.objects.get(slug=REVIEWED),
+            url=f"https://example.com/{number}",
+        )
     read = tokens.create(user, "read", "read")[1]
     write = tokens.create(user, "write", "write")[1]
-    table = requests_for(read, write)
-    from progress.models import BulkChange
+    return requests_for(read, write)
 
+
+@pytest.mark.django_db
+def test_every_documented_status_is_reached(client, table, settings):
+    last = Evidence.objects.last()
     changes = BulkChange.objects.all()
     schema = documented()
     assert set(table) == set(schema)
@@ -221,7 +308,7 @@ def test_every_documented_status_is_reached(client, seed_roadmap, settings):
         for status, (method, url, headers, body) in reached.items():
             url = url.replace(
                 "{change}", str(changes.last().pk if changes.exists() else 0)
-            )
+            ).replace("{evidence}", str(last.pk))
             response = (
                 getattr(client, method)(
                     url, body, content_type="application/json", headers=headers
@@ -239,6 +326,41 @@ def test_every_documented_status_is_reached(client, seed_roadmap, settings):
     settings.WAYMARK_API_PER_ADDRESS = 0
     cache.clear()
     for operation, reached in table.items():
-        method, url, headers, body = reached.get(200) or reached[201]
+        method, url, headers, body = reached[min(reached)]
         response = getattr(client, method)(url, headers=headers)
         assert response.status_code == 429, operation
+
+
+@pytest.mark.django_db
+def test_a_nul_in_any_string_of_a_json_body_is_refused(client, table):
+    """PostgreSQL takes no NUL in text: in a JSON body, written raw or as
+    `\\u0000`, it is refused before any endpoint runs, and nothing is written."""
+    before = {model: model.objects.count() for model in (ItemProgress, Evidence)}
+    tried = 0
+    for operation, reached in table.items():
+        method, url, headers, body = reached[min(reached)]
+        if body is None or len(body) > 10_000:
+            continue
+        data = json.loads(body)
+        for key, value in data.items():
+            if not isinstance(value, str):
+                continue
+            for nul in ("\x00", "a\x00b"):
+                sent = json.dumps({**data, key: nul})
+                response = getattr(client, method)(
+                    url.replace("{evidence}", "1"),
+                    sent,
+                    content_type="application/json",
+                    headers=headers,
+                )
+                tried += 1
+                assert response.status_code == 400, (operation, key)
+                assert response["Content-Type"] == "application/problem+json"
+                assert f"field '{key}' holds a NUL" in response.json()["detail"]
+        key_nul = json.dumps({**data, "a\x00": 1})
+        response = getattr(client, method)(
+            url, key_nul, content_type="application/json", headers=headers
+        )
+        assert response.status_code == 400, (operation, "a key")
+    assert tried >= 14
+    assert before == {model: model.objects.count() for model in before}

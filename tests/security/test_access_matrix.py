@@ -160,6 +160,12 @@ EXPECTED = {
     "api_v1:my_changes": (401,) * 7,
     "api_v1:my_notes": (401,) * 7,
     "api_v1:my_ratings": (401,) * 7,
+    "api_v1:rate_skill": (401,) * 7,  # a GET of the ratings list, without a token
+    "api_v1:save_note": (405,) * 7,
+    "api_v1:add_evidence": (405,) * 7,
+    "api_v1:remove_evidence": (405,) * 7,
+    "api_v1:get_goal": (401,) * 7,
+    "api_v1:set_goal": (401,) * 7,  # a GET of the goal, without a token
     "api_v1:mark_reviewed": (405,) * 7,
     "api_v1:my_reports": (401,) * 7,
     "api_v1:file_report": (401,) * 7,  # a GET of the reports list, without a token

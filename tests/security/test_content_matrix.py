@@ -75,6 +75,13 @@ NOT_HERE = {
     "api_v1:mark_known",  # a token's POST: progress.known.find, as the page
     "api_v1:rate",  # a token's POST: tests/api/test_reviews_api.py, drafts too
     "api_v1:mark_reviewed",  # a token's POST: tests/api/test_changes_api.py
+    # A token's writes on an item, a skill or a followed role's goal: drafts
+    # too in tests/api/test_notes_api.py and tests/api/test_goals_api.py.
+    "api_v1:save_note",
+    "api_v1:add_evidence",
+    "api_v1:remove_evidence",
+    "api_v1:set_goal",
+    "api_v1:get_goal",
     "progress_leave",
     "progress_goal",
     "progress_delete_evidence",

@@ -230,6 +230,8 @@ def concrete_url(name: str, pattern, world: World) -> str:
             value = world.ids["api_token"]
         elif parameter == "change_id":
             value = world.ids["bulk_change"]
+        elif parameter == "evidence_id":
+            value = world.ids["evidence"]
         elif parameter == "part":
             value = "stage"
         elif parameter == "app_label":
