@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from progress import lrs, xapi
 from progress.models import LearningRecordStore
+from tests.browser.test_html_validity import check_html, vnu  # noqa: F401 - a fixture
 from tests.progress.test_reviewable import mark, rate
 from tests.progress.test_xapi_lrs import PASSWORD, RALPH, USER, send, spare_port
 from tests.queue import run_tasks
@@ -518,3 +519,19 @@ def test_the_worker_process_sends_the_history(learner, small_role, ralph, settin
     assert store.statements_sent == 3, worker.stderr
     assert stored_ids(ralph) == sorted(s["id"] for s in xapi.statements(learner))
     assert SECRET not in worker.stdout + worker.stderr
+
+
+@pytest.mark.django_db
+def test_the_page_is_valid_html_in_each_state(client, learner, vnu, tmp_path):  # noqa: F811
+    """Empty, with a store and its error, and with a refused form (vnu, as
+    tests/browser/test_html_validity.py runs it)."""
+    client.force_login(learner)
+    pages = {"lrs-empty": client.get(reverse("lrs_settings")).content.decode()}
+    save(client, GOOD)
+    client.get(reverse("lrs_settings"))  # its message shown
+    LearningRecordStore.objects.update(last_error="The store refused (HTTP 400).")
+    pages["lrs-store"] = client.get(reverse("lrs_settings")).content.decode()
+    pages["lrs-refused"] = save(
+        client, {**GOOD, "endpoint": "ftp://x"}
+    ).content.decode()
+    assert check_html(vnu, tmp_path, pages) == []
