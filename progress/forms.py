@@ -19,6 +19,7 @@ from progress.models import (
     validate_target_date,
 )
 from progress.plan import format_hours
+from progress.reviews import RATINGS
 
 
 class NoteForm(forms.Form):
@@ -213,3 +214,37 @@ class PauseForm(forms.Form):
         if until > self.today + datetime.timedelta(days=self.MAX_DAYS):
             raise forms.ValidationError(f"A pause lasts at most {self.MAX_DAYS} days.")
         return until
+
+
+class ReviewForm(forms.Form):
+    """A rating from the reviews page: how well the item was recalled, and
+    when the page showed its buttons. The item comes back on the day its
+    button said, however long the learner took to press it (past midnight
+    too), as `reviews.intervals` computed the days from that moment."""
+
+    # A page shown longer ago than this is rated from now.
+    SHOWN_FOR = datetime.timedelta(hours=12)
+
+    rating = forms.ChoiceField(
+        choices=[(name, name) for name in RATINGS],
+        error_messages={
+            "required": "Rate it again, hard, good or easy.",
+            "invalid_choice": "Rate it again, hard, good or easy.",
+        },
+    )
+    shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, now: datetime.datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def clean_shown_at(self) -> datetime.datetime:
+        """The moment the buttons were shown, when it is a real one of the
+        last `SHOWN_FOR`; else now (an old page, or a value made up)."""
+        try:
+            shown = datetime.datetime.fromisoformat(self.cleaned_data["shown_at"])
+        except ValueError:
+            return self.now
+        if shown.tzinfo is None or not (self.now - self.SHOWN_FOR <= shown <= self.now):
+            return self.now
+        return shown.astimezone(datetime.UTC)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from progress import figures, reviews
-from progress.forms import PauseForm, ReviewPacingForm
+from progress.forms import PauseForm, ReviewForm, ReviewPacingForm
 from progress.models import ReviewSettings, RoleFollow
 from progress.views import get_item, safe_next
 from progress.visibility import Audience
@@ -51,6 +51,7 @@ def reviews_context(learner, now: datetime.datetime, **forms) -> dict:
             "review": first,
             "item": item,
             "recall": recall,
+            "shown_at": now.isoformat(),
             "ratings": [
                 (name, label, days[name], (days[name] - local).days)
                 for name, label in RATING_LABELS.items()
@@ -81,18 +82,19 @@ def reviews_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_item(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     """Rate the recall of a done item (`rating`: again, hard, good or easy); the
-    item comes back on the day its button said."""
+    item comes back on the day its button said (`shown_at`: when it said it)."""
     item = get_item(request, kind, slug)
-    rating = request.POST.get("rating", "")
-    if rating not in reviews.RATINGS:
+    now = timezone.now()
+    form = ReviewForm(request.POST, now=now)
+    if not form.is_valid():
         return HttpResponseBadRequest(
-            "Rate it again, hard, good or easy.", content_type="text/plain"
+            form.errors["rating"][0], content_type="text/plain; charset=utf-8"
         )
     refused = reviews.refusal(request.user, kind, item)
     if refused:
         return HttpResponseBadRequest(refused, content_type="text/plain; charset=utf-8")
-    now = timezone.now()
-    card = reviews.rate(request.user, item, kind, rating, now)
+    data = form.cleaned_data
+    card = reviews.rate(request.user, item, kind, data["rating"], data["shown_at"])
     text = f"Next review of {item}: {card.due:%-d %B %Y}."
     if request.htmx:
         response = render(

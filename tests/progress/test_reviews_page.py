@@ -44,6 +44,25 @@ def buttons(html: str) -> dict[str, datetime.date]:
     return {rating: datetime.date.fromisoformat(day) for rating, day in found}
 
 
+def review_form(html: str) -> tuple[str, dict[str, str]]:
+    """The rating form as the page renders it: its address and hidden fields."""
+    form = re.search(
+        r'<form method="post" action="([^"]+)"[^>]*review-form.*?</form>', html, re.S
+    )
+    hidden = dict(
+        re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form[0])
+    )
+    hidden.pop("csrfmiddlewaretoken", None)
+    return form[1], hidden
+
+
+def rate_as_rendered(client, html: str, rating: str, htmx=False):
+    """Press a rating button of the form in `html`: its hidden fields too."""
+    action, hidden = review_form(html)
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(action, {**hidden, "rating": rating}, headers=headers)
+
+
 def pacing(client, htmx=False, **fields):
     """The "Your pace" form, as the page renders it."""
     data = {"daily_limit": "", "retention": "0.9", **fields}
@@ -102,11 +121,9 @@ class TestARecallPrompt:
     ):
         html = page(three_due)
         said = buttons(session(html))[rating]
-        action = re.search(
-            r'<form method="post" action="([^"]+)"[^>]*review-form', html
-        )
-        kind, slug = action[1].strip("/").split("/")[1:3]
-        response = rate(three_due, kind, slug, rating, htmx=htmx)
+        action, _hidden = review_form(html)
+        kind, slug = action.strip("/").split("/")[1:3]
+        response = rate_as_rendered(three_due, html, rating, htmx=htmx)
         if htmx:
             assert response.status_code == 200
             assert 'id="review-session"' in response.content.decode()
@@ -124,6 +141,55 @@ class TestARecallPrompt:
         # Good waits longer than hard, which waits at least as long as again.
         days = buttons(session(page(three_due)))  # the next item's buttons
         assert days["again"] <= days["hard"] <= days["good"] <= days["easy"]
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_a_rating_sent_after_midnight_keeps_to_the_day_the_page_said(
+        self, three_due, learner, clock, htmx
+    ):
+        local = clock.now().astimezone(learner.zone)
+        clock.current = local.replace(hour=23, minute=55).astimezone(datetime.UTC)
+        html = page(three_due)
+        said = buttons(session(html))
+        clock.advance(minutes=10)  # the learner thinks; the day turns
+        from_now = {
+            name: reviews.intervals(
+                learner, "concept", Concept.objects.get(slug="c1"), clock.now(), 0.9
+            )[name]
+            for name in said
+        }
+        assert from_now != said  # rated from now, some would come back later
+        response = rate_as_rendered(three_due, html, "good", htmx=htmx)
+        assert response.status_code == (200 if htmx else 302)
+        card = ReviewCard.objects.get(learner=learner, concept__slug="c1")
+        assert card.due == said["good"]
+        assert card.logs.get().next_due == said["good"]
+
+    @pytest.mark.parametrize(
+        "shown_at",
+        [
+            "",
+            "yesterday",
+            "2020-01-01T00:00:00+00:00",
+            "2999-01-01T00:00:00+00:00",
+            "2026-01-01T00:00:00",  # no time zone
+        ],
+    )
+    def test_a_moment_not_from_the_last_hours_is_rated_from_now(
+        self, three_due, learner, clock, shown_at
+    ):
+        html = page(three_due)
+        action, hidden = review_form(html)
+        response = three_due.post(
+            action, {**hidden, "shown_at": shown_at, "rating": "good"}
+        )
+        assert response.status_code == 302
+        card = ReviewCard.objects.get(learner=learner, concept__slug="c1")
+        item = Concept.objects.get(slug="c1")
+        card.delete()
+        assert (
+            card.due
+            == reviews.intervals(learner, "concept", item, clock.now(), 0.9)["good"]
+        )
 
 
 @pytest.mark.django_db
