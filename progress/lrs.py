@@ -244,8 +244,8 @@ def next_batch(store: LearningRecordStore, size: int) -> Batch:
     # `progress.xapi`'s one-statement builders: the very statements of the
     # download, for a part of the history.
     return Batch(
-        statements=[xapi._status_statement(learner, event) for event in events]
-        + [xapi._review_statement(learner, log) for log in reviews],
+        statements=[xapi.status_statement(learner, event) for event in events]
+        + [xapi.review_statement(learner, log) for log in reviews],
         event_id=events[-1].pk if events else store.sent_event_id,
         review_id=reviews[-1].pk if reviews else store.sent_review_id,
     )

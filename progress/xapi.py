@@ -62,12 +62,12 @@ def statements(learner) -> list[dict]:
         .select_related("card__step__stage__role", "card__concept__skill")
         .order_by("reviewed_at", "id")
     )
-    found = [_status_statement(learner, event) for event in events]
-    found += [_review_statement(learner, log) for log in reviews]
+    found = [status_statement(learner, event) for event in events]
+    found += [review_statement(learner, log) for log in reviews]
     return sorted(found, key=lambda statement: statement["timestamp"])
 
 
-def _status_statement(learner, event: ProgressEvent) -> dict:
+def status_statement(learner, event: ProgressEvent) -> dict:
     status = event.to_status
     result = {"extensions": {site() + STATUS_EXTENSION: status}}
     if status == Status.DONE:
@@ -83,7 +83,7 @@ def _status_statement(learner, event: ProgressEvent) -> dict:
     )
 
 
-def _review_statement(learner, log: ReviewLog) -> dict:
+def review_statement(learner, log: ReviewLog) -> dict:
     card = log.card
     rating = ReviewLog.Rating(log.rating)
     return _statement(

@@ -156,3 +156,22 @@ def test_the_unsubscribe_pages_are_valid_html(client, vnu, tmp_path):
     errors = check_html(vnu, tmp_path, pages)
 
     assert errors == [], f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+
+
+@pytest.mark.django_db
+def test_a_page_with_a_flash_message_is_valid_html(client, small_role, vnu, tmp_path):
+    """The messages a form leaves for the next page (base.html's list): the
+    crawl's pages carry none, so one is posted here, as a learner does."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    followed = client.post(reverse("progress_follow", args=["small"]), follow=True)
+    assert followed.status_code == 200
+    html = followed.content.decode()
+    assert 'class="messages"' in html
+
+    errors = check_html(vnu, tmp_path, {"flash-message": html})
+
+    assert errors == [], f"{len(errors)} HTML errors:\n" + "\n".join(errors)

@@ -116,6 +116,13 @@ class Ralph:
         return found["statements"]
 
 
+@pytest.fixture(autouse=True)
+def no_local_http(settings):
+    """As in production, whatever DEBUG says: plain http to this machine is
+    refused unless a test allows it (the real LRS below runs on http)."""
+    settings.WAYMARK_LRS_ALLOW_LOCAL_HTTP = False
+
+
 @pytest.fixture
 def ralph(tmp_path, settings):
     if not RALPH.exists():

@@ -119,6 +119,10 @@ EXPECTED = {
     "progress_export_json": SIGNED_IN,
     "progress_export_csv": SIGNED_IN,
     "progress_export_xapi": SIGNED_IN,
+    # A learner's own learning record store: its settings, sending now, removing.
+    "lrs_settings": SIGNED_IN,
+    "lrs_send": POST_ONLY,
+    "lrs_remove": POST_ONLY,
     "mentoring": SIGNED_IN,
     # Each person's own mentees' skills, as CSV (an empty table without any).
     "mentoring_skills_csv": SIGNED_IN,
