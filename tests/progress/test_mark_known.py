@@ -222,6 +222,38 @@ class TestUndo:
         change.refresh_from_db()
         assert change.undone_at is not None
 
+    def test_reviews_rated_since_stay_in_the_review_history(
+        self, client, learner, steps, clock
+    ):
+        """Undo puts back statuses and events; a review rated after the mark is
+        a record of recall and stays, as when an item is set back by hand: the
+        item is not reviewed while it is not done, and done again, its
+        schedule carries on from that rating."""
+        from progress import reviews
+        from progress.models import ReviewCard, ReviewLog, RoleFollow
+
+        client.force_login(learner)
+        client.post(reverse("progress_follow", args=["small"]))
+        mark(client)
+        change = BulkChange.objects.get()
+        clock.advance(days=1)
+        rated = client.post(
+            reverse("progress_review", args=["step", "s2"]), {"rating": "good"}
+        )
+        assert rated.status_code == 302
+        card = ReviewCard.objects.get(learner=learner, step=steps[1])
+        client.post(reverse("progress_undo_known", args=[change.pk]))
+        assert "s2" not in statuses(learner) or statuses(learner)["s2"] != "done"
+        assert ReviewLog.objects.filter(card=card).count() == 1
+        follows = RoleFollow.objects.filter(learner=learner)
+        due, _ = reviews.schedule(learner, follows, clock.now())
+        assert "s2" not in {review.slug for review in due}
+        client.post(
+            reverse("progress_set_status", args=["step", "s2"]), {"status": "done"}
+        )
+        due, _ = reviews.schedule(learner, follows, clock.now())
+        assert {review.slug: review.due for review in due}["s2"] == card.due
+
     def test_twice_changes_nothing_and_says_so(self, client, learner, steps):
         before, change = self.marked(client, learner, steps)
         url = reverse("progress_undo_known", args=[change.pk])

@@ -231,20 +231,28 @@ class TestTheDailyLimit:
 
 @pytest.mark.django_db
 class TestTargetRetention:
-    def test_a_higher_target_brings_items_back_sooner(self, three_due):
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_a_higher_target_brings_items_back_sooner(self, three_due, learner, htmx):
         usual = buttons(session(page(three_due)))
-        assert pacing(three_due, retention="0.97").status_code == 302
-        eager = buttons(session(page(three_due)))
+        assert pacing(three_due, htmx, retention="0.97").status_code == 302
+        assert ReviewSettings.of(learner).retention == 0.97
+        html = page(three_due)
+        eager = buttons(session(html))
         assert eager["good"] < usual["good"]
         assert eager["easy"] < usual["easy"]
+        # A rating under the new target keeps to the day its button said.
+        action, _hidden = review_form(html)
+        kind, slug = action.strip("/").split("/")[1:3]
+        assert rate_as_rendered(three_due, html, "good", htmx).status_code in (200, 302)
+        card = ReviewCard.objects.get(learner=learner, **{f"{kind}__slug": slug})
+        assert card.due == eager["good"]
 
+    @pytest.mark.parametrize("htmx", [False, True])
     @pytest.mark.parametrize("value", ["0.5", "0.99", "high"])
-    def test_a_target_out_of_bounds_is_refused(self, three_due, learner, value):
-        response = pacing(three_due, retention=value)
+    def test_a_target_out_of_bounds_is_refused(self, three_due, learner, value, htmx):
+        response = pacing(three_due, htmx, retention=value)
         assert response.status_code == 400
-        assert 'id="id_retention_error"' in response.content.decode() or (
-            "errorlist" in response.content.decode()
-        )
+        assert 'id="id_retention_error"' in response.content.decode()
         assert ReviewSettings.of(learner).retention == 0.9
 
 
