@@ -328,6 +328,10 @@ class TestLimitsAndErrors:
         assert "boom" not in response.content.decode()
 
 
+# The role and its revisions (each holds what it changed), however many.
+REVISIONS_QUERIES = 2
+
+
 @pytest.mark.django_db
 class TestBudgets:
     @pytest.mark.parametrize("steps", [20, 200])
@@ -355,6 +359,23 @@ class TestBudgets:
         with django_assert_page_queries(2):  # the count and the page
             response = client.get("/api/v1/roles", headers={"If-None-Match": "x"})
         assert len(response.json()["items"]) == min(roles, 20)
+
+    @pytest.mark.parametrize("count", [2, 25])
+    def test_a_roles_revisions_cost_the_same_queries(
+        self, client, count, django_assert_page_queries
+    ):
+        from roadmap import revisions
+
+        build_roadmap(steps=3)
+        step = LearningStep.objects.first()
+        for n in range(count):
+            with revisions.recorded(origin="admin", note=f"Change {n}"):
+                LearningStep.objects.filter(pk=step.pk).update(title=f"Title {n}")
+        url = "/api/v1/roles/generated/revisions"
+        client.get(url)
+        with django_assert_page_queries(REVISIONS_QUERIES):
+            response = client.get(url, headers={"If-None-Match": "x"})
+        assert response.json()["count"] == count
 
     @pytest.mark.parametrize("count", [3, 30])
     def test_your_statuses_cost_the_same_queries(

@@ -13,7 +13,7 @@ from api import tokens
 from progress.models import EVIDENCE_PER_ITEM, Evidence, ItemProgress, SelfAssessment
 from roadmap.models import Concept, LearningStep, Skill
 from tests.api.helpers import bearer
-from tests.factories import UserFactory
+from tests.factories import SkillFactory, UserFactory
 from tests.roadmap.builders import build_roadmap
 
 
@@ -118,6 +118,17 @@ class TestRatings:
 
     def test_no_token_is_401(self, client):
         assert client.get("/api/v1/me/ratings").status_code == 401
+
+    @pytest.mark.parametrize("count", [3, 30])
+    def test_the_cost_is_constant(
+        self, client, ada, reader, count, django_assert_page_queries
+    ):
+        for n in range(count):
+            SelfAssessment.objects.rate(ada, SkillFactory(slug=f"skill-{n}"), 3)
+        # The token, its use noted, the count and the page with their skills.
+        with django_assert_page_queries(4):
+            response = client.get("/api/v1/me/ratings", headers=bearer(reader))
+        assert response.json()["count"] == count
 
 
 NOTE = "/api/v1/me/notes/step/s1"
