@@ -196,25 +196,58 @@ def matrix_heads(matrix: Matrix) -> SafeString:
 
 
 def matrix_rows(matrix: Matrix, urls: dict[int, str]) -> SafeString:
-    """The matrix's body: a row per mentee, a cell per skill; `urls` from
-    `dashboard_urls`. Cells repeat (a few shares, five levels), so each
-    distinct one is written once."""
+    """The matrix's body: a row per mentee, their review health when the matrix
+    has it (`matrix.health`), a cell per skill; `urls` from `dashboard_urls`.
+    Cells repeat (a few shares, five levels), so each distinct one is written
+    once."""
     written: dict[Cell, str] = {}
+    days = Days()
     lines = []
     for learner, cells in matrix.rows:
         for cell in cells:
             if cell not in written:
                 written[cell] = _matrix_cell(cell)
+        url = urls[learner.pk]
         lines.append(
             format_html(
-                '<tr><th scope="row"><a href="{}">{}</a></th>',
-                urls[learner.pk],
-                learner.name,
+                '<tr><th scope="row"><a href="{}">{}</a></th>', url, learner.name
             )
         )
+        if matrix.health:
+            lines.append(_health_cell(matrix.health[learner.pk], url, days))
         lines.extend(written[cell] for cell in cells)
         lines.append("</tr>\n")
     return _join(lines)  # the cells: from escaped values alone
+
+
+def _health_cell(health, url: str, days: Days) -> str:
+    """A mentee's review health (`review_health.ReviewHealth`) in the words of
+    their page's panel, linking to it: from escaped values alone (the url and
+    the day escaped, the counts integers)."""
+    if health.paused_until:
+        day = health.paused_until
+        said = (
+            f'Paused until <time datetime="{day.isoformat()}">'
+            f"{escape(days(day))}</time>"
+        )
+    elif not health.reviews_on:
+        said = "No role with reviews on"
+    else:
+        said = (
+            f"{int(health.due_today)} due today · {int(health.overdue)} overdue"
+            f" · {int(health.fading)} fading"
+        )
+    waiting = ""
+    if health.waiting:
+        count = int(health.waiting)
+        waiting = (
+            f'<br><span class="meta">({count} more wait{"s" if count == 1 else ""}'
+            " past their daily limit)</span>"
+        )
+    return (
+        f'<td class="matrix__health"><a href="{escape(url)}#review-health">{said}</a>'
+        f"{waiting}</td>"
+    )
 
 
 def _matrix_cell(cell: Cell) -> str:

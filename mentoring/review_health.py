@@ -4,8 +4,12 @@ today, overdue, fading, and whether they paused their reviews.
 Every figure comes from `progress.reviews`, the functions the mentee's own
 dashboard and reviews page read, so the two sides agree: "due today" is
 `due_reviews(...).total`, overdue and fading are counted from `schedule` and
-`fading`. `fading_concepts` answers the fading question for many mentees at
-once, for the skills matrix, with the same test of a card (`reviews.fades`).
+`fading` (`reviews.review_states` reads the three for many learners at once).
+The mentee page (`review_health`) and the hub's skills matrix
+(`cached_review_health`, a cell per mentee) count them by one function,
+`review_health_many`. `fading_concepts` answers the fading question per
+concept for the matrix's skill cells, with the same test of a card
+(`reviews.fades`).
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from config import caching
 from progress import figures, reviews
+from progress.mentees import cached_per_learner
 from progress.models import ReviewCard, ReviewSettings, RoleFollow
+from progress.structure import load_structure, role_structure
 
 
 @dataclass(frozen=True)
@@ -32,22 +39,58 @@ class ReviewHealth:
 
 
 def review_health(learner, now: datetime.datetime | None = None) -> ReviewHealth:
-    """The mentee's review health in seven queries: their follows and pacing,
-    `schedule`'s two, twice (`due_reviews` reads it too: its total is the
-    dashboard's own), and `fading`'s one."""
+    """The mentee's review health (the mentee page's panel): `review_health_many`
+    of one."""
+    return review_health_many([learner], now or timezone.now())[learner.pk]
+
+
+def review_health_many(learners, now: datetime.datetime) -> dict[int, ReviewHealth]:
+    """Each learner's review health, by id, in five queries however many (two
+    when none has an item up for review; and the roles' structure, four more
+    on the database cache): their follows and pacings, and
+    `reviews.review_states` (their schedules, done items and which fade), the
+    functions their own dashboard and reviews page read: "due today" is
+    `due_reviews(...).total`, the dashboard's badge; overdue, the reviews of
+    `schedule` due before today; fading, `len(fading(...))`."""
+    learners = list(learners)
+    if not learners:
+        return {}
+    follows = list(RoleFollow.objects.filter(learner__in=learners).shown())
+    pacings = {
+        pacing.learner_id: pacing
+        for pacing in ReviewSettings.objects.filter(learner__in=learners)
+    }
+    # Read from the database when the cache is the database, as the hub's rows
+    # read it (`progress.mentees.mentee_rows`): the cached copy costs more there.
+    load = load_structure if caching.is_database() else role_structure
+    states = reviews.review_states(learners, follows, now, pacings, load)
+    reviewing = {follow.learner_id for follow in follows if follow.reviews}
+    health = {}
+    for learner in learners:
+        state = states[learner.pk]
+        today = figures.local_today(learner, now)
+        health[learner.pk] = ReviewHealth(
+            due_today=state.today.total,
+            waiting=state.today.waiting,
+            overdue=sum(1 for review in state.upcoming if review.due < today),
+            fading=len(state.fading),
+            paused_until=state.today.paused_until,
+            reviews_on=learner.pk in reviewing,
+        )
+    return health
+
+
+def cached_review_health(
+    learners, now: datetime.datetime | None = None
+) -> dict[int, ReviewHealth]:
+    """`review_health_many`, cached per learner as the skills matrix's cells
+    are (`cached_per_learner`): until their data or the content changes (a
+    rating, a status, a pause, their pacing or follows bump their generation)
+    or their day turns. Only "fading" moves with time alone: like the cells'
+    fading, it may be up to ten minutes behind the mentee page's."""
     now = now or timezone.now()
-    follows = list(RoleFollow.objects.filter(learner=learner).shown())
-    pacing = ReviewSettings.of(learner)
-    todays = reviews.due_reviews(learner, follows, now, pacing)
-    upcoming, _answered = reviews.schedule(learner, follows, now, pacing)
-    today = figures.local_today(learner, now)
-    return ReviewHealth(
-        due_today=todays.total,
-        waiting=todays.waiting,
-        overdue=sum(1 for review in upcoming if review.due < today),
-        fading=len(reviews.fading(learner, follows, now, pacing)),
-        paused_until=todays.paused_until,
-        reviews_on=any(follow.reviews for follow in follows),
+    return cached_per_learner(
+        learners, "review-health", lambda missing: review_health_many(missing, now), now
     )
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from config.spreadsheet import SafeWriter
 from mentoring.models import Endorsement
-from mentoring.review_health import fading_concepts
+from mentoring.review_health import ReviewHealth, cached_review_health, fading_concepts
 from progress.figures import concept_hours, skill_counts
 from progress.mentees import cached_per_learner
 from progress.models import ItemProgress, Level, SelfAssessment, Status
@@ -64,16 +64,24 @@ class Matrix:
     roles: list[Role] = field(default_factory=list)  # the filter's choices
     role: Role | None = None
     sort: str = "name"  # "name" or a skill's slug
+    # learner's id -> their review health, when asked for (the hub's column).
+    health: dict[int, ReviewHealth] = field(default_factory=dict)
 
 
 def build(
-    mentor, mentees, role_slug: str = "", sort: str = "name", followed=None
+    mentor,
+    mentees,
+    role_slug: str = "",
+    sort: str = "name",
+    followed=None,
+    health: bool = False,
 ) -> Matrix:
     """The matrix for `mentees` (the mentor's active mentees): the roles and
     skills, and the mentor's endorsements, read afresh; each mentee's own
-    figures and ratings cached per mentee (`learner_cells`). `followed`: the
-    published roles the mentees follow, when the caller has them already (the
-    hub's rows list them), else read here."""
+    figures and ratings cached per mentee (`learner_cells`), and with `health`
+    their review health, cached per mentee too (`cached_review_health`).
+    `followed`: the published roles the mentees follow, when the caller has
+    them already (the hub's rows list them), else read here."""
     mentees = list(mentees)
     if not mentees:
         return Matrix()
@@ -116,7 +124,8 @@ def build(
     else:
         sort = "name"
         rows.sort(key=lambda row: row[0].name.lower())
-    return Matrix(skills, rows, roles, role, sort)
+    reviewing = cached_review_health(mentees) if health else {}
+    return Matrix(skills, rows, roles, role, sort, reviewing)
 
 
 def learner_cells(learners, skill_ids: list[int]) -> dict[int, dict]:

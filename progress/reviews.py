@@ -442,20 +442,88 @@ def fading(
     if not items:
         return set()
     pacing = pacing or ReviewSettings.of(learner)
-    done = ItemProgress.objects.filter(learner=learner, status=Status.DONE).filter(
-        Q(step_id=OuterRef("step_id")) | Q(concept_id=OuterRef("concept_id"))
-    )
-    found = set()
-    today = local_today(now, learner.zone)
-    for step_id, concept_id, state, due in (
-        ReviewCard.objects.filter(learner=learner)
+    return fading_many([learner], {learner.pk: items}, {learner.pk: pacing}, now)[
+        learner.pk
+    ]
+
+
+def fading_many(
+    learners, items: dict, pacings: dict, now: datetime.datetime
+) -> dict[int, set[tuple[str, int]]]:
+    """`fading` of many learners, learner id -> (kind, id), in one query however
+    many (none when none has an item up for review): `items`, learner id ->
+    their `reviewable` items; `pacings`, learner id -> their settings."""
+    found: dict[int, set[tuple[str, int]]] = {learner.pk: set() for learner in learners}
+    reading = [learner for learner in learners if items.get(learner.pk)]
+    if not reading:
+        return found
+    done = ItemProgress.objects.filter(
+        learner=OuterRef("learner_id"), status=Status.DONE
+    ).filter(Q(step_id=OuterRef("step_id")) | Q(concept_id=OuterRef("concept_id")))
+    todays = {learner.pk: local_today(now, learner.zone) for learner in reading}
+    for learner_id, step_id, concept_id, state, due in (
+        ReviewCard.objects.filter(learner__in=reading)
         .filter(Exists(done))
-        .values_list("step_id", "concept_id", "card", "due")
+        .values_list("learner_id", "step_id", "concept_id", "card", "due")
     ):
         key = ("step", step_id) if step_id else ("concept", concept_id)
-        if key in items and fades(state, due, pacing, now, today):
-            found.add(key)
+        pacing, today = pacings[learner_id], todays[learner_id]
+        if key in items[learner_id] and fades(state, due, pacing, now, today):
+            found[learner_id].add(key)
     return found
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """A learner's reviews at a moment, as their own pages read them."""
+
+    today: Reviews  # `due_reviews`
+    upcoming: list[DueReview]  # `schedule`'s reviews
+    fading: set[tuple[str, int]]  # `fading`
+
+
+def review_states(
+    learners, follows, now: datetime.datetime, pacings: dict, load=role_structure
+) -> dict[int, ReviewState]:
+    """`due_reviews`, `schedule` and `fading` of many learners, by id, in three
+    queries however many (their schedules, their done items, and which of
+    them fade; none when no one has an item up for review): the mentor's hub
+    reads its mentees' reviews as their own pages do. `follows`: the learners'
+    followed roles (`RoleFollow.objects.shown()`); `pacings`: learner id ->
+    their settings (the defaults when missing); `load`: how the roles'
+    structure is read (`structure.role_structure`, from its cache, unless
+    given)."""
+    reviewing = defaultdict(set)
+    for follow in follows:
+        if follow.reviews:
+            reviewing[follow.learner_id].add(follow.role_id)
+    role_ids = set().union(*reviewing.values())
+    structure = load(sorted(role_ids)) if role_ids else None
+    items = {
+        learner.pk: items_of(reviewing[learner.pk], structure) for learner in learners
+    }
+    pacings = {
+        learner.pk: pacings.get(learner.pk) or ReviewSettings(learner=learner)
+        for learner in learners
+    }
+    reading = [learner for learner in learners if items[learner.pk]]
+    cards, done = defaultdict(list), defaultdict(list)
+    if reading:
+        for row in _card_rows(reading):
+            cards[row[0]].append(row)
+        for row in _done_rows(reading):
+            done[row[0]].append(row)
+    fading_of = fading_many(reading, items, pacings, now)
+    states = {}
+    for learner in learners:
+        pk, pacing = learner.pk, pacings[learner.pk]
+        scheduled = _schedule(learner, items[pk], now, pacing, cards[pk], done[pk])
+        states[pk] = ReviewState(
+            _todays(learner, pacing, scheduled, now),
+            scheduled[0],
+            fading_of.get(pk, set()),
+        )
+    return states
 
 
 def fades(

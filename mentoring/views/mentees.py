@@ -77,7 +77,8 @@ def hub(request: HttpRequest) -> HttpResponse:
 
 def hub_context(mentor, query) -> dict:
     """The hub from data cached per mentee: their row (`cached_mentee_rows`)
-    and their part of the skills matrix (`skills_matrix.learner_cells`), so
+    and their part of the skills matrix (`skills_matrix.learner_cells`, and
+    their review health: `review_health.cached_review_health`), so
     the page costs a fixed number of queries however many mentees there are.
     What repeats per mentee (the tables' rows, the cards) is written by
     `mentoring.rendering`, the rest by the templates. `query`: the page's
@@ -101,6 +102,7 @@ def hub_context(mentor, query) -> dict:
         query.get("role", "")[:100],
         query.get("skill", "")[:100],
         followed=[entry.role for row in rows for entry in row.roles],
+        health=True,
     )
     urls = rendering.dashboard_urls(mentees)
     return {

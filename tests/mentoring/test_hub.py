@@ -195,14 +195,20 @@ def normalise(html: str) -> str:
 # the concepts, the concepts done, the self-ratings and the mentor's endorsements;
 # a sixth when a mentee has a concept of those skills done, which of them fade
 # (tests/mentoring/test_review_health.py): these mentees have none.
-MENTORING_QUERIES = 16
+# The matrix's review-health column adds 9, cached per mentee with the cells
+# (`review_health.cached_review_health`): the follows, the review pacings, the
+# schedules, the done items and which of them fade, and the roles' structure
+# read from the database as the rows read it (4).
+MENTORING_QUERIES = 25
 # With every mentee's row and cells cached, the page is rendered from them: the
 # session, the user, consent (2), and of the matrix the roles' skills and the
 # mentor's endorsements (read afresh).
 MENTORING_QUERIES_CACHED = 6
 # One mentee's row and cells computed again: their follows, statuses and
-# activity; the concepts, their statuses and self-ratings.
-MENTORING_QUERIES_CACHED_STRUCTURE = 12
+# activity; the concepts, their statuses and self-ratings; and their review
+# health (5: follows, pacing, schedules, done items, fading; the structure
+# from the cache).
+MENTORING_QUERIES_CACHED_STRUCTURE = 17
 
 
 @pytest.mark.django_db

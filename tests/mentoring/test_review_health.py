@@ -13,10 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from mentoring.models import Mentorship
-from mentoring.review_health import fading_concepts, review_health
+from mentoring.review_health import fading_concepts, review_health, review_health_many
 from progress import reviews
 from progress.models import ItemProgress, RoleFollow
+from tests.factories import UserFactory
 from tests.mentoring.conftest import mentorship
 from tests.mentoring.test_hub import (
     MENTORING_QUERIES,
@@ -26,6 +28,7 @@ from tests.mentoring.test_hub import (
 )
 from tests.mentoring.test_skills_matrix import matrix_of, row_of
 from tests.progress.test_reviewable import (
+    badge,
     mark,
     rate,
     signed_in,  # noqa: F401 - a fixture
@@ -207,7 +210,7 @@ class TestTheMatrix:
         assert response.status_code == 302
         assert not RoleFollow.objects.get(learner=learner).reviews
         table = matrix_of(as_user(mentor).get(HUB).content.decode())
-        assert "fading" not in row_of(table, learner.name)
+        assert "fading</span>" not in row_of(table, learner.name)
 
     def test_with_the_cells_cached_fading_shows_once_the_day_turns(
         self, signed_in, learner, mentor, clock, shared_cache
@@ -217,7 +220,7 @@ class TestTheMatrix:
         clock.advance(days=1)
         rate(signed_in, "concept", "c1", "good")
         client = as_user(mentor)
-        assert "fading" not in matrix_of(client.get(HUB).content.decode())
+        assert "fading</span>" not in matrix_of(client.get(HUB).content.decode())
         clock.advance(days=60)  # nothing changed but the day
         client.force_login(mentor)
         table = matrix_of(client.get(HUB).content.decode())
@@ -237,6 +240,19 @@ def make_fading_mentees(mentor, small_role, steps, count: int) -> list:
     return learners
 
 
+def assert_health_cells(hub: str, learners) -> None:
+    """Each mentee's review-health cell says what `review_health` counts."""
+    assert matrix_of(hub).count('class="matrix__health"') == len(learners)
+    for learner in learners:
+        health = review_health(learner)
+        said = (
+            f"{health.due_today} due today · {health.overdue} overdue"
+            f" · {health.fading} fading"
+        )
+        assert f">{said}</a>" in health_cell(hub, learner.name)
+    assert health.overdue == health.fading == 1  # rated a month ago
+
+
 @pytest.mark.django_db
 class TestQueryBudget:
     @pytest.mark.parametrize("mentees", [1, 50])
@@ -249,12 +265,13 @@ class TestQueryBudget:
         mentees,
         django_assert_num_queries,
     ):
-        make_fading_mentees(mentor, small_role, steps, mentees)
+        learners = make_fading_mentees(mentor, small_role, steps, mentees)
         client.force_login(mentor)
         with django_assert_num_queries(MENTORING_QUERIES_WITH_DONE_CONCEPTS):
             body = client.get(reverse("mentoring")).content.decode()
         assert table_rows(body) == mentees
         assert matrix_of(body).count('<span class="badge">1 fading</span>') == (mentees)
+        assert_health_cells(body, learners)
 
     @pytest.mark.parametrize("mentees", [1, 50])
     def test_with_the_cells_cached_the_budget_is_unchanged(
@@ -267,12 +284,13 @@ class TestQueryBudget:
         shared_cache,
         django_assert_page_queries,
     ):
-        make_fading_mentees(mentor, small_role, steps, mentees)
+        learners = make_fading_mentees(mentor, small_role, steps, mentees)
         client.force_login(mentor)
         client.get(reverse("mentoring"))
         with django_assert_page_queries(MENTORING_QUERIES_CACHED):
             body = client.get(reverse("mentoring")).content.decode()
         assert matrix_of(body).count('<span class="badge">1 fading</span>') == (mentees)
+        assert_health_cells(body, learners)
 
     def test_the_panel_costs_the_same_however_many_reviews(
         self, month_later, learner, mentor
@@ -287,3 +305,171 @@ class TestQueryBudget:
             body = client.get(PAGE).content.decode()
         assert figure(panel(body), "fading") == 2
         assert len(more.captured_queries) == len(few.captured_queries)
+
+
+# --- The hub's column: each mentee's review health beside their name ----------------
+
+
+def health_cell(hub: str, name: str) -> str:
+    """The review-health cell of `name`'s row in the hub's skills matrix."""
+    row = row_of(matrix_of(hub), name)
+    start = row.index('<td class="matrix__health">')
+    return row[start : row.index("</td>", start)]
+
+
+def as_on_the_page(page: str) -> str:
+    """What the hub's cell says, from the figures of the mentee page's panel."""
+    shown = panel(page)
+    paused = re.search(r'paused their reviews until (<time datetime="[^"]+">)', shown)
+    if paused:
+        day = datetime.date.fromisoformat(re.search(r'datetime="([^"]+)"', shown)[1])
+        return f"Paused until {paused[1]}{day:%-d %b %Y}</time>"
+    if "has no role with reviews on" in shown:
+        return "No role with reviews on"
+    return " · ".join(
+        f"{figure(shown, label)} {label}"
+        for label in ("due today", "overdue", "fading")
+    )
+
+
+def follower(username: str, mentor) -> Client:
+    """A mentee who follows the small role through its page's button."""
+    learner = UserFactory(username=username, display_name=username.title())
+    mentorship(learner, mentor)
+    client = as_user(learner)
+    assert client.post(reverse("progress_follow", args=["small"])).status_code == 302
+    return client
+
+
+@pytest.fixture
+def five_mentees(signed_in, learner, mentor, clock):
+    """Five mentees a month on, each in another state, all set through the
+    pages' own forms: "learner" has reviews due (3 within their daily limit,
+    one more waiting), overdue and fading (`month_later`'s); Dan marked two
+    steps done yesterday (due today, nothing overdue); Pia paused her reviews
+    for ten days; Ric turned his role's reviews off; Neo did nothing."""
+    mentorship(learner, mentor)
+    clients = {"learner": signed_in}
+    for name in ("dan", "pia", "ric", "neo"):
+        clients[name] = follower(name, mentor)
+    for kind, slug in (("step", "s1"), ("step", "s2"), ("concept", "c1")):
+        mark(signed_in, kind, slug)
+    mark(signed_in, "concept", "c2")
+    mark(clients["pia"], "step", "s1")
+    mark(clients["ric"], "step", "s1")
+    clock.advance(days=1)
+    assert rate(signed_in, "concept", "c1", "again").status_code == 302
+    assert rate(signed_in, "concept", "c2", "good").status_code == 302
+    clock.advance(days=29)
+    for name, client in clients.items():  # the sessions of a month ago expired
+        client.force_login(User.objects.get(username=name))
+    mark(clients["dan"], "step", "s1", htmx=True)
+    mark(clients["dan"], "step", "s2")
+    clock.advance(days=1)
+    response = signed_in.post(
+        reverse("review_pacing"), {"daily_limit": "3", "retention": "0.9"}
+    )
+    assert response.status_code == 302
+    until = clock.current.date() + datetime.timedelta(days=10)
+    response = clients["pia"].post(
+        reverse("review_pause"), {"until": until.isoformat()}
+    )
+    assert response.status_code == 302
+    # The goal page's form, its reviews box left unticked.
+    response = clients["ric"].post(
+        reverse("progress_goal", args=["small"]),
+        {"target_date": "", "hours_per_week": ""},
+    )
+    assert response.status_code == 302
+    return clients
+
+
+@pytest.mark.django_db
+class TestTheHubColumn:
+    def test_each_row_shows_the_figures_of_the_mentee_page_and_own_dashboard(
+        self, five_mentees, mentor, clock
+    ):
+        hub = as_user(mentor).get(HUB).content.decode()
+        assert '<th scope="col">Reviews</th>' in matrix_of(hub)
+        expected = {
+            "learner": "3 due today · 4 overdue · 2 fading",
+            "dan": "2 due today · 0 overdue · 0 fading",
+            "neo": "0 due today · 0 overdue · 0 fading",
+            "ric": "No role with reviews on",
+        }
+        until = clock.current.date() + datetime.timedelta(days=10)
+        day = f'<time datetime="{until.isoformat()}">{until:%-d %b %Y}</time>'
+        expected["pia"] = f"Paused until {day}"
+        client = as_user(mentor)
+        for username, own in five_mentees.items():
+            learner = User.objects.get(username=username)
+            page_url = reverse("mentee_dashboard", args=[username])
+            page = client.get(page_url).content.decode()
+            cell = health_cell(hub, learner.name)
+            link = f'<a href="{page_url}#review-health">{expected[username]}</a>'
+            assert cell.startswith(f'<td class="matrix__health">{link}'), username
+            assert as_on_the_page(page) == expected[username]
+            # Their own dashboard's badge: the reviews due today.
+            due = re.search(r"(\d+) due today", cell)
+            assert badge(own) == (int(due[1]) if due else 0), username
+        waiting = health_cell(hub, User.objects.get(username="learner").name)
+        assert "(1 more waits past their daily limit)" in waiting
+        assert "(1 more waits past their daily limit)" in panel(
+            client.get(PAGE).content.decode()
+        )
+        paused_dashboard = five_mentees["pia"].get(reverse("dashboard"))
+        assert f"Reviews are paused until {until:%-d %B}" in (
+            paused_dashboard.content.decode()
+        )
+
+    def test_many_at_once_count_what_each_alone_counts(
+        self, five_mentees, clock, django_assert_max_num_queries
+    ):
+        learners = list(User.objects.filter(username__in=five_mentees))
+        alone = {
+            learner.pk: review_health(learner, clock.current) for learner in learners
+        }
+        # Five queries, and the roles' structure (four on the database cache).
+        with django_assert_max_num_queries(9):
+            together = review_health_many(learners, clock.current)
+        assert together == alone
+        assert {health.fading for health in together.values()} == {0, 2}
+
+    def test_a_change_by_the_mentee_shows_at_once_with_the_cell_cached(
+        self, five_mentees, mentor, shared_cache
+    ):
+        client = as_user(mentor)
+        hub = client.get(HUB).content.decode()
+        assert ">2 due today · 0 overdue · 0 fading<" in health_cell(hub, "Dan")
+        dan = five_mentees["dan"]
+        assert rate(dan, "step", "s1", "good").status_code == 302
+        hub = client.get(HUB).content.decode()
+        assert ">1 due today · 0 overdue · 0 fading<" in health_cell(hub, "Dan")
+        until = timezone.now().date() + datetime.timedelta(days=3)
+        response = dan.post(reverse("review_pause"), {"until": until.isoformat()})
+        assert response.status_code == 302
+        hub = client.get(HUB).content.decode()
+        assert ">Paused until <time" in health_cell(hub, "Dan")
+
+
+@pytest.mark.django_db
+class TestTheHubColumnUnderConsent:
+    def test_a_pending_or_ended_mentorship_shows_no_row_nor_cell(
+        self, signed_in, learner, mentor, other_learner, small_role
+    ):
+        mentorship(learner, mentor)
+        mentorship(other_learner, mentor, status=Mentorship.Status.PENDING)
+        mark(signed_in, "step", "s1")
+        RoleFollow.objects.create(learner=other_learner, role=small_role)
+        client = as_user(mentor)
+        hub = client.get(HUB).content.decode()
+        table = matrix_of(hub)
+        assert table.count('class="matrix__health"') == 1
+        assert f">{other_learner.name}<" not in table
+        assert reverse("mentee_dashboard", args=["other"]) not in table
+        assert reverse("mentee_dashboard", args=["learner"]) + "#review-health" in table
+        active = Mentorship.objects.get(learner=learner, mentor=mentor)
+        response = client.post(reverse("mentoring_end", args=[active.pk]))
+        assert response.status_code == 302
+        hub = client.get(HUB).content.decode()
+        assert "matrix__health" not in hub and "#review-health" not in hub
