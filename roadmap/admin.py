@@ -179,6 +179,11 @@ class ConceptInline(admin.StackedInline):
         "editorial",
         "sources",
         "quotes",
+        # Beside the quotes its answer must name, so a curator editing a
+        # skill's concepts here writes their prompts too, with the checks of
+        # the concept's own page (Recalled.clean).
+        "recall_prompt",
+        "recall_answer",
         "is_published",
     )
     prepopulated_fields = {"slug": ("name",)}

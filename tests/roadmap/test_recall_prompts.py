@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from roadmap import content
-from roadmap.models import Concept, LearningStep, Skill, Source
+from roadmap.models import Concept, LearningStep, Revision, Skill, Source
+from tests.accounts.test_user_admin import open_form
 from tests.content_files import write_content
-from tests.factories import StepFactory
+from tests.factories import ConceptFactory, SkillFactory, StepFactory
 from tests.roadmap.test_admin import TestPrerequisiteCycles, admin_url
 from tests.roadmap.test_loader import seed_data, snapshot
 
@@ -102,8 +103,59 @@ class TestTheLoader:
         assert says in message
 
 
+def cited_sources() -> list[Source]:
+    """Two sources: "doc", which the items below quote, and "other", which they
+    cite without quoting."""
+    return [
+        Source.objects.create(
+            slug="doc",
+            title="A document",
+            file_name="doc.txt",
+            kind="article",
+            text="Caching stores recently used data.\nQueues decouple services.\n",
+        ),
+        Source.objects.create(
+            slug="other",
+            title="Another document",
+            file_name="other.txt",
+            kind="article",
+            text="Indexes speed up reads.\n",
+        ),
+    ]
+
+
+def quoting_item(model):
+    """A concept or a skill citing both sources and quoting only "doc"."""
+    factory = {Concept: ConceptFactory, Skill: SkillFactory}[model]
+    return factory(sources=cited_sources(), quotes={"doc": "Queues decouple services."})
+
+
+def post_change_form(client, obj, **changes):
+    """Open the item's change page and post back what its form holds, as a
+    browser would, with `changes` (rendered field names) typed in."""
+    url = admin_url(type(obj), "change", obj.pk)
+    form = open_form(client, url, f"{obj._meta.model_name}_form")
+    assert set(changes) <= form.names, set(changes) - form.names
+    return client.post(url, {**form.data, **changes})
+
+
+def field_errors(html: str, name: str) -> str:
+    """The error list the admin renders for the field `name`."""
+    start = html.index(f'id="id_{name}_error"')
+    return html[start : html.index("</ul>", start)]
+
+
+def recall_fields(obj) -> tuple[str, str]:
+    obj.refresh_from_db()
+    return obj.recall_prompt, obj.recall_answer
+
+
 @pytest.mark.django_db
 class TestTheAdmin:
+    """A curator writes the prompt of a step, a concept (on its own page or
+    on its skill's) and a skill; each page refuses an answer the item does
+    not quote and half a prompt, and saves nothing."""
+
     def step(self):
         source = Source.objects.create(
             slug="doc",
@@ -160,3 +212,76 @@ class TestTheAdmin:
         assert error in response.content.decode()
         step.refresh_from_db()
         assert step.recall_prompt == "" and step.recall_answer == ""
+
+    @pytest.mark.parametrize("model", [Concept, Skill])
+    def test_a_curator_writes_a_concepts_or_a_skills_prompt(
+        self, curator_client, model
+    ):
+        item = quoting_item(model)
+        response = post_change_form(
+            curator_client,
+            item,
+            recall_prompt="What do queues do between services?",
+            recall_answer="doc",
+        )
+        assert response.status_code == 302
+        item.refresh_from_db()
+        assert item.recall.prompt == "What do queues do between services?"
+        assert item.recall.source_slug == "doc"
+        assert item.recall.passages == ["Queues decouple services."]
+
+    @pytest.mark.parametrize("model", [Concept, Skill])
+    def test_an_answer_the_item_does_not_quote_is_refused(self, curator_client, model):
+        item = quoting_item(model)
+        revisions = Revision.objects.count()
+        response = post_change_form(
+            curator_client,
+            item,
+            recall_prompt="What do indexes speed up?",
+            recall_answer="other",
+        )
+        assert response.status_code == 200
+        errors = field_errors(response.content.decode(), "recall_answer")
+        assert "The item quotes no passage of “other”" in errors
+        assert "(doc)" in errors
+        assert recall_fields(item) == ("", "")
+        assert Revision.objects.count() == revisions
+
+    def test_a_curator_writes_a_concepts_prompt_on_its_skills_page(
+        self, curator_client
+    ):
+        concept = quoting_item(Concept)
+        response = post_change_form(
+            curator_client,
+            concept.skill,
+            **{
+                "concepts-0-recall_prompt": "What do queues do between services?",
+                "concepts-0-recall_answer": "doc",
+            },
+        )
+        assert response.status_code == 302
+        assert recall_fields(concept) == ("What do queues do between services?", "doc")
+
+    @pytest.mark.parametrize(
+        ("prompt", "answer", "field", "error"),
+        [
+            ("What do indexes speed up?", "other", "recall_answer", "no passage of"),
+            ("What do queues do?", "", "recall_answer", "Name the source whose"),
+            ("", "doc", "recall_prompt", "Write the question the quote answers"),
+        ],
+    )
+    def test_a_concepts_prompt_on_its_skills_page_is_checked(
+        self, curator_client, prompt, answer, field, error
+    ):
+        concept = quoting_item(Concept)
+        response = post_change_form(
+            curator_client,
+            concept.skill,
+            **{
+                "concepts-0-recall_prompt": prompt,
+                "concepts-0-recall_answer": answer,
+            },
+        )
+        assert response.status_code == 200
+        assert error in field_errors(response.content.decode(), f"concepts-0-{field}")
+        assert recall_fields(concept) == ("", "")
