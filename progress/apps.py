@@ -19,7 +19,7 @@ class ProgressConfig(AppConfig):
 
         from outbox import schedule
         from outbox.sending import register_kind
-        from progress import reminders, reports, timings
+        from progress import lrs, reminders, reports, timings
 
         schedule.register(
             schedule.Job(
@@ -36,6 +36,15 @@ class ProgressConfig(AppConfig):
                 reminders.send_weekly_emails,
                 "Queue the weekly plan email of each learner whose Monday morning "
                 "has come (progress/reminders.py).",
+            )
+        )
+        schedule.register(
+            schedule.Job(
+                "resume-record-stores",
+                schedule.HOUR,
+                lrs.resume_stalled,
+                "Start again the sending to a learning record store whose next "
+                "round never ran (its worker was stopped; progress/lrs.py).",
             )
         )
         register_kind(reminders.KIND, still_wanted=reminders.still_wanted)

@@ -47,14 +47,16 @@ def _fernet(primary: str, fallbacks: tuple[str, ...]) -> MultiFernet:
 
 
 def field_fernet() -> MultiFernet:
-    """Encrypts with `WAYMARK_FIELD_KEY` (else `SECRET_KEY`); decrypts with it or
-    any of its fallbacks (`WAYMARK_FIELD_KEY_FALLBACKS`, else
-    `SECRET_KEY_FALLBACKS`), so the key can be rotated."""
+    """Encrypts with `WAYMARK_FIELD_KEY` (else `SECRET_KEY`); decrypts with it,
+    its fallbacks (`WAYMARK_FIELD_KEY_FALLBACKS`), and the secret key and its
+    fallbacks, so the key can be rotated, and setting `WAYMARK_FIELD_KEY` for
+    the first time keeps what the secret key encrypted readable. Every save
+    encrypts again with the first key (`LearningRecordStore.save`)."""
+    site = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
     if settings.WAYMARK_FIELD_KEY:
-        return _fernet(
-            settings.WAYMARK_FIELD_KEY, tuple(settings.WAYMARK_FIELD_KEY_FALLBACKS)
-        )
-    return _fernet(settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
+        fallbacks = (*settings.WAYMARK_FIELD_KEY_FALLBACKS, *site)
+        return _fernet(settings.WAYMARK_FIELD_KEY, tuple(fallbacks))
+    return _fernet(site[0], tuple(site[1:]))
 
 
 def encrypt(text: str) -> str:
@@ -79,18 +81,31 @@ def local_http_allowed() -> bool:
     return settings.WAYMARK_LRS_ALLOW_LOCAL_HTTP
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64,
+# RFC 6052 and RFC 8215): the address reached is that IPv4 one.
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def is_public_address(address: str) -> bool:
     """Whether an IP address is on the internet (not private, loopback,
-    link-local, reserved...): the server sends only there, so a learner cannot
-    point it at the machines of its own network."""
-    return ipaddress.ip_address(address.split("%")[0]).is_global
+    link-local, reserved...), and so is any IPv4 address it carries (mapped,
+    6to4 or NAT64): the server sends only there, so a learner cannot point it
+    at the machines of its own network."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    inner = []
+    if ip.version == 6:
+        inner = [ip.ipv4_mapped, ip.sixtofour]
+        inner += [
+            ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) for net in NAT64 if ip in net
+        ]
+    return ip.is_global and all(v4.is_global for v4 in inner if v4 is not None)
 
 
 def allowed_address(address: str) -> bool:
     """The rule for a resolved address: public, or loopback when local plain
     HTTP is allowed (development and tests)."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    return ip.is_global or (ip.is_loopback and local_http_allowed())
+    return is_public_address(address) or (ip.is_loopback and local_http_allowed())
 
 
 def validate_endpoint(url: str) -> None:
@@ -112,6 +127,16 @@ def validate_endpoint(url: str) -> None:
             "The address ends before any ? or #: Waymark adds /statements to it.",
             code="query",
         )
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port when asked for it)
+        host.encode("idna")
+    except (ValueError, UnicodeError):
+        raise ValidationError(
+            "Enter a valid address: a host name and, if any, a port from 1 to 65535.",
+            code="invalid",
+        ) from None
+    if parts.port == 0:
+        raise ValidationError("A port is from 1 to 65535.", code="invalid")
     local = host in LOOPBACK_HOSTS
     if parts.scheme == "http" and local and local_http_allowed():
         return
@@ -149,8 +174,9 @@ class LearningRecordStore(models.Model):
     `sent_event_id` and `sent_review_id` are the newest `ProgressEvent` and
     `ReviewLog` already accepted by the store: a send takes only newer rows.
     `round` numbers the store's chain of rounds and `next_round_at` says when
-    its next task is due: a task of an older round (superseded by "Send now" or
-    a change of settings) does nothing, so a store has one round at a time."""
+    its next task is due: a task of an older round (superseded by "Send now", a
+    change of settings or removal) does nothing, and a round under way stops
+    before its next batch (`progress.lrs.send_new`)."""
 
     learner = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -185,6 +211,12 @@ class LearningRecordStore(models.Model):
     def __str__(self) -> str:
         return f"{self.learner}'s learning record store"
 
+    def save(self, *args, **kwargs):
+        # Written again with the first key on every save: rotating the key
+        # needs only each store saved once (`manage.py rotate_field_key`).
+        self.username, self.secret = self.username, self.secret
+        super().save(*args, **kwargs)
+
     @property
     def username(self) -> str:
         return decrypt(self.username_encrypted)
@@ -203,7 +235,9 @@ class LearningRecordStore(models.Model):
 
     @property
     def has_secret(self) -> bool:
-        return bool(self.secret_encrypted)
+        """A secret is saved that a key of this site still opens (after a key
+        left the fallbacks, the learner is asked for it again)."""
+        return bool(self.secret)
 
     @property
     def statements_url(self) -> str:

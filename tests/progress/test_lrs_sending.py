@@ -4,6 +4,7 @@ and the sending through the worker's run path to a real ralph LRS started here
 (its own venv, .venv-lrs): statements arrive and validate, and neither a second
 send nor a retry after the store was down records one twice."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -13,11 +14,12 @@ import urllib.error
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from progress import lrs, xapi
-from progress.models import LearningRecordStore
+from progress.models import LearningRecordStore, ProgressEvent
 from tests.browser.test_html_validity import check_html, vnu  # noqa: F401 - a fixture
 from tests.progress.test_reviewable import mark, rate
 from tests.progress.test_xapi_lrs import PASSWORD, RALPH, USER, send, spare_port
@@ -350,6 +352,7 @@ def test_statements_arrive_validate_and_are_never_duplicated(
     assert rate(client, "step", "s1", "good").status_code == 302
     assert save(client, {**GOOD, **account(ralph)}).status_code == 302
     store = LearningRecordStore.objects.get()
+    clock.advance(minutes=2)  # a record waits a minute, in case another commits
 
     run_tasks()  # the worker's round: a POST the store validates, or an error
 
@@ -403,6 +406,7 @@ def test_a_store_that_is_down_is_tried_again_without_duplicates(
         client, {**GOOD, "endpoint": ralph.endpoint, "username": USER, "secret": SECRET}
     )
     ralph.stop()
+    clock.advance(minutes=2)
 
     run_tasks()
 
@@ -434,6 +438,7 @@ def test_a_wrong_password_is_kept_as_the_error_and_shown(
     history(client)
     wrong = {**GOOD, "endpoint": ralph.endpoint, "username": USER, "secret": "nope"}
     save(client, wrong)
+    clock.advance(minutes=2)
 
     run_tasks()
 
@@ -455,7 +460,7 @@ def test_a_wrong_password_is_kept_as_the_error_and_shown(
 
 
 @pytest.mark.django_db
-def test_temporary_failures_are_tried_a_bounded_number_of_times(
+def test_temporary_failures_are_tried_with_backoff_then_hourly(
     client, learner, small_role, clock, settings
 ):
     settings.WAYMARK_LRS_ALLOW_LOCAL_HTTP = True
@@ -464,17 +469,29 @@ def test_temporary_failures_are_tried_a_bounded_number_of_times(
     history(client)
     nothing_there = f"http://127.0.0.1:{spare_port()}/xAPI"
     save(client, {**GOOD, "endpoint": nothing_there})
+    clock.advance(minutes=2)
 
+    waits = []
     for _ in range(5):
-        run_tasks()
-        clock.advance(hours=2)
+        assert run_tasks() == 1
+        store = LearningRecordStore.objects.get()
+        waits.append(store.next_round_at - clock.now())
+        clock.current = store.next_round_at
 
-    store = LearningRecordStore.objects.get()
-    assert store.failures == 3
-    assert store.next_round_at is None and not pending_rounds()
+    # 1 and 4 minutes apart (the backoff), then every hour: never given up.
+    minute = datetime.timedelta(minutes=1)
+    assert waits == [
+        minute,
+        4 * minute,
+        lrs.RETRY_LATER,
+        lrs.RETRY_LATER,
+        lrs.RETRY_LATER,
+    ]
+    assert store.failures == 5
     assert "Could not reach the store" in store.last_error
+    assert "127.0.0.1" not in store.last_error  # the network's own reason stays out
     page = client.get(reverse("lrs_settings")).content.decode()
-    assert "Waymark stopped trying" in page
+    assert "Waymark tries again by itself" in page
 
 
 @pytest.mark.parametrize(
@@ -508,6 +525,11 @@ def test_the_worker_process_sends_the_history(learner, small_role, ralph, settin
     history(client)
     save(
         client, {**GOOD, "endpoint": ralph.endpoint, "username": USER, "secret": SECRET}
+    )
+    # The worker runs on the wall clock: the records are made two minutes old,
+    # past the minute a record waits (`lrs.SETTLE`).
+    ProgressEvent.objects.update(
+        created_at=F("created_at") - datetime.timedelta(minutes=2)
     )
     environment = server_environment(port=0) | {
         "WAYMARK_FIELD_KEY": settings.WAYMARK_FIELD_KEY,
