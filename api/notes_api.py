@@ -238,11 +238,10 @@ def rate_skill(request: HttpRequest, body: SelfRatingIn):
     form = SelfAssessmentForm({"level": Level[body.level.upper()].value})
     if not form.is_valid():
         return problems.form_problem(form, {"level": "body.level"})
-    before = SelfAssessment.objects.filter(learner=request.auth, skill=skill).first()
-    rating = SelfAssessment.objects.rate(
+    rating, created = SelfAssessment.objects.rate(
         request.auth, skill, form.cleaned_data["level"]
     )
-    return Status(200 if rating == before else 201, _rating(rating))
+    return Status(201 if created else 200, _rating(rating))
 
 
 def _rating(rating: SelfAssessment) -> dict:

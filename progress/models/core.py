@@ -466,15 +466,15 @@ class Evidence(models.Model):
 
 
 class SelfAssessmentQuerySet(models.QuerySet):
-    def rate(self, learner, skill: Skill, level: int):
-        """Record the learner's level in a skill; the same level again adds
-        nothing to the history."""
+    def rate(self, learner, skill: Skill, level: int) -> tuple[SelfAssessment, bool]:
+        """Record the learner's level in a skill: the rating, and whether it is
+        new (the same level again adds nothing to the history)."""
         latest = self.filter(learner=learner, skill=skill).first()
         if latest is not None and latest.level == level:
-            return latest
+            return latest, False
         assessment = self.create(learner=learner, skill=skill, level=level)
         caching.bump("learner", learner.pk)
-        return assessment
+        return assessment, True
 
 
 class SelfAssessment(models.Model):
