@@ -36,6 +36,7 @@ from api import (
     problems,
     reviews_api,
     schemas,
+    sources_api,
 )
 from api.common import (
     PUBLIC_PROBLEMS,
@@ -574,3 +575,4 @@ api.add_router("/me", reviews_api.router)
 api.add_router("/me", changes_api.router)
 api.add_router("/me", notes_api.router)
 api.add_router("/me", goals_api.router)
+api.add_router("/sources", sources_api.router)

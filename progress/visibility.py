@@ -88,6 +88,9 @@ class Audience:
     def role(self, slug: str) -> Role:
         return self._get(self.roles(), slug)
 
+    def source(self, slug: str) -> Source:
+        return self._get(self.sources(), slug)
+
     def role_for_page(self, slug: str) -> Role:
         """The role with everything its page lists, its choice groups too."""
         return self._get(Role.objects.for_page(self.drafts, choices=True), slug)

@@ -97,6 +97,54 @@ class TestPublicContent:
             assert response.status_code == 404 and response["Content-Type"] == PROBLEM
         assert client.get("/api/v1/roles").json()["count"] == 0
 
+    def test_sources_are_listed_each_with_its_text_and_what_cites_it(
+        self, client, seed_roadmap
+    ):
+        from roadmap.models import Source
+        from roadmap.source_page import source_context
+
+        listed = client.get("/api/v1/sources").json()
+        assert listed["count"] == Source.objects.published().count()
+        assert "text" not in listed["items"][0]
+        slug = "essay-backend-fundamentals"
+        response = client.get(f"/api/v1/sources/{slug}")
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "public, max-age=300"
+        source = response.json()
+        assert source["text"] == Source.objects.get(slug=slug).text
+        # What the source's page lists, item by item, with the same passages.
+        page = source_context(slug, drafts=False)
+        expected = [
+            (kind, use.label, list(use.quotes))
+            for kind, uses in page["uses"]
+            for use in uses
+        ]
+        got = [(u["kind"], u["title"], u["quotes"]) for u in source["cited_by"]]
+        assert got == expected and len(got) == page["use_count"] > 0
+        for use in source["cited_by"]:
+            for quote in use["quotes"]:
+                assert " ".join(quote.split()) in " ".join(source["text"].split())
+
+    def test_a_draft_source_and_draft_items_never_show(self, client, seed_roadmap):
+        from config import caching
+        from roadmap.models import Source
+
+        slug = "essay-backend-fundamentals"
+        cited = client.get(f"/api/v1/sources/{slug}").json()["cited_by"]
+        step = LearningStep.objects.filter(sources__slug=slug).first()
+        LearningStep.objects.filter(pk=step.pk).update(is_published=False)
+        caching.bump("content")
+        titles = [
+            u["title"] for u in client.get(f"/api/v1/sources/{slug}").json()["cited_by"]
+        ]
+        assert step.title not in titles and len(titles) == len(cited) - 1
+        Source.objects.filter(slug=slug).update(is_published=False)
+        caching.bump("content")
+        response = client.get(f"/api/v1/sources/{slug}")
+        assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+        slugs = {s["slug"] for s in client.get("/api/v1/sources").json()["items"]}
+        assert slug not in slugs
+
     def test_a_roles_revisions_are_listed(self, client, seed_roadmap):
         page = client.get("/api/v1/roles/backend-engineer/revisions").json()
         assert page["count"] >= 1
@@ -330,6 +378,8 @@ class TestLimitsAndErrors:
 
 # The role and its revisions (each holds what it changed), however many.
 REVISIONS_QUERIES = 2
+# The source, and what cites it (the source page's eight lists).
+SOURCE_QUERIES = 9
 
 
 @pytest.mark.django_db
@@ -376,6 +426,31 @@ class TestBudgets:
         with django_assert_page_queries(REVISIONS_QUERIES):
             response = client.get(url, headers={"If-None-Match": "x"})
         assert response.json()["count"] == count
+
+    @pytest.mark.parametrize("count", [2, 25])
+    def test_the_sources_cost_the_same_queries(
+        self, client, count, django_assert_page_queries
+    ):
+        from roadmap.models import Source
+
+        build_roadmap(steps=count)
+        for n in range(count):
+            Source.objects.create(
+                slug=f"extra-{n}",
+                title=f"Extra {n}",
+                file_name=f"extra-{n}.md",
+                kind="article",
+                text="Words.",
+                is_published=True,
+            )
+        client.get("/api/v1/sources")
+        with django_assert_page_queries(2):  # the count and the page
+            listed = client.get("/api/v1/sources", headers={"If-None-Match": "x"})
+        assert listed.json()["count"] == count + 1
+        url = "/api/v1/sources/generated-source"
+        with django_assert_page_queries(SOURCE_QUERIES):
+            source = client.get(url, headers={"If-None-Match": "x"})
+        assert len(source.json()["cited_by"]) >= count
 
     @pytest.mark.parametrize("count", [3, 30])
     def test_your_statuses_cost_the_same_queries(

@@ -69,6 +69,16 @@ def requests_for(read: str, write: str) -> dict:
             400: ("get", "/api/v1/roles/backend-engineer/revisions?page=x", {}, None),
             404: ("get", "/api/v1/roles/no-such-role/revisions", {}, None),
         },
+        "GET /api/v1/sources": {
+            200: ("get", "/api/v1/sources", {}, None),
+            400: ("get", "/api/v1/sources?page=0", {}, None),
+            404: ("get", "/api/v1/sources?page=9", {}, None),
+        },
+        "GET /api/v1/sources/{slug}": {
+            200: ("get", "/api/v1/sources/essay-backend-fundamentals", {}, None),
+            400: ("get", f"/api/v1/sources/essay{NUL}", {}, None),
+            404: ("get", "/api/v1/sources/no-such-source", {}, None),
+        },
         "GET /api/v1/me/roles": {
             200: ("get", "/api/v1/me/roles", reader, None),
             400: ("get", f"/api/v1/me/roles?q={NUL}", reader, None),

@@ -154,6 +154,8 @@ EXPECTED = {
     "api_v1:list_roles": PUBLIC,
     "api_v1:get_role": PUBLIC,
     "api_v1:list_revisions": PUBLIC,
+    "api_v1:list_sources": PUBLIC,
+    "api_v1:get_source": PUBLIC,
     "api_v1:my_roles": (401,) * 7,
     "api_v1:my_statuses": (401,) * 7,
     "api_v1:set_status": (405,) * 7,

@@ -47,7 +47,12 @@ MENTEE_GET = {"mentee_item", "mentee_role"}
 # of a published role: the same.
 # Public, of published roles only: a draft's changes are nobody's to read.
 # The API's roles and their changes: published ones only, staff included.
-PUBLIC_PUBLISHED_ONLY = {"role_changes", "api_v1:get_role", "api_v1:list_revisions"}
+PUBLIC_PUBLISHED_ONLY = {
+    "role_changes",
+    "api_v1:get_role",
+    "api_v1:list_revisions",
+    "api_v1:get_source",
+}
 PUBLISHED_ONLY_GET = {
     *PUBLIC_PUBLISHED_ONLY,
     "progress_compare",

@@ -33,6 +33,8 @@ TOKEN_ONLY = {
     "api_v1:list_roles",
     "api_v1:get_role",
     "api_v1:list_revisions",
+    "api_v1:list_sources",
+    "api_v1:get_source",
     "api_v1:my_roles",
     "api_v1:my_statuses",
     "api_v1:set_status",

@@ -188,6 +188,7 @@ SLUG_FOR = {
     "progress_assess": "skill",
     "mentee_endorse": "skill",
     "source_detail": "source",
+    "api_v1:get_source": "source",
     "progress_known_stage": "stage",
     "progress_known_skill": "skill",
     "role_changes": "role",
