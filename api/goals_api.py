@@ -47,12 +47,7 @@ class GoalIn(Input):
 
 def _follow(learner, slug: str) -> RoleFollow:
     """The learner's follow of a role they may see, or 404."""
-    role = Audience(learner).role(slug)
-    follow = (
-        RoleFollow.objects.filter(learner=learner, role=role)
-        .select_related("role")
-        .first()
-    )
+    follow = RoleFollow.objects.of(learner, Audience(learner).role(slug))
     if follow is None:
         raise Http404("You do not follow this role: follow it on its page first.")
     return follow

@@ -102,10 +102,10 @@ def follow_role(request: HttpRequest, slug: str) -> HttpResponse:
 
 def followed(request: HttpRequest, slug: str) -> RoleFollow:
     """The signed-in learner's follow of a role they may see, or 404."""
-    role = get_role(request, slug)
-    return get_object_or_404(
-        RoleFollow.objects.select_related("role"), learner=request.user, role=role
-    )
+    follow = RoleFollow.objects.of(request.user, get_role(request, slug))
+    if follow is None:
+        raise Http404("You do not follow this role.")
+    return follow
 
 
 @login_required

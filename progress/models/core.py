@@ -83,6 +83,11 @@ class RoleFollowQuerySet(models.QuerySet):
             .order_by("started_at", "id")
         )
 
+    def of(self, learner, role: Role) -> RoleFollow | None:
+        """The learner's follow of `role`, with the role; None if they do not
+        follow it (the goal page and the API's goal answer 404 then)."""
+        return self.filter(learner=learner, role=role).select_related("role").first()
+
     def follow(self, learner, role: Role) -> bool:
         """The learner follows `role` (once); whether they had not yet."""
         _, created = self.get_or_create(learner=learner, role=role)
