@@ -28,8 +28,12 @@ before keeps indexes the query no longer matches, and scans. A test holds a copy
 of the rule so that the change cannot go unnoticed. The price is
 that ranking recomputes the matched rows' vectors: cheap for titles and
 summaries, but a word found in most of many long texts costs as much as without
-the index (figures in docs/performance.md). A stored vector column would avoid
-it, at the cost of a model field kept up to date on every save.
+the index (figures in docs/performance.md). A stored vector column (a generated
+column would need no code to keep it up to date) would avoid that, and the ORM's
+compiling of the document's expression: but it would come with every row of
+these models that any page reads (a step with its role, a concept with its
+skill: every `select_related` across the site), a source's vector up to 0.77 MB,
+so the expression index stays.
 
 Each kind is one query, however many results: the matches are the rows whose
 primary key is in the full-text match (by the index) or, united with it, the
