@@ -3,42 +3,19 @@ the same instant, through the item page's form and through the API, cannot
 pass it together (PostgreSQL, where the row lock is real)."""
 
 import json
-import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from api import tokens
 from progress.models import EVIDENCE_PER_ITEM, Evidence, ItemProgress
 from tests.api.helpers import bearer
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(calls) -> tuple[list[int], list[BaseException]]:
-    """Run each call at the same instant: their status codes and any error."""
-    barrier = threading.Barrier(len(calls))
-    answers: list[int] = []
-    errors: list[BaseException] = []
-
-    def run(call) -> None:
-        try:
-            barrier.wait()
-            answers.append(call().status_code)
-        except BaseException as error:  # collected and reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers, errors
 
 
 def test_the_last_free_place_goes_to_one_of_four_at_once(learner, steps):

@@ -5,7 +5,6 @@ and the sending through the worker's run path to a real ralph LRS started here
 send nor a retry after the store was down records one twice."""
 
 import datetime
-import json
 import os
 import subprocess
 import sys
@@ -22,7 +21,15 @@ from progress import lrs, xapi
 from progress.models import LearningRecordStore, ProgressEvent
 from tests.browser.test_html_validity import check_html, vnu  # noqa: F401 - a fixture
 from tests.progress.test_reviewable import mark, rate
-from tests.progress.test_xapi_lrs import PASSWORD, RALPH, USER, send, spare_port
+from tests.progress.test_xapi_lrs import (
+    PASSWORD,
+    RALPH,
+    USER,
+    require_ralph,
+    send,
+    spare_port,
+    write_account,
+)
 from tests.queue import run_tasks
 
 HTMX = {"HX-Request": "true"}
@@ -57,25 +64,7 @@ class Ralph:
         self.home = home
         self.port = str(spare_port())
         self.process = None
-        hashed = subprocess.run(  # noqa: S603 - fixed arguments
-            [
-                str(RALPH.parent / "python"),
-                "-c",
-                "import bcrypt, sys; print(bcrypt.hashpw(sys.argv[1].encode(), "
-                "bcrypt.gensalt()).decode())",
-                PASSWORD,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        account = {
-            "username": USER,
-            "hash": hashed,
-            "scopes": ["all"],
-            "agent": {"mbox": "mailto:lrs@example.com"},
-        }
-        (home / "auth.json").write_text(json.dumps([account]))
+        write_account(home)
 
     @property
     def endpoint(self) -> str:
@@ -127,11 +116,7 @@ def no_local_http(settings):
 
 @pytest.fixture
 def ralph(tmp_path, settings):
-    if not RALPH.exists():
-        message = "ralph is not installed (make .venv-lrs/.installed)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}: the LRS test must run in CI")
-        pytest.skip(message)
+    require_ralph()
     settings.WAYMARK_LRS_ALLOW_LOCAL_HTTP = True
     server = Ralph(tmp_path)
     server.start()

@@ -2,15 +2,15 @@
 one review schedule and a consistent history, never a 500 (PostgreSQL)."""
 
 import datetime
-import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from progress.models import ReviewCard, ReviewLog
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,26 +97,13 @@ def test_a_second_rating_before_the_next_day_counts_once(
 def post_at_once(clients, url: str, data: dict, htmx: bool):
     """Each client posts the form at the same instant: the answers' status
     codes, and any exception raised."""
-    barrier = threading.Barrier(len(clients))
-    answers: list[int] = []
-    errors: list[BaseException] = []
     headers = {"HX-Request": "true"} if htmx else {}
-
-    def post(client) -> None:
-        try:
-            barrier.wait()
-            answers.append(client.post(url, data, headers=headers).status_code)
-        except BaseException as error:  # collected and reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers, errors
+    return at_once(
+        [
+            lambda client=client: client.post(url, data, headers=headers)
+            for client in clients
+        ]
+    )
 
 
 def _item(kind: str, slug: str):

@@ -29,15 +29,17 @@ def spare_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lrs(tmp_path_factory):
-    """A ralph LRS on a spare port, with a file backend and one user."""
+def require_ralph() -> None:
+    """Skip without ralph's venv; in CI, fail: the LRS tests must run there."""
     if not RALPH.exists():
         message = "ralph is not installed (make .venv-lrs/.installed)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{message}: the LRS test must run in CI")
         pytest.skip(message)
-    home = tmp_path_factory.mktemp("lrs")
+
+
+def write_account(home: Path) -> None:
+    """ralph's one account (`USER`, `PASSWORD`), in `home`/auth.json."""
     hashed = subprocess.run(  # noqa: S603 - fixed arguments
         [
             str(RALPH.parent / "python"),
@@ -50,18 +52,21 @@ def lrs(tmp_path_factory):
         text=True,
         check=True,
     ).stdout.strip()
-    (home / "auth.json").write_text(
-        json.dumps(
-            [
-                {
-                    "username": USER,
-                    "hash": hashed,
-                    "scopes": ["all"],
-                    "agent": {"mbox": "mailto:lrs@example.com"},
-                }
-            ]
-        )
-    )
+    account = {
+        "username": USER,
+        "hash": hashed,
+        "scopes": ["all"],
+        "agent": {"mbox": "mailto:lrs@example.com"},
+    }
+    (home / "auth.json").write_text(json.dumps([account]))
+
+
+@pytest.fixture(scope="module")
+def lrs(tmp_path_factory):
+    """A ralph LRS on a spare port, with a file backend and one user."""
+    require_ralph()
+    home = tmp_path_factory.mktemp("lrs")
+    write_account(home)
     port = spare_port()
     env = {
         **os.environ,
