@@ -9,8 +9,7 @@ cache itself, created when first read. The groups:
 
 - `content`: every role, stage, step, skill, concept, resource and source;
 - `learner`, with the learner's id: their statuses, events, follows, notes,
-  evidence, self-assessments, account settings and the feedback they get;
-- `mentor`, with the mentor's id: their mentorships and invitations.
+  evidence, self-assessments, account settings and the feedback they get.
 
 The function that writes calls `bump(group, id)` after the write; the next read
 misses and computes afresh. Nothing is deleted: old entries expire.
@@ -52,7 +51,7 @@ from django.db import DEFAULT_DB_ALIAS, router, transaction
 from config import replica
 
 # Each group, and whether its generations are per id.
-GROUPS = {"content": False, "learner": True, "mentor": True}
+GROUPS = {"content": False, "learner": True}
 CONTENT = ("content", None)
 
 DAY = 24 * 60 * 60
