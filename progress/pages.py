@@ -495,8 +495,13 @@ STATUS_CHANGED = "waymark:status-changed"
 
 def status_control(request: HttpRequest, item, kind: str) -> str:
     """The item's control in its new status (a member of a choice group keeps
-    its mark's place, for the page's figures to fill)."""
-    if item.choice_groups.exists():
+    its mark's place, for the page's figures to fill). A step's group is read
+    from its role's cached structure, the one the figures count with."""
+    if kind == "step":
+        in_group = ("step", item.pk) in role_structure([item.stage.role_id]).groups
+    else:
+        in_group = item.choice_groups.exists()
+    if in_group:
         item.choice_mark = choice_mark((kind, item.pk), "")
     context = {"item": item, "kind": kind, "status_choices": Status.choices}
     return render_to_string(STATUS_CONTROL, context, request=request)
