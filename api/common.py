@@ -31,7 +31,7 @@ TOKEN_PROBLEMS = {**PROBLEMS, 401: schemas.Problem}
 
 def content_etag(request: HttpRequest, *args, **kwargs) -> str:
     """The public answers change only with the content (and the code)."""
-    return f"{caching.release()}-{caching.generation('content')}"
+    return caching.content_etag()
 
 
 public = decorate_view(

@@ -124,6 +124,13 @@ def is_database() -> bool:
     return isinstance(caches["default"], DatabaseCache)
 
 
+def content_etag() -> str:
+    """The version of every answer computed from the content alone: the release
+    and the content's generation, so it changes with a content change or a
+    deploy. The public API sends it as its ETag."""
+    return f"{release()}-{generation('content')}"
+
+
 # --- Cached entries --------------------------------------------------------------
 
 
