@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 
+from accounts.audit import log_denied
 from config import caching
 from progress.models import Level
 from roadmap.models import Concept, LearningStep, Skill
@@ -123,8 +124,6 @@ def get_visible_learner(request, username: str):
         )
         if learner is not None:
             return learner
-    from accounts.audit import log_denied
-
     log_denied(request, "not an active mentor")
     raise Http404("No such mentee.")
 

@@ -25,6 +25,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from config import caching
+from roadmap.models import ChoiceGroup
 
 logger = logging.getLogger("waymark.map")
 
@@ -120,8 +121,6 @@ def choices_of(stages) -> dict[int, list[tuple[str, list[int]]]]:
             for group, members in stage.step_choices()
         ]
     else:
-        from roadmap.models import ChoiceGroup
-
         index_of = {stage.pk: index for index, (stage, _s) in enumerate(stages)}
         published = {step.pk for step in steps}
         found = [

@@ -5,7 +5,6 @@ of steps and concepts (`Measured`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,8 +14,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-if TYPE_CHECKING:
-    from roadmap.citations import Citation
+from roadmap.citations import Citation
 
 
 def sees_drafts(user) -> bool:
@@ -187,8 +185,6 @@ class Recall:
 
 
 def citations_of(sources, quotes: dict) -> list[Citation]:
-    from roadmap.citations import Citation
-
     return [Citation(source, quotes.get(source.slug, "")) for source in sources]
 
 
