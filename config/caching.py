@@ -46,7 +46,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django.db import transaction
 
 from config import replica
 
@@ -110,12 +110,10 @@ def _write(key: str) -> None:
 
 def _written_with_the_data() -> bool:
     """Whether generations are rows of the app's own database, written in the
-    same transaction as the change they follow."""
-    backend = caches["default"]
-    return (
-        isinstance(backend, DatabaseCache)
-        and router.db_for_write(backend.cache_model_class) == DEFAULT_DB_ALIAS
-    )
+    same transaction as the change they follow: so on the database cache, since
+    `config/db_router.py` writes every model, the cache's table included, to the
+    primary."""
+    return is_database()
 
 
 def is_database() -> bool:
