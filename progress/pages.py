@@ -48,6 +48,7 @@ from roadmap.models import (
     citations_of,
     sees_drafts,
 )
+from roadmap.views import shows_overview
 
 STATUS_CONTROL = "progress/_status_control.html"
 ROLE_PANEL = "progress/_role_panel.html"
@@ -73,7 +74,6 @@ def item_citations(user, item) -> list:
 def annotate_statuses(items, kind: str, statuses: dict) -> None:
     for item in items:
         item.learner_status = statuses.get((kind, item.pk), Status.NOT_STARTED)
-        item.status_label = Status(item.learner_status).label
 
 
 # --- Choice groups on the learner's pages -----------------------------------------
@@ -275,6 +275,43 @@ def annotate_fading(items, kind: str, fading: set) -> None:
             item.fading_mark = fading_mark(item)
 
 
+def skill_concepts(skill) -> list[tuple[int, float]]:
+    """A skill's published concepts, (id, hours) in its order, from its
+    prefetched concepts: what its line on the role page's overview counts."""
+    return [(c.pk, c.planned_hours) for c in skill.concepts.all() if c.is_published]
+
+
+def skill_progress(
+    concepts: list[tuple[int, float]], statuses: dict, groups: Groups, fading: set
+) -> str:
+    """A skill's line on the role page's overview, in place of its concepts
+    (they are on the skill's page, and in the role page's "Everything"): its
+    figures as its own page counts them (`figures.skill_counts`) and how many
+    of its done concepts are fading from memory. Empty without concepts."""
+    if not concepts:
+        return ""
+    counts = figures.skill_counts(concepts, statuses, groups)
+    parts = [f"{counts.percent}% done: {counts.done} of {counts.counted} concepts done"]
+    if counts.learning:
+        parts.append(f"{counts.learning} learning")
+    if counts.skipped:
+        parts.append(f"{counts.skipped} skipped")
+    fading_count = sum(("concept", pk) in fading for pk, _hours in concepts)
+    if fading_count:
+        parts.append(f"{fading_count} fading from memory")
+    return format_html('<p class="skill-progress meta">{}</p>', ", ".join(parts))
+
+
+def annotate_skills(role, statuses: dict, groups: Groups, fading: set) -> None:
+    """Each skill's line on the overview, for a page rendered directly (the
+    skeleton has a slot for it)."""
+    for role_skill in role.role_skills.all():
+        skill = role_skill.skill
+        skill.progress_text = skill_progress(
+            skill_concepts(skill), statuses, groups, fading
+        )
+
+
 def stage_progress(step_ids, statuses: dict, groups: Groups) -> str:
     """A stage's summary line: how many of its published steps the learner has
     done (skipped steps do not count, and a choice group counts as its pick,
@@ -343,6 +380,7 @@ def role_page_context(learner, role: Role, *, overview: bool = False) -> dict:
         annotate_fading(stage.steps.all(), "step", fading)
     for role_skill in role.role_skills.all():
         annotate_fading(role_skill.skill.concepts.all(), "concept", fading)
+    annotate_skills(role, statuses, panel["role_figures"].groups, fading)
     return {
         **panel,
         "role_map": learner_map(
@@ -520,8 +558,15 @@ def role_figures(request: HttpRequest, role: Role) -> str:
     path = path_map.role_map(role)
     if path is not None:
         answer.append(learner_map(path, statuses, panel["role_figures"], oob=True))
+    # The overview shows no concepts (each skill has a line instead), so no
+    # concept's mark is there to replace.
+    overview = shows_overview(request)
     marks = choice_marks(statuses, structure.groups)
-    answer += [choice_mark(key, mark, oob=True) for key, mark in marks.items()]
+    answer += [
+        choice_mark(key, mark, oob=True)
+        for key, mark in marks.items()
+        if not (overview and key[0] == "concept")
+    ]
     return "".join(answer)
 
 

@@ -10,7 +10,8 @@ together from two cached parts:
   list of pieces. A piece is either shared HTML or a *slot*, a place where one
   learner's page differs: an item's status, its control, its note mark, its
   fading mark, a stage's summary and whether it starts open, a choice group's
-  mark, the progress panel, the map, the CSRF token. The overview and the whole page
+  mark, a skill's line (the overview's, in place of its concepts), the
+  progress panel, the map, the CSRF token. The overview and the whole page
   (`?view=all`, `roadmap.views.shows_overview`) have a skeleton each. A
   skeleton is built by rendering the templates with a marker at each slot
   (`Slots.mark`) and cutting the text at the markers; each item's control is
@@ -84,7 +85,7 @@ def learner_role_page(request: HttpRequest, slug: str) -> HttpResponse:
         )
     panel = render_to_string(
         pages.ROLE_PANEL,
-        {"role": skeleton.role, **data.panel},
+        {"role": skeleton.role, "overview": overview, **data.panel},
         request=request,
     )
     article = fill(skeleton.pieces, data, panel=panel, token=get_token(request))
@@ -120,6 +121,7 @@ class LearnerData:
     fading: set  # (kind, id) of the done items fading from memory
     follow: RoleFollow | None  # theirs of this role, with when they last visited
     map: str = ""
+    skill_progress: dict[int, str] = field(default_factory=dict)  # the overview's
 
 
 def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
@@ -130,6 +132,7 @@ def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
     panel = pages.role_panel(learner, role, statuses)
     role_figures = panel["role_figures"]
     groups = role_figures.groups  # the role's choice groups, counted
+    fading = pages.fading_items(learner, follows)
     return LearnerData(
         statuses=statuses,
         panel={
@@ -148,9 +151,13 @@ def _learner_data(learner, skeleton: Skeleton) -> LearnerData:
             for key, mark in pages.choice_marks(statuses, groups).items()
         },
         noted=noted,
-        fading=pages.fading_items(learner, follows),
+        fading=fading,
         follow=role.following,
         map=str(pages.learner_map(skeleton.map, statuses, role_figures)),
+        skill_progress={
+            skill_id: pages.skill_progress(concepts, statuses, groups, fading)
+            for skill_id, concepts in skeleton.skill_concepts.items()
+        },
     )
 
 
@@ -188,6 +195,8 @@ class Skeleton:
     pieces: list
     stage_steps: dict[int, list[int]] = field(default_factory=dict)
     map: path_map.PathMap | None = None
+    # The overview's skills: each one's published concepts, (id, hours).
+    skill_concepts: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
 
 
 def _skeleton(slug: str, overview: bool) -> Skeleton:
@@ -204,18 +213,18 @@ def _skeleton(slug: str, overview: bool) -> Skeleton:
         for step in stage.steps.all():
             step.note_mark = slots.mark("note", ("step", step.pk))
             items.append(("step", step))
-    concepts = [c for rs in role.role_skills.all() for c in rs.skill.concepts.all()]
-    items.extend(("concept", concept) for concept in concepts)
+    skill_concepts = {}
+    for role_skill in role.role_skills.all():
+        skill = role_skill.skill
+        if overview:  # a line per skill, its concepts on its own page
+            skill.progress_text = slots.mark("skill", skill.pk)
+            skill_concepts[skill.pk] = pages.skill_concepts(skill)
+        else:
+            items.extend(("concept", concept) for concept in skill.concepts.all())
     for kind, item in items:
-        if kind == "step" or not overview:
-            versions = _control_versions(kind, item)
-            item.status_control = slots.mark("control", (kind, item.pk), versions)
-        else:  # the overview: a concept's status in words, its marks beside it
-            if getattr(item, "choice_group_row", None) is not None:
-                item.choice_mark = slots.mark("mark", (kind, item.pk))
-            item.fading_mark = _fading_slot(slots, kind, item)
+        versions = _control_versions(kind, item)
+        item.status_control = slots.mark("control", (kind, item.pk), versions)
         item.learner_status = slots.mark("status", (kind, item.pk))
-        item.status_label = slots.mark("label", (kind, item.pk))
     context = {
         "role": role,
         "role_panel_template": "progress/_role_panel_slot.html",
@@ -232,6 +241,7 @@ def _skeleton(slug: str, overview: bool) -> Skeleton:
         pieces=slots.cut(article),
         stage_steps=stage_steps,
         map=path_map.role_map(role),
+        skill_concepts=skill_concepts,
     )
 
 
@@ -287,8 +297,6 @@ def _write(pieces: list, data: LearnerData, panel: str, token: str, out: list) -
             _write(version, data, panel, token, out)
         elif kind == "status":
             out.append(statuses.get(piece[1], NOT_STARTED))
-        elif kind == "label":
-            out.append(Status(statuses.get(piece[1], NOT_STARTED)).label)
         elif kind == "token":
             out.append(token)
         elif kind == "note":
@@ -300,6 +308,8 @@ def _write(pieces: list, data: LearnerData, panel: str, token: str, out: list) -
             out.append(mark if mark is not None else pages.choice_mark(piece[1], ""))
         elif kind == "stage":
             out.append(data.stage_progress[piece[1]])
+        elif kind == "skill":
+            out.append(data.skill_progress[piece[1]])
         elif kind == "open":
             out.append(" open" if piece[1] == data.open_stage else "")
         elif kind == "panel":

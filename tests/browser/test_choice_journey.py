@@ -53,3 +53,13 @@ def test_picking_a_language_meets_the_group_and_shortens_the_plan(
     hours_after, finish_after = plan_figures(page, live_server)
     assert hours_after <= hours_before - python.effort_hours + 1
     assert finish_after < finish_before
+
+    # The role page's overview gives the skill a line with the same figures as
+    # the skill's own page: the group counts once, met by Python.
+    page.goto(f"{live_server.url}/skills/backend-programming-languages/")
+    percent = page.locator("#skill-figures .big-number").inner_text()
+    counts = page.locator("#skill-figures li", has_text="concepts done").inner_text()
+    assert counts.startswith("1 of ")
+    page.goto(f"{live_server.url}/roles/backend-engineer/")
+    line = page.locator(".skill-list__item", has_text="Backend programming languages")
+    expect(line.locator(".skill-progress")).to_have_text(f"{percent} done: {counts}")

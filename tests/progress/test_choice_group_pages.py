@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from roadmap.models import Concept
-from tests.clicks import click
+from roadmap.models import Concept, LearningStep
+from tests.clicks import click, listeners
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,10 @@ def post_status(client: Client, slug: str, status: str, *, htmx: bool, page: str
 @pytest.mark.parametrize("page", ["skill_detail", "role_detail"])
 def test_before_any_language_the_group_is_a_choice_with_nothing_optional(client, page):
     slug = SKILL if page == "skill_detail" else ROLE
-    html = client.get(reverse(page, args=[slug])).content.decode()
+    # The role page lists the concepts in "everything" (its overview gives
+    # each skill a line instead).
+    view = ALL if page == "role_detail" else ""
+    html = client.get(reverse(page, args=[slug]) + view).content.decode()
     assert "Pick 1 of 8" in html
     assert [mark_of(html, language) for language in LANGUAGES] == [""] * 8
     assert "choice__mark--optional" not in html
@@ -150,3 +153,23 @@ def test_a_stages_choice_marks_its_steps_on_the_role_page(learner, tmp_path):
     for html in (client.get(url).content.decode(), answer):
         assert re.search(rf'id="choice-mark-step-{first}"[^>]*>chosen<', html)
         assert re.search(rf'id="choice-mark-step-{second}"[^>]*>optional<', html)
+
+
+def test_a_click_on_the_overview_refreshes_only_the_marks_the_overview_shows(client):
+    """The overview lists no concepts (each skill has a line), so what its
+    figures' listener fetches after a click carries the steps' marks and no
+    concept's, which would have nothing to replace there; "everything" gets
+    the concepts' marks too."""
+    post_status(client, "python", "done", htmx=False, page="skill")
+    overview = reverse("role_detail", args=[ROLE])
+    assert listeners(client.get(overview).content.decode()) == [
+        reverse("progress_role_figures", args=[ROLE])
+    ]
+    step = LearningStep.objects.filter(stage__role__slug=ROLE).first()
+    answer = click(client, "step", step.slug, "done", page=overview)
+    assert "choice-mark-concept-" not in answer
+    assert 'id="role-progress"' in answer
+    everything = overview + ALL
+    answer = click(client, "step", step.slug, "learning", page=everything)
+    assert mark_of(answer, "python") == "chosen"
+    assert mark_of(answer, "java") == "optional"

@@ -1,7 +1,8 @@
 """Freshness on the learner's pages: a done item whose predicted recall has fallen
 below the learner's target shows as fading, in words, beside its status on the
-role page (the overview and everything) and on the skill page; done stays done,
-and rating it again ends it."""
+role page (a step in the overview and everything, a concept in everything and
+counted in its skill's line on the overview) and on the skill page; done stays
+done, and rating it again ends it."""
 
 import re
 
@@ -56,10 +57,12 @@ def control(client, url: str, kind: str, pk: int) -> str:
     return re.search(rf'<form [^>]*id="status-{kind}-{pk}".*?</form>', body, re.S)[0]
 
 
-def overview_line(client, slug: str) -> str:
-    """A concept's line on the role page's overview: its status in words."""
+def skill_line(client) -> str:
+    """The shared skill's line on the role page's overview, in place of its
+    concepts: its figures and how many of its done concepts are fading."""
     body = client.get(ROLE).content.decode()
-    return re.search(rf"<li [^>]*><a [^>]*#concept-{slug}\".*?</li>", body)[0]
+    (line,) = re.findall(r'<p class="skill-progress meta">([^<]*)</p>', body)
+    return line
 
 
 def let_time_pass(client, learner, clock, days: int = 40) -> None:
@@ -104,7 +107,7 @@ class TestTheMark:
         self, reviewed, learner, clock, steps
     ):
         let_time_pass(reviewed, learner, clock)
-        assert fading_on(reviewed, ROLE) == ["Step one", "Concept one"]
+        assert fading_on(reviewed, ROLE) == ["Step one"]
         assert fading_on(reviewed, ROLE + ALL) == ["Step one", "Concept one"]
         # Beside the status: in the step's control, which still says done...
         for url in (ROLE, ROLE + ALL):
@@ -113,14 +116,17 @@ class TestTheMark:
             assert 'value="done" aria-pressed="true"' in step
             assert 'class="fading"' in step
             assert 'class="fading"' not in control(reviewed, url, "step", steps[1].pk)
-        # ...the concept's status in words on the overview, its control on the
-        # whole page.
-        line = overview_line(reviewed, "c1")
-        assert '<span class="concept-status">Done</span> <span class="fading">' in line
+        # ...counted in its skill's line on the overview, and in the concept's
+        # control on the whole page.
+        assert skill_line(reviewed) == (
+            "50% done: 1 of 2 concepts done, 1 fading from memory"
+        )
         assert 'class="fading"' in control(
             reviewed, ROLE + ALL, "concept", concept("c1").pk
         )
-        assert 'class="fading"' not in overview_line(reviewed, "c2")
+        assert 'class="fading"' not in control(
+            reviewed, ROLE + ALL, "concept", concept("c2").pk
+        )
         assert set(
             ItemProgress.objects.filter(learner=learner).values_list(
                 "status", flat=True
@@ -141,14 +147,16 @@ class TestTheMark:
         self, reviewed, learner, clock, steps
     ):
         let_time_pass(reviewed, learner, clock)
-        assert fading_on(reviewed, ROLE) == ["Step one", "Concept one"]
+        assert fading_on(reviewed, ROLE + ALL) == ["Step one", "Concept one"]
         assert fading_on(reviewed, SKILL) == ["Concept one"]
         assert rate(reviewed, "step", "s1", "good").status_code == 302
-        assert fading_on(reviewed, ROLE) == ["Concept one"]
+        assert fading_on(reviewed, ROLE) == []
+        assert skill_line(reviewed).endswith(", 1 fading from memory")
         assert fading_on(reviewed, ROLE + ALL) == ["Concept one"]
         assert rate(reviewed, "concept", "c1", "good", htmx=True).status_code == 200
         for url in (ROLE, ROLE + ALL, SKILL):
             assert fading_on(reviewed, url) == []
+        assert skill_line(reviewed) == "50% done: 1 of 2 concepts done"
         assert "status-control--done" in control(reviewed, ROLE, "step", steps[0].pk)
 
     def test_an_item_no_longer_done_no_longer_fades(
@@ -213,7 +221,10 @@ def test_the_filled_page_equals_the_directly_rendered_page_with_fading_items(
     let_time_pass(reviewed, learner, clock)
     filled = reviewed.get(ROLE + view).content.decode()
     direct = rendered_directly(reviewed, learner, view)
-    assert FADING.findall(filled) == ["Step one", "Concept one"]
+    # The overview counts the concept in its skill's line.
+    fading = ["Step one", "Concept one"] if view else ["Step one"]
+    assert FADING.findall(filled) == fading
+    assert ("1 fading from memory</p>" in filled) == (not view)
     main = filled[filled.index("<main") :]
     assert normalise(main) == normalise(direct[direct.index("<main") :])
 

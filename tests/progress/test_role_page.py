@@ -64,23 +64,73 @@ def test_the_filled_page_equals_the_directly_rendered_page(
     assert "⟦" not in filled
 
 
-def test_the_overview_shows_each_concepts_status_and_names_the_sources(
+def test_the_overview_gives_each_skill_a_line_and_names_the_sources(
     client, seed_roadmap, learner
 ):
-    """The overview: a control on each step, each concept's status in words
-    (its control is on the skill's page), the sources named without their
-    passages; everything is one link away."""
+    """The overview: a control on each step, a line per skill with its figures
+    in place of its concepts (their controls are on the skill's page and in
+    "Everything"), the sources named without their passages; everything is one
+    link away."""
     mark_a_bit_of_everything(learner)
     client.force_login(learner)
     overview = client.get(URL).content.decode()
     everything = client.get(URL + ALL).content.decode()
-    concept_statuses = re.findall(r'class="concept-status">([^<]+)<', overview)
-    assert len(concept_statuses) == 120
-    assert concept_statuses.count("Done") == 3  # the concepts marked done
+    lines = re.findall(r'<p class="skill-progress meta">([^<]+)</p>', overview)
+    assert len(lines) == Role.objects.get().role_skills.count() == 23
+    assert "concept-progress" not in overview  # no concept listed
+    assert everything.count('id="status-concept-') == 120
     assert "Source" in overview and 'class="quote"' not in overview
     assert everything.count('class="quote"') > 200
     assert 'href="?view=all#path"' in overview
-    assert len(overview) < len(everything) / 1.8
+    assert len(overview) < len(everything) / 2
+
+
+SKILL_FIGURES = re.compile(
+    r'<span class="big-number">(\d+)%</span> of this skill done.*?'
+    r"<li>(\d+) of (\d+) concepts done</li>\s*<li>(\d+) learning</li>\s*"
+    r"<li>(\d+) skipped</li>",
+    re.S,
+)
+SKILL_LINE = re.compile(
+    r'<a href="/skills/([^/]+)/">[^<]+</a>.*?<p class="skill-progress meta">'
+    r"(\d+)% done: (\d+) of (\d+) concepts done(?:, (\d+) learning)?"
+    r"(?:, (\d+) skipped)?</p>",
+    re.S,
+)
+
+
+def test_each_skills_line_on_the_overview_says_what_its_own_page_says(
+    client, seed_roadmap, learner
+):
+    """One count for a skill, wherever it shows: the overview's line and the
+    skill page's figures, for concepts set through the status control's own
+    form (with and without htmx), a choice group among them."""
+    client.force_login(learner)
+    marks = [
+        ("python", "done", True),
+        ("java", "learning", False),
+        ("http", "skipped", True),
+        ("git", "done", False),
+        ("postgresql", "learning", True),
+    ]
+    for slug, status, htmx in marks:
+        response = client.post(
+            reverse("progress_set_status", args=["concept", slug]),
+            {"status": status},
+            headers={"HX-Request": "true"} if htmx else {"Referer": URL},
+        )
+        assert response.status_code == (200 if htmx else 302)
+    assert ItemProgress.objects.filter(learner=learner).count() == len(marks)
+    overview = client.get(URL).content.decode()
+    lines = SKILL_LINE.findall(overview)
+    assert len(lines) == 23
+    touched = 0
+    for slug, percent, done, counted, learning, skipped in lines:
+        page = client.get(reverse("skill_detail", args=[slug])).content.decode()
+        (figures,) = SKILL_FIGURES.findall(page)
+        assert figures == (percent, done, counted, learning or "0", skipped or "0")
+        touched += figures != ("0", "0", figures[2], "0", "0")
+    assert touched == 4  # languages, version control, the web, databases
 
 
 def test_two_learners_share_the_skeleton_not_the_statuses(
