@@ -1,7 +1,12 @@
 """factory-boy factories for people and content."""
 
+import base64
+import secrets
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 
 from roadmap.models import (
@@ -130,8 +135,10 @@ class StepFactory(_WithSources):
 
 def enable_two_factor(user) -> str:
     """Turn on an authenticator app for the user; returns its secret."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
+    secret = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
+    Authenticator.objects.create(
+        user=user,
+        type=Authenticator.Type.TOTP,
+        data={"secret": get_mfa_adapter().encrypt(secret)},
+    )
     return secret

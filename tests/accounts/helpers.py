@@ -1,14 +1,14 @@
 """Small helpers shared by the account tests."""
 
+import base64
+import hashlib
+import hmac
+import html
 import re
+import struct
 import time
 
-from allauth.mfa.totp.internal.auth import (
-    SECRET_SESSION_KEY,
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -35,11 +35,31 @@ def link_in_last_email(path_start: str, to: str | None = None) -> str:
     return match.group(1)
 
 
+def totp_period() -> int:
+    """Seconds a code lives: allauth's MFA_TOTP_PERIOD, 30 unless set."""
+    return getattr(settings, "MFA_TOTP_PERIOD", 30)
+
+
+def totp_digits() -> int:
+    """Digits in a code: allauth's MFA_TOTP_DIGITS, 6 unless set."""
+    return getattr(settings, "MFA_TOTP_DIGITS", 6)
+
+
+def totp_code(secret: str, at: float) -> str:
+    """The RFC 6238 code for the base32 secret at the given Unix time:
+    HMAC-SHA1 over the period counter, dynamically truncated (RFC 4226)."""
+    key = base64.b32decode(secret.encode("ascii"), casefold=True)
+    counter = int(at) // totp_period()
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    digits = totp_digits()
+    return f"{value % 10**digits:0{digits}d}"
+
+
 def current_code(secret: str) -> str:
-    """The code an authenticator app shows now, by allauth's own arithmetic."""
-    counters = list(yield_hotp_counters_from_time())
-    counter = counters[len(counters) // 2]  # the middle one is "now"
-    return format_hotp_value(hotp_value(secret, counter))
+    """The code an authenticator app shows now."""
+    return totp_code(secret, time.time())
 
 
 def code_to_type(secret: str, seconds_needed: int = 8) -> str:
@@ -49,10 +69,21 @@ def code_to_type(secret: str, seconds_needed: int = 8) -> str:
     the period's last seconds, it could expire before the form arrives (a
     browser test under load once did). A person would wait for the next code;
     so does this, at most `seconds_needed` seconds."""
-    left = 30 - time.time() % 30
+    period = totp_period()
+    left = period - time.time() % period
     if left < seconds_needed:
         time.sleep(left + 0.5)
     return current_code(secret)
+
+
+def secret_on_page(page) -> str:
+    """The secret the activation page shows for typing into an app by hand."""
+    body = page.content.decode()
+    match = re.search(r'<input\b[^>]*\bid="authenticator_secret"[^>]*>', body)
+    assert match, body
+    value = re.search(r'\bvalue="([^"]*)"', match.group(0))
+    assert value and value.group(1), match.group(0)
+    return html.unescape(value.group(1))
 
 
 def reauthenticate(client) -> None:
@@ -66,7 +97,7 @@ def activate_totp(client) -> str:
     reauthenticate(client)
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
-    secret = client.session[SECRET_SESSION_KEY]
+    secret = secret_on_page(page)
     response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
     assert response.status_code == 302, response.content
     return secret

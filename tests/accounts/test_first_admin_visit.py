@@ -5,11 +5,10 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from tests.accounts.helpers import activate_totp, current_code, sign_in
+from tests.accounts.helpers import activate_totp, current_code, secret_on_page, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -78,7 +77,7 @@ class TestFirstAdminVisit:
 
         page = follow_to_activation(client, response["Location"])
         assert hidden_next(page.content.decode()) == "/admin/"
-        secret = client.session[SECRET_SESSION_KEY]
+        secret = secret_on_page(page)
         done = client.post(
             reverse("mfa_activate_totp"),
             {"code": current_code(secret), "next": hidden_next(page.content.decode())},

@@ -8,13 +8,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import StaffEnrolment
-from tests.accounts.helpers import current_code, reauthenticate, sign_in
+from tests.accounts.helpers import current_code, reauthenticate, secret_on_page, sign_in
 from tests.factories import UserFactory, enable_two_factor
 
 
@@ -47,7 +46,7 @@ def activate(client) -> None:
     reauthenticate(client)
     page = client.get(reverse("mfa_activate_totp"), {"next": "/admin/"})
     assert page.status_code == 200, page.status_code
-    secret = client.session[SECRET_SESSION_KEY]
+    secret = secret_on_page(page)
     done = client.post(
         reverse("mfa_activate_totp"), {"code": current_code(secret), "next": "/admin/"}
     )

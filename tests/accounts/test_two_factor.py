@@ -1,8 +1,9 @@
 """Two-factor sign-in with an authenticator app (TOTP)."""
 
+import base64
+
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.urls import reverse
 
 from tests.accounts.helpers import (
@@ -10,13 +11,26 @@ from tests.accounts.helpers import (
     current_code,
     is_signed_in,
     reauthenticate,
+    secret_on_page,
     sign_in,
+    totp_code,
 )
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache(empty_cache):
     pass
+
+
+def test_the_test_authenticator_computes_rfc_6238_codes(settings):
+    """The codes these tests type are an app's codes: RFC 6238's SHA-1 vectors
+    (appendix B, secret "12345678901234567890", 8 digits) come out."""
+    settings.MFA_TOTP_DIGITS = 8
+    secret = base64.b32encode(b"12345678901234567890").decode("ascii")
+
+    assert totp_code(secret, 59) == "94287082"
+    assert totp_code(secret, 1111111109) == "07081804"
+    assert totp_code(secret, 2000000000) == "69279037"
 
 
 @pytest.mark.django_db
@@ -48,8 +62,8 @@ class TestTwoFactor:
     def test_it_refuses_a_wrong_code_on_activation(self, client, learner):
         sign_in(client, "learner")
         reauthenticate(client)
-        client.get(reverse("mfa_activate_totp"))
-        secret = client.session[SECRET_SESSION_KEY]
+        page = client.get(reverse("mfa_activate_totp"))
+        secret = secret_on_page(page)
         wrong = f"{(int(current_code(secret)) + 1) % 1_000_000:06d}"
 
         response = client.post(reverse("mfa_activate_totp"), {"code": wrong})
