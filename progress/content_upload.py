@@ -33,6 +33,7 @@ from django.db import transaction
 
 from progress.content_changes import learners_touched
 from roadmap import content, revisions
+from roadmap.content import loading
 from roadmap.content.fields import DOCUMENT_MAX_BYTES, DOCUMENT_NAME_RE
 
 YAML_MAX_BYTES = 2_000_000
@@ -222,7 +223,7 @@ class Stale(Exception):
 
 def preview(session, files: Files, catalogue, note: str = "") -> Preview:
     """A dry run of the load, kept waiting for the curator to confirm."""
-    report = content.load(catalogue, retire=False, dry_run=True)
+    report = loading.load(catalogue, retire=False, dry_run=True)
     touched = learners_touched(report.changes)
     token = _stash(session, files, note, _summary(report.changes))
     return Preview(
@@ -237,7 +238,7 @@ def preview(session, files: Files, catalogue, note: str = "") -> Preview:
     )
 
 
-def confirm(session, token: str, curator) -> content.LoadReport:
+def confirm(session, token: str, curator) -> loading.LoadReport:
     """Load exactly the previewed files, in one transaction, as `curator`.
     Raises Expired, or Stale (nothing written) if the content changed since."""
     pending = _take(session, token)
@@ -245,7 +246,7 @@ def confirm(session, token: str, curator) -> content.LoadReport:
     with laid_out(pending["files"]) as paths:
         try:
             with transaction.atomic():
-                report = content.load(
+                report = loading.load(
                     catalogue,
                     retire=False,
                     files=paths,
@@ -261,7 +262,7 @@ def confirm(session, token: str, curator) -> content.LoadReport:
     return report
 
 
-def outcome(report: content.LoadReport) -> str:
+def outcome(report: loading.LoadReport) -> str:
     """The message after a confirmed load: the counts per kind."""
     if report.revision is None:
         return "Loaded: nothing changed."

@@ -12,7 +12,7 @@ item's parent named; `diff(before, after)` itemises what differs:
   membership, quotes and estimates included).
 
 `record(...)` keeps a `Revision` of it with the roles each change touches.
-Every content load (`roadmap.content.load`) and every curator's save, delete or
+Every content load (`roadmap.content.loading.load`) and every curator's save, delete or
 bulk action in the admin (`roadmap.admin.ContentAdmin`) records one.
 """
 

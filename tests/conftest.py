@@ -64,8 +64,9 @@ def seed_roadmap(db):
     from django.conf import settings
 
     from roadmap import content
+    from roadmap.content import loading
 
-    content.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
+    loading.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
 
 
 @pytest.fixture

@@ -137,7 +137,9 @@ def test_no_module_is_too_long():
 
 def imported_modules(path: Path, known: set[str]) -> set[str]:
     """The project's modules `path` imports, at module level or in a function
-    (`from package import module` counts as the module, not its package)."""
+    (`from package import module` counts as the module), and the packages whose
+    `__init__` that runs: importing `a.b.c` runs `a/b/__init__.py` too, unless
+    `path` is inside that package already."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for_types = {  # `if TYPE_CHECKING:` imports run only under a type checker
         id(inner)
@@ -146,6 +148,7 @@ def imported_modules(path: Path, known: set[str]) -> set[str]:
         for statement in node.body
         for inner in ast.walk(statement)
     }
+    importer = module_name(path) if path.is_relative_to(ROOT) else path.stem
     found = set()
     for node in ast.walk(tree):
         if id(node) in for_types:
@@ -159,8 +162,21 @@ def imported_modules(path: Path, known: set[str]) -> set[str]:
                 candidates.append(node.module)
         else:
             continue
-        found.update(name for name in candidates if name in known)
+        for name in candidates:
+            if name in known:
+                found.add(name)
+            found.update(
+                package
+                for package in packages_of(name)
+                if package in known and package not in packages_of(importer)
+            )
     return found
+
+
+def packages_of(name: str) -> set[str]:
+    """The packages whose `__init__` importing module `name` runs."""
+    parts = name.split(".")
+    return {".".join(parts[:end]) for end in range(1, len(parts))}
 
 
 def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -214,3 +230,12 @@ def test_no_import_circles():
 def test_the_check_sees_an_import_circle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert import_cycles(graph) == [["a", "b", "c"]]
+
+
+def test_importing_a_module_counts_its_package(tmp_path):
+    """`from pkg.sub import thing` runs `pkg/sub/__init__.py`, which may import
+    the importer back: a circle through a package counts."""
+    module = tmp_path / "app.py"
+    module.write_text("from pkg.sub import leaf\n")
+    known = {"pkg", "pkg.sub", "pkg.sub.leaf", "pkg.sub.other"}
+    assert imported_modules(module, known) == {"pkg", "pkg.sub", "pkg.sub.leaf"}

@@ -57,11 +57,12 @@ def test_loading_content_while_learners_write_loses_nothing(postgresql_only, set
     from django.db import close_old_connections
 
     from roadmap import content
+    from roadmap.content import loading
     from roadmap.models import LearningStep
     from tests.factories import UserFactory
 
     catalogue = content.read([settings.ROADMAP_FIXTURES_DIR])
-    content.load(catalogue)
+    loading.load(catalogue)
     steps = list(LearningStep.objects.filter(stage__role__slug="backend-engineer"))
     learners = [UserFactory(username=f"writer{n}") for n in range(4)]
     errors: list[BaseException] = []
@@ -81,7 +82,7 @@ def test_loading_content_while_learners_write_loses_nothing(postgresql_only, set
     def load() -> None:
         try:
             while writing.is_set():
-                content.load(catalogue)
+                loading.load(catalogue)
         except BaseException as error:
             errors.append(error)
         finally:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from progress import content_upload
 from progress.models import RoleFollow
 from roadmap import content
+from roadmap.content import loading
 from roadmap.models import Revision, Role
 from tests.factories import UserFactory, enable_two_factor
 
@@ -337,7 +338,7 @@ class TestDownload:
         assert "backend-engineer.yaml" in names
         assert any(name.startswith("sources/") for name in names)
         catalogue = content.read([tmp_path / "backend-engineer.yaml"])
-        report = content.load(catalogue, retire=False, dry_run=True)
+        report = loading.load(catalogue, retire=False, dry_run=True)
         assert report.changes == []
         assert not report.changed
 

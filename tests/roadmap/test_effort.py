@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from roadmap import content
+from roadmap.content import loading
 from roadmap.models import CONCEPT_HOURS, STEP_HOURS, Concept, LearningStep
 from tests.content_files import write_content
 from tests.roadmap.test_loader import seed_data
@@ -31,7 +32,7 @@ class TestEffort:
     ):
         data = without_estimates(seed_data())
         first_step(data)["effort"] = 12
-        content.load(content.read([write_content(tmp_path / "r.yaml", data)]))
+        loading.load(content.read([write_content(tmp_path / "r.yaml", data)]))
         step = LearningStep.objects.get(slug=first_step(data)["slug"])
         assert (step.effort_hours, step.hours) == (12, 12)
         other = LearningStep.objects.exclude(pk=step.pk).first()
@@ -71,7 +72,7 @@ class TestEffort:
     def test_the_export_keeps_an_estimate_and_omits_the_default(self, tmp_path):
         data = without_estimates(seed_data())
         first_step(data)["effort"] = 7
-        content.load(content.read([write_content(tmp_path / "r.yaml", data)]))
+        loading.load(content.read([write_content(tmp_path / "r.yaml", data)]))
         exported = content.export_role("backend-engineer")
         steps = [s for st in exported["roles"][0]["stages"] for s in st["steps"]]
         assert steps[0]["effort"] == 7

@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from roadmap import content
+from roadmap.content import loading
 from roadmap.models import LearningStep, Role
 from tests.roadmap import test_admin
 from tests.roadmap.test_admin import admin_url
@@ -69,7 +70,7 @@ def test_reloading_the_content_files_shows_at_once(seed_roadmap, settings):
     # A bulk update bypasses the signals; loading the files restores the title
     # and retires the cached page, as a deploy that loads content would.
     assert visitor_sees("Backend Engineer")
-    content.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
+    loading.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
     assert visitor_sees("Backend Engineer")
     assert not visitor_sees("Stale title")
 

@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from roadmap import content
+from roadmap.content import loading
 from tests.content_files import write_content
 from tests.security.test_access_matrix import fingerprint
 from tests.security.world import build_world
@@ -226,7 +227,7 @@ def content_rows() -> dict:
 
 @pytest.mark.django_db
 def test_the_loader_names_the_problem_and_writes_nothing(tmp_path):
-    content.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
+    loading.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
 
     @hypothesis_settings(
         max_examples=60,
@@ -248,12 +249,12 @@ def test_the_loader_names_the_problem_and_writes_nothing(tmp_path):
         before = content_rows()
         tried["requests"] += 1
         try:
-            content.load(content.read([file]))
+            loading.load(content.read([file]))
         except content.ContentError as error:
             assert "mutated.yaml" in str(error), str(error)
             assert content_rows() == before
         else:
-            content.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
+            loading.load(content.read([settings.ROADMAP_FIXTURES_DIR]))
 
     mutate()
 

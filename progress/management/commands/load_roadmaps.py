@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from progress.content_changes import learners_touched
 from roadmap import content, revisions
+from roadmap.content import loading
 
 
 class Command(BaseCommand):
@@ -39,7 +40,7 @@ class Command(BaseCommand):
                 f"{len(error.problems)} problem(s) found; nothing was written."
             ) from None
         files = content.content_files(paths)
-        report = content.load(
+        report = loading.load(
             catalogue, retire=not no_retire, dry_run=dry_run, files=files
         )
         for line in report.lines():
