@@ -207,6 +207,30 @@ def record_visit(follow: RoleFollow) -> bool:
     return bool(written)
 
 
+# How many items the role page's panel names in a list of them; it counts the
+# rest, which the role's "what changed" page lists (a content import can add
+# a hundred at once).
+PANEL_NAMES = 5
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Items a panel lists: the first `PANEL_NAMES` named, the rest counted."""
+
+    items: list
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def shown(self) -> list:
+        return self.items[:PANEL_NAMES]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.items) - PANEL_NAMES)
+
+
 @dataclass(frozen=True)
 class Added:
     """Items added to a role since the learner's last visit to its page (or,
@@ -216,6 +240,10 @@ class Added:
     since: datetime.datetime
     items: list[dict]  # {"kind", "slug", "title"} of each item added
     visit: bool  # since their last visit (True) or since they last worked on it
+
+    @property
+    def listing(self) -> Listing:
+        return Listing(self.items)
 
 
 def added_since(learner, role, follow: RoleFollow | None) -> Added | None:

@@ -141,7 +141,9 @@ def role_panel(learner, role: Role, statuses: dict | None = None) -> dict:
         "role": role,
         "role_figures": role_figures,
         "following": role.following is not None,
-        "changed": content_changes.changed_since_marked(learner, role),
+        "changed": content_changes.Listing(
+            content_changes.changed_since_marked(learner, role)
+        ),
         "added": content_changes.added_since(learner, role, role.following),
     }
 

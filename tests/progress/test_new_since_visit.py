@@ -180,3 +180,35 @@ class TestWhatAVisitWrites:
     def test_anonymous_visitors_write_nothing(self, client, small_role):
         assert client.get(ROLE_URL).status_code == 200
         assert not RoleFollow.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_panel_names_five_and_counts_the_rest(learner, curator, steps, clock):
+    """A content import can add or change a hundred items at once: the panel
+    names five of each and counts the rest, which the role's "what changed"
+    page and the dashboard list."""
+    from tests.progress.test_changed_since import edit_step
+
+    learner_client = follower(learner)
+    panel(learner_client)
+    clock.advance(hours=2)
+    for number in range(7):
+        add_step(curator, steps[0], f"s-new-{number}", f"New step {number}")
+    clock.advance(hours=2)
+    shown = panel(learner_client)
+    assert "7 items, which your percentage now counts" in shown
+    assert shown.count('<li><a href="/items/step/s-new-') == 5
+    assert "And 2 more." in shown
+    assert reverse("role_changes", args=["small"]) in shown
+
+    marked = list(LearningStep.objects.filter(stage__role__slug="small")[:6])
+    for step in marked:
+        mark(learner_client, "step", step.slug, htmx=True)
+    clock.advance(minutes=5)
+    for step in marked:
+        edit_step(curator, step, title=f"{step.title}, reworded")
+    shown = panel(learner_client)
+    assert shown.count("#changed-since") == 5
+    assert "And 1 more, all listed on" in shown
+    dashboard = learner_client.get(reverse("dashboard")).content.decode()
+    assert dashboard.count("#changed-since") == 6
