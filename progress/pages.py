@@ -124,9 +124,7 @@ def annotate_choices(items, kind: str, statuses: dict, groups) -> None:
 def concept_counts(concepts, statuses: dict, groups: Groups) -> figures.Counts:
     """A skill's figures: its published concepts by the learner's status, its
     choice groups (`groups`) counted as the role's figures count them."""
-    return figures.skill_counts(
-        [(c.pk, c.planned_hours) for c in concepts if c.is_published], statuses, groups
-    )
+    return figures.skill_counts(skill_concepts(concepts), statuses, groups)
 
 
 def role_panel(learner, role: Role, statuses: dict | None = None) -> dict:
@@ -277,10 +275,10 @@ def annotate_fading(items, kind: str, fading: set) -> None:
             item.fading_mark = fading_mark(item)
 
 
-def skill_concepts(skill) -> list[tuple[int, float]]:
-    """A skill's published concepts, (id, hours) in its order, from its
-    prefetched concepts: what its line on the role page's overview counts."""
-    return [(c.pk, c.planned_hours) for c in skill.concepts.all() if c.is_published]
+def skill_concepts(concepts) -> list[tuple[int, float]]:
+    """The published ones of a skill's (prefetched) `concepts`, (id, hours) in
+    its order: what `figures.skill_counts` counts."""
+    return [(c.pk, c.planned_hours) for c in concepts if c.is_published]
 
 
 def skill_progress(
@@ -310,7 +308,7 @@ def annotate_skills(role, statuses: dict, groups: Groups, fading: set) -> None:
     for role_skill in role.role_skills.all():
         skill = role_skill.skill
         skill.progress_text = skill_progress(
-            skill_concepts(skill), statuses, groups, fading
+            skill_concepts(skill.concepts.all()), statuses, groups, fading
         )
 
 

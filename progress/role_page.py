@@ -195,7 +195,7 @@ class Skeleton:
     pieces: list
     stage_steps: dict[int, list[int]] = field(default_factory=dict)
     map: path_map.PathMap | None = None
-    # The overview's skills: each one's published concepts, (id, hours).
+    # Each skill's published concepts, (id, hours): its line on the overview.
     skill_concepts: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
 
 
@@ -213,12 +213,14 @@ def _skeleton(slug: str, overview: bool) -> Skeleton:
         for step in stage.steps.all():
             step.note_mark = slots.mark("note", ("step", step.pk))
             items.append(("step", step))
+    # Every skill's concepts, in both views: the learner's data, cached once
+    # for both, holds each skill's line.
     skill_concepts = {}
     for role_skill in role.role_skills.all():
         skill = role_skill.skill
+        skill_concepts[skill.pk] = pages.skill_concepts(skill.concepts.all())
         if overview:  # a line per skill, its concepts on its own page
             skill.progress_text = slots.mark("skill", skill.pk)
-            skill_concepts[skill.pk] = pages.skill_concepts(skill)
         else:
             items.extend(("concept", concept) for concept in skill.concepts.all())
     for kind, item in items:

@@ -161,3 +161,17 @@ def test_a_curators_edit_reaches_the_learners_skeleton(
     response = curator_client.post(admin_url(LearningStep, "change", step.pk), form)
     assert response.status_code == 302
     assert "Renamed by a curator" in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("first", [ALL, ""])
+def test_either_view_first_fills_the_other(client, seed_roadmap, learner, first):
+    """The learner's data is cached once for both views: whichever they open
+    first, the other is filled from it and equals its direct render."""
+    mark_a_bit_of_everything(learner)
+    client.force_login(learner)
+    assert client.get(URL + first).status_code == 200
+    other = "" if first else ALL
+    filled = client.get(URL + other).content.decode()
+    direct = rendered_directly(client, learner, other)
+    start = filled.index("<main")
+    assert normalise(filled[start:]) == normalise(direct[direct.index("<main") :])
